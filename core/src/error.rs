@@ -1,0 +1,140 @@
+//! Errors: the pod's own fate (a [`Refusal`] at a pipeline stage) and unusable input ([`InputError`]).
+
+use serde::Serialize;
+use std::fmt;
+
+/// A 1-based position in the input text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Location {
+    pub line: u32,
+    pub column: u32,
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "line {}, column {}", self.line, self.column)
+    }
+}
+
+/// Where Kubernetes or the runtime refuses the pod (spec §4).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Stage {
+    /// kube-apiserver validation: HTTP 422, reason `Invalid` (Spec 1).
+    ApiValidation,
+    /// kubelet admission: pod phase `Failed` (Spec 2).
+    KubeletAdmission,
+    /// Pod sandbox creation: event `FailedCreatePodSandBox` (Spec 3).
+    SandboxCreate,
+    /// kubelet container config: waiting reason `CreateContainerConfigError` (Spec 6).
+    KubeletContainerConfig,
+    /// Runtime `CreateContainer`: waiting reason `CreateContainerError` (Spec 8–10).
+    RuntimeCreate,
+    /// OCI runtime start (`setgroups` in runc): the container never runs (Spec 12).
+    RuntimeStart,
+}
+
+impl Stage {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stage::ApiValidation => "api-validation",
+            Stage::KubeletAdmission => "kubelet-admission",
+            Stage::SandboxCreate => "sandbox-create",
+            Stage::KubeletContainerConfig => "kubelet-container-config",
+            Stage::RuntimeCreate => "runtime-create",
+            Stage::RuntimeStart => "runtime-start",
+        }
+    }
+}
+
+/// Kubernetes or the runtime refuses to run the container: stage, reason and message as the spec gives them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Refusal {
+    pub stage: Stage,
+    /// The `reason` users see (`Invalid`, `SupplementalGroupsPolicyNotSupported`, `CreateContainerError`…).
+    pub reason: String,
+    /// The message; for api-validation the first cause (`<field>: <body>`).
+    pub message: String,
+    /// Every cause, for api-validation.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub all_messages: Vec<String>,
+    /// The Warning event's message where it differs from `message`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub event_message: Option<String>,
+}
+
+impl Refusal {
+    pub(crate) fn new(stage: Stage, reason: &str, message: impl Into<String>) -> Self {
+        Refusal { stage, reason: reason.to_owned(), message: message.into(), all_messages: Vec::new(), event_message: None }
+    }
+}
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ({}): {}", self.stage.as_str(), self.reason, self.message)
+    }
+}
+
+/// Which input an [`InputError`] is about.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Source {
+    Manifest,
+    Passwd,
+    Group,
+    ImageUser,
+    Scenario,
+    Environment,
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Source::Manifest => "manifest",
+            Source::Passwd => "/etc/passwd",
+            Source::Group => "/etc/group",
+            Source::ImageUser => "image USER",
+            Source::Scenario => "scenario",
+            Source::Environment => "environment",
+        })
+    }
+}
+
+/// Input the engine cannot use: says which input, where, and what to do.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct InputError {
+    pub source: Source,
+    /// Field path inside the document, e.g. `spec.securityContext.runAsUser`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<Location>,
+    pub message: String,
+}
+
+impl InputError {
+    pub(crate) fn new(source: Source, message: impl Into<String>) -> Self {
+        InputError { source, path: None, location: None, message: message.into() }
+    }
+
+    pub(crate) fn at(mut self, path: Option<String>, location: Option<Location>) -> Self {
+        self.path = path;
+        self.location = location;
+        self
+    }
+}
+
+impl fmt::Display for InputError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.source)?;
+        if let Some(loc) = self.location {
+            write!(f, " {}:{}", loc.line, loc.column)?;
+        }
+        if let Some(path) = &self.path {
+            write!(f, " ({path})")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+impl std::error::Error for InputError {}

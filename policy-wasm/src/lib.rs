@@ -1,0 +1,1 @@
+//! Admission policy for Kubewarden and OPA/Gatekeeper Wasm hosts (in progress).
