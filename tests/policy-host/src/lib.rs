@@ -1,0 +1,1 @@
+//! waPC host for the podgroups Kubewarden policy (in progress).
