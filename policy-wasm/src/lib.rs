@@ -1,1 +1,32 @@
-//! Admission policy for Kubewarden and OPA/Gatekeeper Wasm hosts (in progress).
+//! # podgroups-policy
+//!
+//! Admission policy that makes every Pod and pod template use `supplementalGroupsPolicy: Strict`, so
+//! the image's `/etc/group` cannot add groups that no manifest shows (Spec 8.6, 10), plus PSP-style
+//! range rules on `runAsUser`, `runAsGroup`, `supplementalGroups` and `fsGroup`.
+//!
+//! The logic ([`evaluate`], [`Settings`]) is pure and tested natively. Two thin adapters turn it into
+//! artifacts (built by `cargo xtask policy`):
+//! - feature `kubewarden`: waPC guest for Kubewarden (`validate`, `validate_settings`,
+//!   `protocol_version`), target `wasm32-wasip1`;
+//! - feature `opa`: OPA Wasm ABI 1.2 module for Gatekeeper-style hosts, target
+//!   `wasm32-unknown-unknown`, returning Gatekeeper violations.
+
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+
+pub mod check;
+pub mod evaluate;
+mod kinds;
+pub mod rules;
+pub mod settings;
+
+pub use check::Violation;
+pub use evaluate::{evaluate, Decision};
+pub use settings::Settings;
+
+#[cfg(all(feature = "kubewarden", target_arch = "wasm32"))]
+mod kubewarden;
+#[cfg(all(feature = "opa", target_arch = "wasm32"))]
+mod opa;
+
+#[cfg(test)]
+mod tests;

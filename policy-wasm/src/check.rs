@@ -1,0 +1,515 @@
+//! Checks one pod spec (a Pod's `spec` or a workload's template spec) and, when allowed, mutates the raw
+//! JSON in place so unknown fields survive. Field names and precedence follow the spec: pod-level
+//! `runAsUser`/`runAsGroup`/`runAsNonRoot` are overridden per field by the container's (Spec 4);
+//! `fsGroup`, `supplementalGroups` and `supplementalGroupsPolicy` exist only at pod level (Spec 1.3).
+
+use crate::rules::{id_of, short, Ranges, Rule};
+use crate::settings::Settings;
+use serde_json::{Map, Value};
+use std::fmt;
+
+/// At most this many violations are kept; the rest are counted, so a huge list stays a short message.
+pub const MAX_VIOLATIONS: usize = 20;
+
+const CONTAINER_LISTS: [(&str, &str); 3] = [
+    ("initContainers", "init container"),
+    ("containers", "container"),
+    ("ephemeralContainers", "ephemeral container"),
+];
+
+/// One reason to refuse: the field (as a path in the submitted object), the container it concerns, and
+/// what is wrong with how to fix it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Violation {
+    pub field: String,
+    pub container: Option<String>,
+    pub text: String,
+}
+
+impl fmt::Display for Violation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(c) = &self.container {
+            write!(f, "{c}: ")?;
+        }
+        write!(f, "{} {}", self.field, self.text)
+    }
+}
+
+/// What checking one pod spec found.
+#[derive(Debug, Default)]
+pub struct SpecOutcome {
+    pub violations: Vec<Violation>,
+    /// Violations beyond [`MAX_VIOLATIONS`].
+    pub omitted: usize,
+    pub warnings: Vec<String>,
+    /// Whether the spec was mutated.
+    pub changed: bool,
+}
+
+impl SpecOutcome {
+    fn violation(&mut self, field: String, container: Option<&str>, text: String) {
+        if self.violations.len() < MAX_VIOLATIONS {
+            self.violations.push(Violation {
+                field,
+                container: container.map(str::to_string),
+                text,
+            });
+        } else {
+            self.omitted += 1;
+        }
+    }
+}
+
+/// A container as found in the spec: where it is and whether its image is exempt.
+struct Slot {
+    list: &'static str,
+    index: usize,
+    /// `container "app"` for messages.
+    label: String,
+    exempt: bool,
+}
+
+/// Checks `spec` (found at `base`, e.g. `spec.template.spec`), mutating it when `mutate` is true.
+pub fn check_spec(spec: &mut Value, base: &str, settings: &Settings, mutate: bool) -> SpecOutcome {
+    let mut out = SpecOutcome::default();
+    let Some(spec) = spec.as_object_mut() else {
+        out.violation(
+            base.into(),
+            None,
+            format!(
+                "must be an object holding the pod spec, got {}",
+                short(spec)
+            ),
+        );
+        return out;
+    };
+    // Windows pods may not set any of these fields (Spec 1.4): nothing to check.
+    if spec
+        .get("os")
+        .and_then(|o| o.get("name"))
+        .and_then(Value::as_str)
+        == Some("windows")
+    {
+        return out;
+    }
+    let slots = slots(spec, base, settings, &mut out);
+    let pod_exempt = !slots.is_empty() && slots.iter().all(|s| s.exempt);
+    let psc_path = format!("{base}.securityContext");
+    let psc_ok = match spec.get("securityContext") {
+        None | Some(Value::Null) | Some(Value::Object(_)) => true,
+        Some(other) => {
+            out.violation(
+                psc_path.clone(),
+                None,
+                format!("must be an object, got {}", short(other)),
+            );
+            false
+        }
+    };
+    if psc_ok && !pod_exempt {
+        pod_level(spec, &psc_path, settings, mutate, &mut out);
+    }
+    for slot in slots.iter().filter(|s| !s.exempt) {
+        container_level(spec, base, slot, settings, mutate, &mut out);
+    }
+    out
+}
+
+/// Lists the containers, reporting lists or entries that are not of the right JSON type.
+fn slots(
+    spec: &Map<String, Value>,
+    base: &str,
+    settings: &Settings,
+    out: &mut SpecOutcome,
+) -> Vec<Slot> {
+    let mut slots = Vec::new();
+    for (list, noun) in CONTAINER_LISTS {
+        let items = match spec.get(list) {
+            None | Some(Value::Null) => continue,
+            Some(Value::Array(items)) => items,
+            Some(other) => {
+                out.violation(
+                    format!("{base}.{list}"),
+                    None,
+                    format!("must be a list, got {}", short(other)),
+                );
+                continue;
+            }
+        };
+        for (index, item) in items.iter().enumerate() {
+            let Some(obj) = item.as_object() else {
+                out.violation(
+                    format!("{base}.{list}[{index}]"),
+                    None,
+                    format!("must be an object, got {}", short(item)),
+                );
+                continue;
+            };
+            let name = obj.get("name").and_then(Value::as_str);
+            let label = match name {
+                Some(n) => format!("{noun} \"{}\"", n.chars().take(63).collect::<String>()),
+                None => format!("{noun} #{index}"),
+            };
+            let image = obj.get("image").and_then(Value::as_str).unwrap_or_default();
+            slots.push(Slot {
+                list,
+                index,
+                label,
+                exempt: !image.is_empty() && settings.image_exempt(image),
+            });
+        }
+    }
+    slots
+}
+
+/// `supplementalGroupsPolicy`, `fsGroup`, `supplementalGroups`, and the containerd hazard warning.
+fn pod_level(
+    spec: &mut Map<String, Value>,
+    psc_path: &str,
+    settings: &Settings,
+    mutate: bool,
+    out: &mut SpecOutcome,
+) {
+    let field = format!("{psc_path}.supplementalGroupsPolicy");
+    match spec.get("securityContext").and_then(|p| p.get("supplementalGroupsPolicy")) {
+        Some(Value::String(s)) if s == "Strict" => {}
+        None | Some(Value::Null) if mutate => {
+            set(spec, &["securityContext", "supplementalGroupsPolicy"], Value::from("Strict"));
+            out.changed = true;
+            out.warnings.push(format!(
+                "{field} was set to Strict: the image's /etc/group no longer adds groups; nodes need containerd 2.x or CRI-O 1.31+"
+            ));
+        }
+        None | Some(Value::Null) => out.violation(
+            field,
+            None,
+            "is not set, so the image's /etc/group can add groups that no rule sees; set it to \"Strict\"".into(),
+        ),
+        Some(Value::String(s)) if s == "Merge" => out.violation(
+            field,
+            None,
+            "is \"Merge\", so the image's /etc/group can add groups that no rule sees; set it to \"Strict\" (or list the images in exempt_images)".into(),
+        ),
+        Some(other) => out.violation(
+            field,
+            None,
+            format!("is {}: supported values are \"Merge\" and \"Strict\"; set it to \"Strict\"", short(other)),
+        ),
+    }
+
+    let fs_path = format!("{psc_path}.fsGroup");
+    let current = spec
+        .get("securityContext")
+        .and_then(|p| p.get("fsGroup"))
+        .cloned();
+    if let Some(id) = single_id(
+        &settings.fs_group,
+        current.as_ref(),
+        &fs_path,
+        None,
+        "fs_group",
+        mutate,
+        out,
+    ) {
+        set(spec, &["securityContext", "fsGroup"], Value::from(id));
+        out.changed = true;
+    }
+
+    supplemental_groups(spec, psc_path, &settings.supplemental_groups, mutate, out);
+
+    let psc = spec.get("securityContext");
+    let group = psc
+        .and_then(|p| p.get("runAsGroup"))
+        .filter(|v| !v.is_null());
+    let user = psc
+        .and_then(|p| p.get("runAsUser"))
+        .filter(|v| !v.is_null());
+    if let (Some(group), None) = (group, user) {
+        out.warnings.push(format!(
+            "{psc_path}.runAsGroup ({}) is set without runAsUser: containerd fails to create the pod sandbox (user group is specified without user); set runAsUser too",
+            short(group)
+        ));
+    }
+}
+
+fn supplemental_groups(
+    spec: &mut Map<String, Value>,
+    psc_path: &str,
+    rule: &Rule,
+    mutate: bool,
+    out: &mut SpecOutcome,
+) {
+    let path = format!("{psc_path}.supplementalGroups");
+    let list = match spec
+        .get("securityContext")
+        .and_then(|p| p.get("supplementalGroups"))
+    {
+        None | Some(Value::Null) => &[][..],
+        Some(Value::Array(list)) => list.as_slice(),
+        Some(other) => {
+            out.violation(
+                path,
+                None,
+                format!("must be a list of gids, got {}", short(other)),
+            );
+            return;
+        }
+    };
+    if list.is_empty() {
+        if let Some(id) = rule.default_id() {
+            if mutate {
+                set(
+                    spec,
+                    &["securityContext", "supplementalGroups"],
+                    Value::from(vec![id]),
+                );
+                out.changed = true;
+            } else {
+                out.violation(path, None, missing_text(rule, "supplemental_groups"));
+            }
+        }
+        return;
+    }
+    for (i, v) in list.iter().enumerate() {
+        match id_of(v) {
+            Err(e) => out.violation(format!("{path}[{i}]"), None, e),
+            Ok(id) if !rule.allows(id) => out.violation(
+                format!("{path}[{i}]"),
+                None,
+                outside_text(id, rule, "supplemental_groups"),
+            ),
+            Ok(_) => {}
+        }
+    }
+}
+
+/// Container-level rules on the effective values (container overrides pod, Spec 4).
+fn container_level(
+    spec: &mut Map<String, Value>,
+    base: &str,
+    slot: &Slot,
+    settings: &Settings,
+    mutate: bool,
+    out: &mut SpecOutcome,
+) {
+    let csc_path = format!("{base}.{}[{}].securityContext", slot.list, slot.index);
+    let who = Some(slot.label.as_str());
+    let csc = spec
+        .get(slot.list)
+        .and_then(|l| l.get(slot.index))
+        .and_then(|c| c.get("securityContext"));
+    match csc {
+        None | Some(Value::Null) | Some(Value::Object(_)) => {}
+        Some(other) => {
+            out.violation(
+                csc_path,
+                who,
+                format!("must be an object, got {}", short(other)),
+            );
+            return;
+        }
+    }
+    let container_path = |key: &str| format!("{csc_path}.{key}");
+    let pod_path = |key: &str| format!("{base}.securityContext.{key}");
+
+    // run_as_user
+    let (user, user_at) = effective(spec, slot, "runAsUser", &container_path, &pod_path);
+    match &settings.run_as_user {
+        Rule::MustRunAsNonRoot => non_root(spec, base, slot, user.as_ref(), &user_at, mutate, out),
+        rule => {
+            if let Some(id) = single_id(
+                rule,
+                user.as_ref(),
+                &user_at,
+                who,
+                "run_as_user",
+                mutate,
+                out,
+            ) {
+                set_in_container(spec, slot, "runAsUser", Value::from(id));
+                out.changed = true;
+            }
+        }
+    }
+
+    // run_as_group
+    let (group, group_at) = effective(spec, slot, "runAsGroup", &container_path, &pod_path);
+    if let Some(id) = single_id(
+        &settings.run_as_group,
+        group.as_ref(),
+        &group_at,
+        who,
+        "run_as_group",
+        mutate,
+        out,
+    ) {
+        set_in_container(spec, slot, "runAsGroup", Value::from(id));
+        out.changed = true;
+    }
+
+    // require_run_as_group, on the possibly mutated values.
+    if settings.require_run_as_group {
+        let (group, _) = effective(spec, slot, "runAsGroup", &container_path, &pod_path);
+        if group.is_none() {
+            out.violation(
+                container_path("runAsGroup"),
+                who,
+                "is not set here nor at pod level, so the primary gid comes from the image's /etc/passwd or falls back to 0 (root); set runAsGroup (require_run_as_group)".into(),
+            );
+        }
+    }
+}
+
+/// `MustRunAsNonRoot`: uid 0 is refused; without a uid, `runAsNonRoot` must be true (set when mutating).
+fn non_root(
+    spec: &mut Map<String, Value>,
+    base: &str,
+    slot: &Slot,
+    user: Option<&Value>,
+    user_at: &str,
+    mutate: bool,
+    out: &mut SpecOutcome,
+) {
+    let who = Some(slot.label.as_str());
+    let csc_path = format!("{base}.{}[{}].securityContext", slot.list, slot.index);
+    if let Some(v) = user {
+        match id_of(v) {
+            Err(e) => out.violation(user_at.into(), who, e),
+            Ok(0) => out.violation(
+                user_at.into(),
+                who,
+                "is 0 (root), which run_as_user MustRunAsNonRoot refuses; set a non-zero uid"
+                    .into(),
+            ),
+            Ok(_) => {}
+        }
+        return;
+    }
+    let (flag, flag_at) = effective(
+        spec,
+        slot,
+        "runAsNonRoot",
+        &|k: &str| format!("{csc_path}.{k}"),
+        &|k: &str| format!("{base}.securityContext.{k}"),
+    );
+    match flag {
+        Some(Value::Bool(true)) => {}
+        None if mutate => {
+            set_in_container(spec, slot, "runAsNonRoot", Value::Bool(true));
+            out.changed = true;
+        }
+        None => out.violation(
+            format!("{csc_path}.runAsNonRoot"),
+            who,
+            "is not set and neither is runAsUser, so the container may run as root; set runAsNonRoot: true or a non-zero runAsUser (run_as_user MustRunAsNonRoot)".into(),
+        ),
+        Some(other) => out.violation(
+            flag_at,
+            who,
+            format!("is {} and runAsUser is not set; set runAsNonRoot: true or a non-zero runAsUser (run_as_user MustRunAsNonRoot)", short(&other)),
+        ),
+    }
+}
+
+/// Judges one id against a rule; returns the default to write when it is missing and mutation is on.
+fn single_id(
+    rule: &Rule,
+    value: Option<&Value>,
+    at: &str,
+    who: Option<&str>,
+    setting: &str,
+    mutate: bool,
+    out: &mut SpecOutcome,
+) -> Option<u64> {
+    match value {
+        None => {
+            let id = rule.default_id()?;
+            if mutate {
+                return Some(id);
+            }
+            out.violation(at.into(), who, missing_text(rule, setting));
+        }
+        Some(v) => match id_of(v) {
+            Err(e) => out.violation(at.into(), who, e),
+            Ok(id) if !rule.allows(id) => {
+                out.violation(at.into(), who, outside_text(id, rule, setting))
+            }
+            Ok(_) => {}
+        },
+    }
+    None
+}
+
+fn missing_text(rule: &Rule, setting: &str) -> String {
+    format!(
+        "is not set; set it within {} ({setting} MustRunAs)",
+        Ranges(rule.ranges())
+    )
+}
+
+fn outside_text(id: u64, rule: &Rule, setting: &str) -> String {
+    format!(
+        "is {id}, outside the allowed ranges {}; set it within them ({setting})",
+        Ranges(rule.ranges())
+    )
+}
+
+/// The effective value of a per-container field and the path it came from (container, else pod).
+fn effective(
+    spec: &Map<String, Value>,
+    slot: &Slot,
+    key: &str,
+    container_path: &dyn Fn(&str) -> String,
+    pod_path: &dyn Fn(&str) -> String,
+) -> (Option<Value>, String) {
+    let from_container = spec
+        .get(slot.list)
+        .and_then(|l| l.get(slot.index))
+        .and_then(|c| c.get("securityContext"))
+        .and_then(|s| s.get(key))
+        .filter(|v| !v.is_null());
+    if let Some(v) = from_container {
+        return (Some(v.clone()), container_path(key));
+    }
+    let from_pod = spec
+        .get("securityContext")
+        .and_then(|s| s.get(key))
+        .filter(|v| !v.is_null());
+    match from_pod {
+        Some(v) => (Some(v.clone()), pod_path(key)),
+        None => (None, container_path(key)),
+    }
+}
+
+/// Sets `spec[path...] = value`, creating objects on the way (the pod-level `securityContext`).
+fn set(spec: &mut Map<String, Value>, path: &[&str], value: Value) {
+    let Some((last, parents)) = path.split_last() else {
+        return;
+    };
+    let mut cur = spec;
+    for key in parents {
+        let entry = cur
+            .entry(key.to_string())
+            .or_insert_with(|| Value::Object(Map::new()));
+        if entry.is_null() {
+            *entry = Value::Object(Map::new());
+        }
+        let Some(next) = entry.as_object_mut() else {
+            return;
+        };
+        cur = next;
+    }
+    cur.insert(last.to_string(), value);
+}
+
+/// Sets `containers[i].securityContext.<key>`, creating the securityContext when absent.
+fn set_in_container(spec: &mut Map<String, Value>, slot: &Slot, key: &str, value: Value) {
+    let Some(container) = spec
+        .get_mut(slot.list)
+        .and_then(|l| l.get_mut(slot.index))
+        .and_then(Value::as_object_mut)
+    else {
+        return;
+    };
+    set(container, &["securityContext", key], value);
+}

@@ -1,0 +1,240 @@
+//! One admission request in, one decision out: which kind, which pod spec, what to skip (DELETE,
+//! exempt namespaces, objects being deleted), and how UPDATEs of Pods are judged.
+
+use crate::check::{check_spec, Violation, MAX_VIOLATIONS};
+use crate::kinds::pod_spec_pointer;
+use crate::rules::short;
+use crate::settings::Settings;
+use serde_json::Value;
+
+/// The policy's answer, shared by the Kubewarden and the OPA artifacts.
+#[derive(Debug, Default)]
+pub struct Decision {
+    /// `Deployment prod/web`, for messages.
+    pub subject: String,
+    pub violations: Vec<Violation>,
+    /// Violations not listed (beyond [`MAX_VIOLATIONS`]).
+    pub omitted: usize,
+    pub warnings: Vec<String>,
+    /// The whole object with the mutations applied, when accepted and changed.
+    pub mutated: Option<Value>,
+}
+
+impl Decision {
+    pub fn accepted(&self) -> bool {
+        self.violations.is_empty()
+    }
+
+    /// The rejection message: the subject, then every violation with its fix.
+    pub fn message(&self) -> Option<String> {
+        if self.accepted() {
+            return None;
+        }
+        let list: Vec<String> = self.violations.iter().map(ToString::to_string).collect();
+        let mut msg = format!("{}: {}", self.subject, list.join("; "));
+        if self.omitted > 0 {
+            msg.push_str(&format!("; and {} more violations", self.omitted));
+        }
+        Some(msg)
+    }
+
+    fn refuse(subject: &str, field: &str, text: String) -> Decision {
+        Decision {
+            subject: subject.into(),
+            violations: vec![Violation {
+                field: field.into(),
+                container: None,
+                text,
+            }],
+            ..Decision::default()
+        }
+    }
+}
+
+/// Evaluates an AdmissionRequest (`request` of an AdmissionReview). `allow_mutation` is false for
+/// validate-only hosts (Gatekeeper), where a missing value is always a violation.
+pub fn evaluate(request: &Value, settings: &Settings, allow_mutation: bool) -> Decision {
+    let Some(req) = request.as_object() else {
+        return Decision::refuse(
+            "admission request",
+            "request",
+            format!("must be an AdmissionRequest object, got {}", short(request)),
+        );
+    };
+    let operation = req
+        .get("operation")
+        .and_then(Value::as_str)
+        .unwrap_or("CREATE");
+    if matches!(operation, "DELETE" | "CONNECT") {
+        return Decision::default();
+    }
+    let object = match req.get("object") {
+        Some(o @ Value::Object(_)) => o,
+        Some(other) => {
+            return Decision::refuse(
+                "admission request",
+                "request.object",
+                format!("must be the submitted object, got {}", short(other)),
+            )
+        }
+        None => {
+            return Decision::refuse(
+                "admission request",
+                "request.object",
+                "is missing: there is nothing to check".into(),
+            )
+        }
+    };
+    let kind = req
+        .get("kind")
+        .and_then(|k| k.get("kind"))
+        .or_else(|| object.get("kind"))
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let namespace = req
+        .get("namespace")
+        .and_then(Value::as_str)
+        .filter(|n| !n.is_empty())
+        .or_else(|| {
+            object
+                .pointer("/metadata/namespace")
+                .and_then(Value::as_str)
+        })
+        .unwrap_or_default();
+    let subject = subject(kind, namespace, req, object);
+    if settings.namespace_exempt(namespace) {
+        return Decision {
+            subject,
+            ..Decision::default()
+        };
+    }
+    // An object on its way out (finalizers being removed) starts no new container.
+    if object
+        .pointer("/metadata/deletionTimestamp")
+        .is_some_and(|v| !v.is_null())
+    {
+        return Decision {
+            subject,
+            ..Decision::default()
+        };
+    }
+    let Some(pointer) = pod_spec_pointer(kind) else {
+        return Decision::refuse(
+            &subject,
+            "request.kind",
+            format!(
+                "{} is not handled by this policy: list only Pod, Deployment, ReplicaSet, StatefulSet, DaemonSet, Job, CronJob, ReplicationController and PodTemplate in its rules",
+                short(&Value::from(kind))
+            ),
+        );
+    };
+    let base = pointer.trim_start_matches('/').replace('/', ".");
+    if object.pointer(pointer).is_none() {
+        return Decision::refuse(
+            &subject,
+            &base,
+            "is missing: a workload needs a pod spec here".into(),
+        );
+    }
+
+    // A Pod's security contexts are immutable: on UPDATE, only what the update introduces counts.
+    if kind == "Pod" && operation == "UPDATE" {
+        return pod_update(
+            subject,
+            object,
+            req.get("oldObject"),
+            pointer,
+            &base,
+            settings,
+        );
+    }
+
+    let mutate = allow_mutation && settings.mutate;
+    let mut mutated = object.clone();
+    let Some(spec) = mutated.pointer_mut(pointer) else {
+        return Decision::refuse(
+            &subject,
+            &base,
+            "is missing: a workload needs a pod spec here".into(),
+        );
+    };
+    let out = check_spec(spec, &base, settings, mutate);
+    let changed = out.changed && out.violations.is_empty();
+    Decision {
+        subject,
+        violations: out.violations,
+        omitted: out.omitted,
+        warnings: out.warnings,
+        mutated: changed.then_some(mutated),
+    }
+}
+
+/// Violations of the new Pod that the old Pod did not already have; never mutates.
+fn pod_update(
+    subject: String,
+    object: &Value,
+    old: Option<&Value>,
+    pointer: &str,
+    base: &str,
+    settings: &Settings,
+) -> Decision {
+    let mut new_spec = object.pointer(pointer).cloned().unwrap_or(Value::Null);
+    let new = check_spec(&mut new_spec, base, settings, false);
+    let old = old.and_then(|o| o.pointer(pointer)).map(|spec| {
+        let mut spec = spec.clone();
+        check_spec(&mut spec, base, settings, false)
+    });
+    let violations: Vec<Violation> = match &old {
+        Some(old) if old.omitted == 0 && old.violations.len() < MAX_VIOLATIONS => new
+            .violations
+            .into_iter()
+            .filter(|v| !old.violations.contains(v))
+            .collect(),
+        // The old Pod had too many violations to compare one by one: judge the new one alone.
+        _ => new.violations,
+    };
+    let omitted = if violations.is_empty() {
+        0
+    } else {
+        new.omitted
+    };
+    Decision {
+        subject,
+        violations,
+        omitted,
+        warnings: Vec::new(),
+        mutated: None,
+    }
+}
+
+fn subject(
+    kind: &str,
+    namespace: &str,
+    req: &serde_json::Map<String, Value>,
+    object: &Value,
+) -> String {
+    let name = object
+        .pointer("/metadata/name")
+        .and_then(Value::as_str)
+        .filter(|n| !n.is_empty())
+        .or_else(|| {
+            req.get("name")
+                .and_then(Value::as_str)
+                .filter(|n| !n.is_empty())
+        })
+        .map(str::to_string)
+        .or_else(|| {
+            object
+                .pointer("/metadata/generateName")
+                .and_then(Value::as_str)
+                .map(|g| format!("{g}*"))
+        })
+        .unwrap_or_else(|| "(unnamed)".into());
+    let kind = if kind.is_empty() { "object" } else { kind };
+    let clip = |s: &str| s.chars().take(253).collect::<String>();
+    if namespace.is_empty() {
+        format!("{} {}", clip(kind), clip(&name))
+    } else {
+        format!("{} {}/{}", clip(kind), clip(namespace), clip(&name))
+    }
+}

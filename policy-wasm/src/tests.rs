@@ -1,0 +1,564 @@
+//! Behaviour of the whole policy on AdmissionRequests: every kind, every setting, the exact mutations.
+
+use crate::{evaluate, Settings};
+use serde_json::{json, Value};
+
+/// A pod spec with one container and nothing set.
+fn bare_spec() -> Value {
+    json!({"containers": [{"name": "app", "image": "ghcr.io/acme/app:1", "x-unknown": {"kept": true}}]})
+}
+
+/// Wraps a pod spec in an object of `kind` at the right place.
+fn object(kind: &str, spec: Value) -> Value {
+    let meta = json!({"name": "web", "namespace": "prod", "annotations": {"a": "b"}});
+    match kind {
+        "Pod" => {
+            json!({"apiVersion": "v1", "kind": "Pod", "metadata": meta, "spec": spec, "status": {}})
+        }
+        "PodTemplate" => {
+            json!({"apiVersion": "v1", "kind": kind, "metadata": meta, "template": {"metadata": {}, "spec": spec}})
+        }
+        "CronJob" => json!({"apiVersion": "batch/v1", "kind": kind, "metadata": meta,
+            "spec": {"schedule": "* * * * *", "jobTemplate": {"spec": {"template": {"spec": spec}}}}}),
+        _ => json!({"apiVersion": "apps/v1", "kind": kind, "metadata": meta,
+            "spec": {"replicas": 2, "template": {"metadata": {"labels": {"app": "web"}}, "spec": spec}}}),
+    }
+}
+
+fn request(kind: &str, operation: &str, object: Value) -> Value {
+    json!({"uid": "1", "kind": {"group": "", "version": "v1", "kind": kind}, "operation": operation,
+        "namespace": "prod", "name": "web", "object": object})
+}
+
+fn settings(v: Value) -> Settings {
+    Settings::from_json(&v).unwrap()
+}
+
+/// Leaf changes from `a` to `b` as `pointer=value` (added or changed) and `pointer-` (removed).
+fn diff(a: &Value, b: &Value, at: &str, out: &mut Vec<String>) {
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            for (k, v) in y {
+                match x.get(k) {
+                    Some(old) => diff(old, v, &format!("{at}/{k}"), out),
+                    None => out.push(format!("{at}/{k}={v}")),
+                }
+            }
+            for k in x.keys().filter(|k| !y.contains_key(*k)) {
+                out.push(format!("{at}/{k}-"));
+            }
+        }
+        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => {
+            for (i, (p, q)) in x.iter().zip(y).enumerate() {
+                diff(p, q, &format!("{at}/{i}"), out);
+            }
+        }
+        _ if a != b => out.push(format!("{at}={b}")),
+        _ => {}
+    }
+}
+
+fn changes(original: &Value, decision: &crate::Decision) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(m) = &decision.mutated {
+        diff(original, m, "", &mut out);
+    }
+    out
+}
+
+const KINDS: [(&str, &str); 9] = [
+    ("Pod", "/spec"),
+    ("PodTemplate", "/template/spec"),
+    ("Deployment", "/spec/template/spec"),
+    ("ReplicaSet", "/spec/template/spec"),
+    ("StatefulSet", "/spec/template/spec"),
+    ("DaemonSet", "/spec/template/spec"),
+    ("Job", "/spec/template/spec"),
+    ("ReplicationController", "/spec/template/spec"),
+    ("CronJob", "/spec/jobTemplate/spec/template/spec"),
+];
+
+#[test]
+fn every_kind_is_mutated_to_strict_and_nothing_else_changes() {
+    for (kind, at) in KINDS {
+        let obj = object(kind, bare_spec());
+        let d = evaluate(
+            &request(kind, "CREATE", obj.clone()),
+            &Settings::default(),
+            true,
+        );
+        assert!(d.accepted(), "{kind}: {:?}", d.message());
+        assert_eq!(
+            changes(&obj, &d),
+            [format!(
+                "{at}/securityContext={{\"supplementalGroupsPolicy\":\"Strict\"}}"
+            )],
+            "{kind}"
+        );
+        assert_eq!(d.warnings.len(), 1, "{kind}");
+        assert!(d.warnings[0].contains("was set to Strict"));
+    }
+}
+
+#[test]
+fn every_kind_is_rejected_without_mutation_naming_the_field() {
+    for (kind, at) in KINDS {
+        let d = evaluate(
+            &request(kind, "CREATE", object(kind, bare_spec())),
+            &settings(json!({"mutate": false})),
+            true,
+        );
+        let field = format!(
+            "{}.securityContext.supplementalGroupsPolicy",
+            at.trim_start_matches('/').replace('/', ".")
+        );
+        let msg = d.message().unwrap();
+        assert!(
+            msg.starts_with(&format!("{kind} prod/web: {field} is not set")),
+            "{msg}"
+        );
+        assert!(msg.contains("set it to \"Strict\""));
+        assert!(d.mutated.is_none());
+    }
+}
+
+#[test]
+fn strict_is_accepted_unchanged_and_merge_is_always_rejected() {
+    let strict = json!({"securityContext": {"supplementalGroupsPolicy": "Strict"}, "containers": [{"name": "c", "image": "i"}]});
+    for mutate in [true, false] {
+        let s = settings(json!({"mutate": mutate}));
+        let d = evaluate(
+            &request("Deployment", "CREATE", object("Deployment", strict.clone())),
+            &s,
+            true,
+        );
+        assert!(d.accepted() && d.mutated.is_none() && d.warnings.is_empty());
+        let mut merge = strict.clone();
+        merge["securityContext"]["supplementalGroupsPolicy"] = json!("Merge");
+        let d = evaluate(
+            &request("Deployment", "UPDATE", object("Deployment", merge)),
+            &s,
+            true,
+        );
+        assert!(d
+            .message()
+            .unwrap()
+            .contains("spec.template.spec.securityContext.supplementalGroupsPolicy is \"Merge\""));
+        assert!(d.mutated.is_none());
+    }
+    let mut odd = strict;
+    odd["securityContext"]["supplementalGroupsPolicy"] = json!("strict");
+    let d = evaluate(
+        &request("Pod", "CREATE", object("Pod", odd)),
+        &Settings::default(),
+        true,
+    );
+    assert!(d
+        .message()
+        .unwrap()
+        .contains("is \"strict\": supported values are \"Merge\" and \"Strict\""));
+}
+
+#[test]
+fn gatekeeper_mode_never_mutates() {
+    let d = evaluate(
+        &request("Pod", "CREATE", object("Pod", bare_spec())),
+        &Settings::default(),
+        false,
+    );
+    assert!(!d.accepted() && d.mutated.is_none());
+}
+
+#[test]
+fn exempt_images_and_namespaces() {
+    let s = settings(
+        json!({"mutate": false, "exempt_images": ["ghcr.io/acme/*"], "exempt_namespaces": ["kube-system"]}),
+    );
+    let d = evaluate(
+        &request("Pod", "CREATE", object("Pod", bare_spec())),
+        &s,
+        true,
+    );
+    assert!(d.accepted(), "{:?}", d.message());
+    // One non-exempt container makes the pod-level field required again.
+    let mut spec = bare_spec();
+    spec["initContainers"] = json!([{"name": "init", "image": "busybox"}]);
+    let d = evaluate(
+        &request("Pod", "CREATE", object("Pod", spec.clone())),
+        &s,
+        true,
+    );
+    assert!(d
+        .message()
+        .unwrap()
+        .contains("supplementalGroupsPolicy is not set"));
+    let mut req = request("Pod", "CREATE", object("Pod", spec));
+    req["namespace"] = json!("kube-system");
+    assert!(evaluate(&req, &s, true).accepted());
+}
+
+#[test]
+fn range_rules_mutate_missing_values_at_container_and_pod_level() {
+    let s = settings(json!({
+        "run_as_user": {"rule": "MustRunAs", "ranges": [{"min": 1000, "max": 1999}]},
+        "run_as_group": {"rule": "MustRunAs", "ranges": [{"min": 3000, "max": 3999}, {"min": 5000, "max": 5000}]},
+        "supplemental_groups": {"rule": "MustRunAs", "ranges": [{"min": 4000, "max": 4999}]},
+        "fs_group": {"rule": "MustRunAs", "ranges": [{"min": 6000, "max": 6999}]}
+    }));
+    let obj = object("Deployment", bare_spec());
+    let d = evaluate(&request("Deployment", "CREATE", obj.clone()), &s, true);
+    assert!(d.accepted(), "{:?}", d.message());
+    let mut got = changes(&obj, &d);
+    got.sort();
+    assert_eq!(
+        got,
+        [
+            "/spec/template/spec/containers/0/securityContext={\"runAsGroup\":3000,\"runAsUser\":1000}",
+            "/spec/template/spec/securityContext={\"fsGroup\":6000,\"supplementalGroups\":[4000],\"supplementalGroupsPolicy\":\"Strict\"}",
+        ]
+    );
+    // The unknown container field survived the mutation.
+    assert_eq!(
+        d.mutated.unwrap()["spec"]["template"]["spec"]["containers"][0]["x-unknown"],
+        json!({"kept": true})
+    );
+}
+
+#[test]
+fn range_rules_reject_missing_values_without_mutation() {
+    let s = settings(json!({
+        "mutate": false,
+        "run_as_group": {"rule": "MustRunAs", "ranges": [{"min": 3000, "max": 3999}]},
+        "supplemental_groups": {"rule": "MustRunAs", "ranges": [{"min": 4000, "max": 4999}]},
+        "fs_group": {"rule": "MustRunAs", "ranges": [{"min": 6000, "max": 6999}]}
+    }));
+    let mut spec = bare_spec();
+    spec["securityContext"] = json!({"supplementalGroupsPolicy": "Strict"});
+    let d = evaluate(&request("Job", "CREATE", object("Job", spec)), &s, true);
+    let fields: Vec<&str> = d.violations.iter().map(|v| v.field.as_str()).collect();
+    assert_eq!(
+        fields,
+        [
+            "spec.template.spec.securityContext.fsGroup",
+            "spec.template.spec.securityContext.supplementalGroups",
+            "spec.template.spec.containers[0].securityContext.runAsGroup",
+        ]
+    );
+    let msg = d.message().unwrap();
+    assert!(msg.contains("container \"app\": spec.template.spec.containers[0].securityContext.runAsGroup is not set; set it within 3000-3999 (run_as_group MustRunAs)"), "{msg}");
+}
+
+#[test]
+fn a_pod_with_every_value_in_range_is_accepted_whatever_mutate_says() {
+    let rules = json!({
+        "run_as_user": {"rule": "MustRunAs", "ranges": [{"min": 1000, "max": 1999}]},
+        "run_as_group": {"rule": "MustRunAs", "ranges": [{"min": 3000, "max": 3999}]},
+        "supplemental_groups": {"rule": "MustRunAs", "ranges": [{"min": 4000, "max": 4999}]},
+        "fs_group": {"rule": "MayRunAs", "ranges": [{"min": 6000, "max": 6999}]},
+        "require_run_as_group": true
+    });
+    let spec = json!({
+        "securityContext": {"supplementalGroupsPolicy": "Strict", "runAsUser": 1000, "runAsGroup": 3000, "supplementalGroups": [4000, 4999], "fsGroup": 6000},
+        "containers": [{"name": "a", "image": "x"}, {"name": "b", "image": "y", "securityContext": {"runAsGroup": 3999}}]
+    });
+    for mutate in [true, false] {
+        let mut s = rules.clone();
+        s["mutate"] = json!(mutate);
+        let d = evaluate(
+            &request("Pod", "CREATE", object("Pod", spec.clone())),
+            &settings(s),
+            true,
+        );
+        assert!(
+            d.accepted() && d.mutated.is_none() && d.warnings.is_empty(),
+            "{:?}",
+            d.message()
+        );
+    }
+}
+
+#[test]
+fn container_values_override_pod_values() {
+    let s = settings(
+        json!({"run_as_group": {"rule": "MayRunAs", "ranges": [{"min": 3000, "max": 3999}]}}),
+    );
+    // Pod value out of range but every container overrides it: accepted (Spec 4).
+    let spec = json!({"securityContext": {"supplementalGroupsPolicy": "Strict", "runAsGroup": 10, "runAsUser": 1},
+        "containers": [{"name": "a", "image": "x", "securityContext": {"runAsGroup": 3001}}]});
+    assert!(evaluate(
+        &request("Pod", "CREATE", object("Pod", spec.clone())),
+        &s,
+        true
+    )
+    .accepted());
+    // A container without its own value inherits the pod's, and the message points at the pod field.
+    let mut spec2 = spec;
+    spec2["containers"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"name": "b", "image": "y"}));
+    let d = evaluate(&request("Pod", "CREATE", object("Pod", spec2)), &s, true);
+    assert_eq!(d.violations.len(), 1);
+    assert_eq!(d.violations[0].field, "spec.securityContext.runAsGroup");
+    assert_eq!(
+        d.violations[0].container.as_deref(),
+        Some("container \"b\"")
+    );
+    assert!(d.violations[0]
+        .text
+        .starts_with("is 10, outside the allowed ranges 3000-3999"));
+    // A container value out of range is refused even when the pod value is fine.
+    let spec3 = json!({"securityContext": {"supplementalGroupsPolicy": "Strict", "runAsGroup": 3000, "runAsUser": 1},
+        "initContainers": [{"name": "i", "image": "x", "securityContext": {"runAsGroup": 0}}], "containers": [{"name": "a", "image": "x"}]});
+    let d = evaluate(&request("Pod", "CREATE", object("Pod", spec3)), &s, true);
+    assert_eq!(
+        d.violations[0].field,
+        "spec.initContainers[0].securityContext.runAsGroup"
+    );
+    assert_eq!(
+        d.violations[0].container.as_deref(),
+        Some("init container \"i\"")
+    );
+}
+
+#[test]
+fn may_run_as_allows_missing_and_supplemental_groups_are_checked_one_by_one() {
+    let s = settings(
+        json!({"supplemental_groups": {"rule": "MayRunAs", "ranges": [{"min": 100, "max": 200}]},
+        "fs_group": {"rule": "MayRunAs", "ranges": [{"min": 100, "max": 200}]}}),
+    );
+    let mut spec = bare_spec();
+    spec["securityContext"] = json!({"supplementalGroupsPolicy": "Strict"});
+    assert!(evaluate(
+        &request("Pod", "CREATE", object("Pod", spec.clone())),
+        &s,
+        true
+    )
+    .accepted());
+    spec["securityContext"]["supplementalGroups"] = json!([150, 250, "300"]);
+    spec["securityContext"]["fsGroup"] = json!(99);
+    let d = evaluate(&request("Pod", "CREATE", object("Pod", spec)), &s, true);
+    let got: Vec<String> = d.violations.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        got,
+        [
+            "spec.securityContext.fsGroup is 99, outside the allowed ranges 100-200; set it within them (fs_group)",
+            "spec.securityContext.supplementalGroups[1] is 250, outside the allowed ranges 100-200; set it within them (supplemental_groups)",
+            "spec.securityContext.supplementalGroups[2] must be an integer between 0 and 2147483647, got \"300\"",
+        ]
+    );
+}
+
+#[test]
+fn must_run_as_non_root() {
+    let s = settings(json!({"run_as_user": {"rule": "MustRunAsNonRoot"}}));
+    let obj = object("StatefulSet", bare_spec());
+    let d = evaluate(&request("StatefulSet", "CREATE", obj.clone()), &s, true);
+    let mut got = changes(&obj, &d);
+    got.sort();
+    assert_eq!(
+        got[0],
+        "/spec/template/spec/containers/0/securityContext={\"runAsNonRoot\":true}"
+    );
+    let mut root = bare_spec();
+    root["securityContext"] = json!({"supplementalGroupsPolicy": "Strict", "runAsUser": 0});
+    let d = evaluate(
+        &request("StatefulSet", "CREATE", object("StatefulSet", root.clone())),
+        &s,
+        true,
+    );
+    assert!(d
+        .message()
+        .unwrap()
+        .contains("container \"app\": spec.template.spec.securityContext.runAsUser is 0 (root)"));
+    root["securityContext"] = json!({"supplementalGroupsPolicy": "Strict", "runAsNonRoot": false});
+    let d = evaluate(
+        &request("StatefulSet", "CREATE", object("StatefulSet", root.clone())),
+        &s,
+        true,
+    );
+    assert!(d
+        .message()
+        .unwrap()
+        .contains("spec.template.spec.securityContext.runAsNonRoot is false"));
+    root["securityContext"] = json!({"supplementalGroupsPolicy": "Strict", "runAsNonRoot": true});
+    assert!(evaluate(
+        &request("StatefulSet", "CREATE", object("StatefulSet", root)),
+        &s,
+        true
+    )
+    .accepted());
+    let d = evaluate(
+        &request("StatefulSet", "CREATE", obj),
+        &settings(json!({"mutate": false, "run_as_user": {"rule": "MustRunAsNonRoot"}})),
+        true,
+    );
+    assert!(d
+        .message()
+        .unwrap()
+        .contains("runAsNonRoot is not set and neither is runAsUser"));
+}
+
+#[test]
+fn require_run_as_group_and_the_containerd_warning() {
+    let s = settings(json!({"require_run_as_group": true}));
+    let mut spec = bare_spec();
+    spec["securityContext"] = json!({"supplementalGroupsPolicy": "Strict"});
+    let d = evaluate(
+        &request("DaemonSet", "CREATE", object("DaemonSet", spec.clone())),
+        &s,
+        true,
+    );
+    assert!(d
+        .message()
+        .unwrap()
+        .contains("primary gid comes from the image's /etc/passwd or falls back to 0"));
+    spec["securityContext"]["runAsGroup"] = json!(3000);
+    let d = evaluate(
+        &request("DaemonSet", "CREATE", object("DaemonSet", spec.clone())),
+        &s,
+        true,
+    );
+    assert!(d.accepted());
+    assert_eq!(d.warnings.len(), 1);
+    assert!(d.warnings[0].starts_with(
+        "spec.template.spec.securityContext.runAsGroup (3000) is set without runAsUser"
+    ));
+    spec["securityContext"]["runAsUser"] = json!(1000);
+    assert!(evaluate(
+        &request("DaemonSet", "CREATE", object("DaemonSet", spec)),
+        &s,
+        true
+    )
+    .warnings
+    .is_empty());
+}
+
+#[test]
+fn pod_updates_are_judged_only_on_what_they_change() {
+    let s = settings(json!({"mutate": false, "run_as_user": {"rule": "MustRunAsNonRoot"}}));
+    let old = object("Pod", bare_spec());
+    let mut new = old.clone();
+    new["metadata"]["labels"] = json!({"x": "y"});
+    let mut req = request("Pod", "UPDATE", new.clone());
+    req["oldObject"] = old.clone();
+    let d = evaluate(&req, &s, true);
+    assert!(d.accepted() && d.mutated.is_none(), "{:?}", d.message());
+    // An ephemeral container added as root is a new violation.
+    new["spec"]["ephemeralContainers"] =
+        json!([{"name": "debug", "image": "busybox", "securityContext": {"runAsUser": 0}}]);
+    req["object"] = new;
+    let d = evaluate(&req, &s, true);
+    assert_eq!(d.violations.len(), 1, "{:?}", d.message());
+    assert!(d.message().unwrap().contains(
+        "ephemeral container \"debug\": spec.ephemeralContainers[0].securityContext.runAsUser is 0"
+    ));
+    // Workload updates are judged (and mutated) in full.
+    let obj = object("Deployment", bare_spec());
+    let mut req = request("Deployment", "UPDATE", obj.clone());
+    req["oldObject"] = obj;
+    assert!(evaluate(&req, &Settings::default(), true).mutated.is_some());
+}
+
+#[test]
+fn skipped_requests() {
+    let s = settings(json!({"mutate": false}));
+    assert!(evaluate(
+        &request("Pod", "DELETE", object("Pod", bare_spec())),
+        &s,
+        true
+    )
+    .accepted());
+    let mut dying = object("Deployment", bare_spec());
+    dying["metadata"]["deletionTimestamp"] = json!("2026-01-01T00:00:00Z");
+    assert!(evaluate(&request("Deployment", "UPDATE", dying), &s, true).accepted());
+    let windows = json!({"os": {"name": "windows"}, "containers": [{"name": "w", "image": "mcr.microsoft.com/windows"}]});
+    assert!(evaluate(&request("Pod", "CREATE", object("Pod", windows)), &s, true).accepted());
+}
+
+#[test]
+fn garbage_is_rejected_with_a_message() {
+    let s = Settings::default();
+    let cases = [
+        (
+            json!("not a request"),
+            "admission request: request must be an AdmissionRequest object",
+        ),
+        (json!({"operation": "CREATE"}), "request.object is missing"),
+        (
+            json!({"operation": "CREATE", "object": [1]}),
+            "request.object must be the submitted object",
+        ),
+        (
+            json!({"kind": {"kind": "ConfigMap"}, "operation": "CREATE", "object": {"data": {}}}),
+            "is not handled by this policy",
+        ),
+        (
+            json!({"kind": {"kind": "Deployment"}, "operation": "CREATE", "object": {"spec": {}}}),
+            "spec.template.spec is missing",
+        ),
+        (
+            json!({"kind": {"kind": "Pod"}, "operation": "CREATE", "object": {"spec": "x"}}),
+            "spec must be an object holding the pod spec",
+        ),
+        (
+            json!({"kind": {"kind": "Pod"}, "operation": "CREATE", "object": {"spec": {"containers": {"a": 1}}}}),
+            "spec.containers must be a list",
+        ),
+        (
+            json!({"kind": {"kind": "Pod"}, "operation": "CREATE", "object": {"spec": {"containers": [7]}}}),
+            "spec.containers[0] must be an object",
+        ),
+        (
+            json!({"kind": {"kind": "Pod"}, "operation": "CREATE", "object": {"spec": {"securityContext": [], "containers": []}}}),
+            "spec.securityContext must be an object",
+        ),
+        (
+            json!({"kind": {"kind": "Pod"}, "operation": "CREATE", "object": {"spec": {"containers": [{"securityContext": 5}]}}}),
+            "securityContext must be an object",
+        ),
+    ];
+    for (req, expected) in cases {
+        let d = evaluate(&req, &s, true);
+        let msg = d.message().unwrap_or_default();
+        assert!(msg.contains(expected), "{req}: {msg}");
+        assert!(d.mutated.is_none());
+    }
+}
+
+#[test]
+fn absurd_numbers_and_huge_arrays_stay_rejections() {
+    let s = settings(
+        json!({"supplemental_groups": {"rule": "MayRunAs", "ranges": [{"min": 1, "max": 10}]}}),
+    );
+    let mut spec = bare_spec();
+    spec["securityContext"] = json!({"supplementalGroupsPolicy": "Strict", "runAsUser": 1e300, "supplementalGroups": (0..100_000).map(|i| i + 100).collect::<Vec<u64>>()});
+    let d = evaluate(
+        &request("Pod", "CREATE", object("Pod", spec.clone())),
+        &s,
+        true,
+    );
+    assert!(!d.accepted());
+    assert_eq!(d.violations.len(), crate::check::MAX_VIOLATIONS);
+    // 100 000 gids out of range plus the absurd runAsUser.
+    assert_eq!(d.omitted, 100_001 - crate::check::MAX_VIOLATIONS);
+    assert!(d.message().unwrap().ends_with(&format!(
+        "and {} more violations",
+        100_001 - crate::check::MAX_VIOLATIONS
+    )));
+    // An absurd uid is refused even with RunAsAny, and the message stays short.
+    spec["securityContext"] = json!({"supplementalGroupsPolicy": "Strict", "runAsGroup": -5, "runAsUser": 18446744073709551615u64});
+    let d = evaluate(
+        &request("Pod", "CREATE", object("Pod", spec)),
+        &Settings::default(),
+        true,
+    );
+    let got: Vec<String> = d.violations.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        got,
+        [
+            "container \"app\": spec.securityContext.runAsUser must be an integer between 0 and 2147483647, got 18446744073709551615",
+            "container \"app\": spec.securityContext.runAsGroup must be an integer between 0 and 2147483647, got -5",
+        ]
+    );
+}
