@@ -193,6 +193,7 @@ impl<'de> Deserialize<'de> for Runtime {
 
 /// The cluster: one Kubernetes minor version for kube-apiserver and kubelet, one runtime.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Environment {
     pub runtime: Runtime,
     /// Kubernetes minor version (`33` for 1.33).

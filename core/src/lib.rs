@@ -34,6 +34,7 @@
 #[cfg(feature = "archive")]
 pub mod archive;
 pub mod environment;
+pub mod fix;
 pub mod error;
 pub mod etc;
 mod explain;
@@ -53,7 +54,7 @@ mod warnings;
 
 pub use environment::{Environment, Runtime, RuntimeKind};
 pub use error::{InputError, Location, Refusal, Source, Stage};
-pub use explain::{explain, explain_documents, Input};
+pub use explain::{explain, Input};
 pub use image::Image;
 pub use report::{
     ContainerKind, ContainerReport, ContainerUser, GidOrigins, Identity, LinuxContainerUser, Origin,

@@ -28,7 +28,7 @@ impl SupplementalGroupsPolicy {
 }
 
 /// The whole answer for one set of manifests.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Report {
     pub environment: Environment,
     pub workloads: Vec<WorkloadReport>,
@@ -38,7 +38,7 @@ pub struct Report {
 }
 
 /// A document without a pod template.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Skipped {
     pub kind: String,
     pub name: String,
@@ -46,7 +46,7 @@ pub struct Skipped {
 }
 
 /// One Pod or workload, with the containers of its pod template.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct WorkloadReport {
     pub kind: String,
     pub name: String,
@@ -57,8 +57,8 @@ pub struct WorkloadReport {
     pub pod_spec_path: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<Location>,
-    /// The policy as written (`None`: unset, which behaves as Merge).
-    pub supplemental_groups_policy: Option<SupplementalGroupsPolicy>,
+    /// `spec.securityContext.supplementalGroupsPolicy` as written (`None`: unset, which behaves as Merge).
+    pub supplemental_groups_policy: Option<String>,
     pub containers: Vec<ContainerReport>,
 }
 
@@ -72,30 +72,22 @@ pub enum ContainerKind {
 }
 
 /// One container's identity under the manifest as written and under each policy.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ContainerReport {
     pub name: String,
     pub kind: ContainerKind,
     pub image: String,
     /// Path of the container in the object, e.g. `spec.containers[0]`.
     pub path: String,
-    /// Which of `merge`/`strict` the manifest as written gets.
-    pub as_written: SupplementalGroupsPolicy,
+    /// The manifest exactly as written.
+    pub as_written: Outcome,
+    /// With `supplementalGroupsPolicy` unset or `Merge`.
     pub merge: Outcome,
+    /// With `supplementalGroupsPolicy: Strict`.
     pub strict: Outcome,
     /// Groups that come only from the image's `/etc/group` under Merge: what Strict removes.
     pub implicit_gids: Vec<u32>,
     pub warnings: Vec<Warning>,
-}
-
-impl ContainerReport {
-    /// The outcome for the manifest as written.
-    pub fn outcome(&self) -> &Outcome {
-        match self.as_written {
-            SupplementalGroupsPolicy::Merge => &self.merge,
-            SupplementalGroupsPolicy::Strict => &self.strict,
-        }
-    }
 }
 
 /// The result of running one container through the pipeline: an identity or a refusal.
@@ -145,7 +137,7 @@ pub struct Identity {
     pub applied_policy: SupplementalGroupsPolicy,
     /// Where the uid came from.
     pub uid_origin: Origin,
-    /// Where each gid came from: the primary gid first, then every additional gid, each with all its origins.
+    /// Where each gid came from, in `additional_gids` order (the primary gid is always among them).
     pub gid_origins: Vec<GidOrigins>,
 }
 

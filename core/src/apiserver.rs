@@ -1,0 +1,74 @@
+//! Step 1 — kube-apiserver: drop the policy when the gate is off, then validate.
+
+use crate::environment::Environment;
+use crate::error::{Refusal, Stage};
+use crate::manifest::{Field, PodSpec};
+
+/// `IsValidUserID`/`IsValidGroupID` (Spec 1.2).
+pub(crate) const MAX_ID: i128 = 2_147_483_647;
+
+/// Step 1.1: with the gate off the field is set to nil before validation (even an invalid value).
+pub(crate) fn drop_disabled_fields<'a>(policy: Option<&'a Field<String>>, env: &Environment) -> Option<&'a Field<String>> {
+    policy.filter(|_| env.gate_enabled())
+}
+
+/// Steps 1.2–1.5: every cause in the order kube-apiserver reports them.
+pub(crate) fn validate(spec: &PodSpec, policy: Option<&Field<String>>) -> Result<(), Refusal> {
+    let mut causes = Vec::new();
+    let range = |causes: &mut Vec<String>, f: &Option<Field<i128>>| {
+        if let Some(f) = f {
+            if !(0..=MAX_ID).contains(&f.value) {
+                causes.push(format!("{}: Invalid value: {}: must be between 0 and 2147483647, inclusive", f.path, f.value));
+            }
+        }
+    };
+    // validateContainers, validateInitContainers, validateEphemeralContainers come first in ValidatePodSpec.
+    for kind in [crate::ContainerKind::Regular, crate::ContainerKind::Init, crate::ContainerKind::Ephemeral] {
+        for c in spec.containers.iter().filter(|c| c.kind == kind) {
+            range(&mut causes, &c.security_context.run_as_user);
+            range(&mut causes, &c.security_context.run_as_group);
+        }
+    }
+    let psc = &spec.security_context;
+    range(&mut causes, &psc.fs_group);
+    range(&mut causes, &psc.run_as_user);
+    range(&mut causes, &psc.run_as_group);
+    for g in &psc.supplemental_groups {
+        range(&mut causes, &Some(g.clone()));
+    }
+    if let Some(p) = policy {
+        if p.value != "Merge" && p.value != "Strict" {
+            causes.push(format!("{}: Unsupported value: {:?}: supported values: \"Merge\", \"Strict\"", p.path, p.value));
+        }
+    }
+    if spec.os_name.as_ref().is_some_and(|os| os.value == "windows") {
+        let forbidden = |causes: &mut Vec<String>, path: &str| causes.push(format!("{path}: Forbidden: cannot be set for a windows pod"));
+        let prefix = format!("{}.securityContext", spec.path);
+        for (set, name) in [
+            (psc.run_as_user.is_some(), "runAsUser"),
+            (psc.run_as_group.is_some(), "runAsGroup"),
+            (psc.supplemental_groups_set, "supplementalGroups"),
+            (policy.is_some(), "supplementalGroupsPolicy"),
+            (psc.fs_group.is_some(), "fsGroup"),
+        ] {
+            if set {
+                forbidden(&mut causes, &format!("{prefix}.{name}"));
+            }
+        }
+        for c in &spec.containers {
+            for f in [&c.security_context.run_as_user, &c.security_context.run_as_group].into_iter().flatten() {
+                forbidden(&mut causes, &f.path);
+            }
+        }
+    }
+    match causes.first() {
+        None => Ok(()),
+        Some(first) => Err(Refusal {
+            stage: Stage::ApiValidation,
+            reason: "Invalid".to_owned(),
+            message: first.clone(),
+            all_messages: causes,
+            event_message: None,
+        }),
+    }
+}

@@ -1,0 +1,79 @@
+//! `/etc/group` as `ParseGroupFilter` reads it (Spec 11.3): blank and `#` lines skipped, members untrimmed.
+
+use super::{fields, go_atoi, lines};
+
+/// One group line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GroupEntry<'a> {
+    pub line: u32,
+    pub name: &'a str,
+    pub gid: i64,
+    pub gid_text: &'a str,
+    /// `strings.Split(field, ",")` without trimming; empty field ⇒ no members (Spec 11.5).
+    pub members: Vec<&'a str>,
+}
+
+/// A parsed `/etc/group`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Group<'a> {
+    pub entries: Vec<GroupEntry<'a>>,
+}
+
+impl<'a> Group<'a> {
+    /// Parses like moby/sys v0.1.0–v0.4.0 (`bufio.Reader.ReadLine`: no line-length limit).
+    pub fn parse(text: &'a str) -> Self {
+        let entries = lines(text)
+            .filter(|(_, l, _)| !l.is_empty() && !l.starts_with('#'))
+            .map(|(line, content, _)| {
+                let [name, _pass, gid, list] = fields::<4>(content);
+                let members = if list.is_empty() { Vec::new() } else { list.split(',').collect() };
+                GroupEntry { line, name, gid: go_atoi(gid), gid_text: gid, members }
+            })
+            .collect();
+        Group { entries }
+    }
+
+    /// Every entry that lists `user` as a member, in file order, duplicates kept (Spec 11.7).
+    pub fn memberships<'s>(&'s self, user: &'s str) -> impl Iterator<Item = &'s GroupEntry<'a>> + 's {
+        self.entries.iter().filter(move |e| e.members.contains(&user))
+    }
+
+    /// The first group with this gid, for names in `id` output.
+    pub fn by_gid(&self, gid: u32) -> Option<&GroupEntry<'a>> {
+        self.entries.iter().find(|e| super::go_uint32(e.gid) == gid)
+    }
+
+    /// The first group with this name.
+    pub fn by_name(&self, name: &str) -> Option<&GroupEntry<'a>> {
+        self.entries.iter().find(|e| e.name == name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn skips_comments_and_blanks_keeps_lines() {
+        let g = Group::parse("# c\n\n  # indented\nwheel:x:10:root,alice\n");
+        assert_eq!(g.entries.len(), 1);
+        assert_eq!(g.entries[0].line, 4);
+        assert_eq!(g.memberships("alice").count(), 1);
+    }
+
+    #[test]
+    fn members_are_not_trimmed() {
+        let g = Group::parse("devs:x:600:bob, alice\nend:x:7:alice,\n");
+        assert_eq!(g.entries[0].members, ["bob", " alice"]);
+        assert_eq!(g.memberships("alice").map(|e| e.gid).collect::<Vec<_>>(), [7]);
+        assert_eq!(g.entries[1].members, ["alice", ""]);
+    }
+
+    #[test]
+    fn missing_fields_are_zero() {
+        let g = Group::parse("odd:x\nnum:x:abc:u\n");
+        assert_eq!(g.entries[0].gid, 0);
+        assert!(g.entries[0].members.is_empty());
+        assert_eq!(g.entries[1].gid, 0);
+    }
+}

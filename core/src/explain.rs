@@ -1,0 +1,137 @@
+//! The entry point: manifests + image files + environment → a [`Report`].
+
+use crate::environment::Environment;
+use crate::error::{InputError, Source};
+use crate::etc::{Group, Passwd};
+use crate::image::{Image, MAX_ETC_FILE_BYTES};
+use crate::manifest::{self, Container, Field, PodSpec};
+use crate::report::{ContainerReport, Outcome, Report, WorkloadReport};
+use crate::runtime::Rootfs;
+use crate::{pipeline, warnings};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Everything the engine needs.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Input {
+    /// One or more manifests: YAML (multi-document) or JSON.
+    pub manifests: String,
+    /// The image every container runs, unless `images` names another.
+    pub image: Image,
+    /// Images for particular containers, keyed by container name or by image reference.
+    pub images: BTreeMap<String, Image>,
+    /// `pv.beta.kubernetes.io/gid` values of PersistentVolumes the pod mounts (Spec 7.3).
+    pub pv_gid_annotations: Vec<String>,
+    pub environment: Environment,
+}
+
+/// Explains every container of every Pod and workload in `input.manifests`.
+///
+/// Fails only when the input itself is unusable (bad YAML, no workload, oversized files); a pod that
+/// Kubernetes would refuse is a successful explanation whose [`Outcome`] is `Refused`.
+pub fn explain(input: &Input) -> Result<Report, InputError> {
+    let docs = manifest::parse_documents(&input.manifests)?;
+    let (specs, skipped) = manifest::pod_specs(&docs)?;
+    let default_rootfs = rootfs(&input.image)?;
+    let mut named = BTreeMap::new();
+    for (key, image) in &input.images {
+        named.insert(key.as_str(), (image, rootfs(image)?));
+    }
+    let workloads = specs
+        .iter()
+        .map(|spec| WorkloadReport {
+            kind: spec.kind.clone(),
+            name: spec.name.clone(),
+            namespace: spec.namespace.clone(),
+            document: spec.document,
+            pod_spec_path: spec.path.clone(),
+            location: spec.location,
+            supplemental_groups_policy: spec.security_context.supplemental_groups_policy.as_ref().map(|f| f.value.clone()),
+            containers: spec
+                .containers
+                .iter()
+                .map(|c| {
+                    let (image, rootfs) = named
+                        .get(c.name.as_str())
+                        .or_else(|| named.get(c.image.as_str()))
+                        .map(|(i, r)| (*i, r))
+                        .unwrap_or((&input.image, &default_rootfs));
+                    explain_container(spec, c, image, rootfs, &input.pv_gid_annotations, &input.environment)
+                })
+                .collect(),
+        })
+        .collect();
+    Ok(Report { environment: input.environment.clone(), workloads, skipped })
+}
+
+/// Parses an image's files once, refusing what no runtime would read.
+pub(crate) fn rootfs(image: &Image) -> Result<Rootfs<'_>, InputError> {
+    for (text, source) in [(&image.passwd, Source::Passwd), (&image.group, Source::Group)] {
+        if let Some(t) = text {
+            if t.len() > MAX_ETC_FILE_BYTES {
+                return Err(InputError::new(
+                    source,
+                    format!("file is {} bytes; containerd refuses user files over 10485760 bytes (10 MiB) — is this the right file?", t.len()),
+                ));
+            }
+            if t.contains('\0') {
+                return Err(InputError::new(source, "file contains NUL bytes: this is a binary file, not a text database"));
+            }
+        }
+    }
+    Ok(Rootfs {
+        passwd: image.passwd.as_deref().map(Passwd::parse),
+        group: image.group.as_deref().map(Group::parse),
+    })
+}
+
+/// One container: as written, with Merge, with Strict; implicit groups; warnings.
+pub(crate) fn explain_container(
+    spec: &PodSpec,
+    c: &Container,
+    image: &Image,
+    rootfs: &Rootfs<'_>,
+    pv: &[String],
+    env: &Environment,
+) -> ContainerReport {
+    let written = spec.security_context.supplemental_groups_policy.as_ref();
+    let forced = |value: &str| Field {
+        value: value.to_owned(),
+        path: format!("{}.securityContext.supplementalGroupsPolicy", spec.path),
+        location: None,
+    };
+    let run = |policy: Option<&Field<String>>| pipeline::run(spec, c, policy, image, rootfs, pv, env);
+    let as_written = run(written);
+    let merge = match written.map(|p| p.value.as_str()) {
+        None | Some("Merge") => as_written.clone(),
+        Some(_) => run(Some(&forced("Merge"))),
+    };
+    let strict = match written.map(|p| p.value.as_str()) {
+        Some("Strict") => as_written.clone(),
+        _ => run(Some(&forced("Strict"))),
+    };
+    let implicit_gids = implicit(&merge);
+    let warnings = warnings::find(spec, c, image, rootfs, env, &as_written, pv);
+    ContainerReport {
+        name: c.name.clone(),
+        kind: c.kind,
+        image: c.image.clone(),
+        path: c.path.clone(),
+        as_written,
+        merge,
+        strict,
+        implicit_gids,
+        warnings,
+    }
+}
+
+/// Gids that only `/etc/group` put in the Merge result.
+fn implicit(merge: &Outcome) -> Vec<u32> {
+    let mut gids: Vec<u32> = merge
+        .identity()
+        .map(|id| id.gid_origins.iter().filter(|g| g.implicit).map(|g| g.gid).collect())
+        .unwrap_or_default();
+    gids.sort_unstable();
+    gids
+}

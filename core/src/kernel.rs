@@ -1,0 +1,104 @@
+//! Step 12 — runc's `setgroups`/`setgid`/`setuid`, and what `id` prints afterwards.
+
+use crate::error::{Refusal, Stage};
+use crate::etc::{go_uint32, Group, Passwd};
+use crate::runtime::ProcessUser;
+
+/// `NGROUPS_MAX` (`include/uapi/linux/limits.h`).
+pub(crate) const NGROUPS_MAX: usize = 65536;
+
+/// The process as the kernel holds it after runc set it up.
+pub(crate) struct Credentials {
+    /// `getgroups(2)`: sorted, not de-duplicated (Spec 12.2).
+    pub groups: Vec<u32>,
+}
+
+/// Step 12.1–12.2: `setgroups` fails with EINVAL past 65536 groups or on the invalid gid 4294967295.
+pub(crate) fn set_credentials(p: &ProcessUser, crio: bool) -> Result<Credentials, Refusal> {
+    let fail = |what: &str| {
+        let (stage, reason) = if crio {
+            (Stage::RuntimeCreate, "CreateContainerError")
+        } else {
+            (Stage::RuntimeStart, "RunContainerError")
+        };
+        Err(Refusal::new(stage, reason, format!("runc: unable to start container process: {what}: invalid argument")))
+    };
+    if p.additional_gids.len() > NGROUPS_MAX {
+        return fail("setgroups");
+    }
+    if p.additional_gids.iter().any(|(g, _)| *g == u32::MAX) {
+        return fail("setgroups");
+    }
+    if p.gid == u32::MAX {
+        return fail("setgid");
+    }
+    if p.uid == u32::MAX {
+        return fail("setuid");
+    }
+    let mut groups: Vec<u32> = p.additional_gids.iter().map(|(g, _)| *g).collect();
+    groups.sort_unstable();
+    Ok(Credentials { groups })
+}
+
+/// GNU coreutils `id`: egid first, then the kernel list without egid and adjacent duplicates (Spec 12.3).
+pub(crate) fn id_groups_coreutils(gid: u32, kernel: &[u32]) -> Vec<u32> {
+    let mut out = vec![gid];
+    for &g in kernel {
+        if g != gid && out.last() != Some(&g) {
+            out.push(g);
+        }
+    }
+    out
+}
+
+/// BusyBox `id`: the raw kernel list.
+pub(crate) fn id_groups_busybox(kernel: &[u32]) -> Vec<u32> {
+    kernel.to_vec()
+}
+
+/// Names as libc resolves them in the container (first matching line; `#` lines are not names).
+pub(crate) struct Names<'r, 'a> {
+    pub passwd: Option<&'r Passwd<'a>>,
+    pub group: Option<&'r Group<'a>>,
+}
+
+impl Names<'_, '_> {
+    fn user(&self, uid: u32) -> Option<&str> {
+        self.passwd?.entries.iter().find(|e| go_uint32(e.uid) == uid && !e.name.starts_with('#')).map(|e| e.name)
+    }
+
+    pub(crate) fn group(&self, gid: u32) -> Option<&str> {
+        self.group?.by_gid(gid).map(|e| e.name)
+    }
+
+    fn with_name(n: u32, name: Option<&str>) -> String {
+        match name {
+            Some(name) if !name.is_empty() => format!("{n}({name})"),
+            _ => n.to_string(),
+        }
+    }
+
+    /// The line `id` prints for these groups.
+    pub(crate) fn id_line(&self, uid: u32, gid: u32, groups: &[u32]) -> String {
+        let list: Vec<String> = groups.iter().map(|g| Self::with_name(*g, self.group(*g))).collect();
+        format!(
+            "uid={} gid={} groups={}",
+            Self::with_name(uid, self.user(uid)),
+            Self::with_name(gid, self.group(gid)),
+            list.join(",")
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn id_orders_match_the_spec_example() {
+        let kernel = [100, 2000, 3000];
+        assert_eq!(id_groups_coreutils(3000, &kernel), [3000, 100, 2000]);
+        assert_eq!(id_groups_busybox(&kernel), [100, 2000, 3000]);
+        assert_eq!(id_groups_coreutils(5, &[1, 1, 2]), [5, 1, 2]);
+    }
+}

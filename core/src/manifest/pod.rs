@@ -1,0 +1,211 @@
+//! The fields of a pod spec that decide identity, each with its path and position.
+
+use super::node::{Node, Value};
+use crate::error::{InputError, Location, Source};
+use crate::report::ContainerKind;
+
+/// A manifest value with the field path and position it came from (for origins and messages).
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Field<T> {
+    pub value: T,
+    pub path: String,
+    pub location: Option<Location>,
+}
+
+/// `spec.securityContext` fields that matter here.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub(crate) struct PodSecurityContext {
+    pub run_as_user: Option<Field<i128>>,
+    pub run_as_group: Option<Field<i128>>,
+    pub run_as_non_root: Option<Field<bool>>,
+    pub fs_group: Option<Field<i128>>,
+    pub supplemental_groups: Vec<Field<i128>>,
+    /// Whether the list is present at all (`[]` counts, as Go's non-nil slice does).
+    pub supplemental_groups_set: bool,
+    pub supplemental_groups_path: String,
+    pub supplemental_groups_policy: Option<Field<String>>,
+}
+
+/// `container.securityContext` fields that override the pod's (Spec 4).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub(crate) struct ContainerSecurityContext {
+    pub run_as_user: Option<Field<i128>>,
+    pub run_as_group: Option<Field<i128>>,
+    pub run_as_non_root: Option<Field<bool>>,
+}
+
+/// An init, regular or ephemeral container.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Container {
+    pub name: String,
+    pub image: String,
+    pub kind: ContainerKind,
+    /// `spec.containers[0]`.
+    pub path: String,
+    pub location: Option<Location>,
+    pub security_context: ContainerSecurityContext,
+}
+
+/// A pod spec found in a Pod or workload.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct PodSpec {
+    pub kind: String,
+    pub name: String,
+    pub namespace: String,
+    pub document: usize,
+    pub location: Option<Location>,
+    /// `spec` or `spec.template.spec`…
+    pub path: String,
+    /// Positions of the pod spec mapping and of its `securityContext` mapping, for text edits.
+    pub spec_location: Option<Location>,
+    pub security_context_location: Option<Location>,
+    pub os_name: Option<Field<String>>,
+    pub security_context: PodSecurityContext,
+    pub containers: Vec<Container>,
+}
+
+struct Reader<'a> {
+    prefix: &'a str,
+}
+
+impl Reader<'_> {
+    fn path(&self, rel: &str) -> String {
+        format!("{}.{rel}", self.prefix)
+    }
+
+    fn error(&self, node: &Node, rel: &str, expected: &str) -> InputError {
+        InputError::new(
+            Source::Manifest,
+            format!("expected {expected}, found {}; fix the value at {}", node.value.kind_name(), self.path(rel)),
+        )
+        .at(Some(self.path(rel)), node.location)
+    }
+
+    fn int(&self, parent: Option<&Node>, key: &str, rel: &str) -> Result<Option<Field<i128>>, InputError> {
+        let Some(node) = parent.and_then(|p| p.get(key)) else { return Ok(None) };
+        match node.value {
+            Value::Int(i) => Ok(Some(Field { value: i, path: self.path(rel), location: node.location })),
+            _ => Err(self.error(node, rel, "an integer")),
+        }
+    }
+
+    fn boolean(&self, parent: Option<&Node>, key: &str, rel: &str) -> Result<Option<Field<bool>>, InputError> {
+        let Some(node) = parent.and_then(|p| p.get(key)) else { return Ok(None) };
+        match node.value {
+            Value::Bool(b) => Ok(Some(Field { value: b, path: self.path(rel), location: node.location })),
+            _ => Err(self.error(node, rel, "true or false")),
+        }
+    }
+
+    fn string(&self, parent: Option<&Node>, key: &str, rel: &str) -> Result<Option<Field<String>>, InputError> {
+        let Some(node) = parent.and_then(|p| p.get(key)) else { return Ok(None) };
+        match &node.value {
+            Value::Str(s) => Ok(Some(Field { value: s.clone(), path: self.path(rel), location: node.location })),
+            _ => Err(self.error(node, rel, "a string")),
+        }
+    }
+
+    fn mapping<'n>(&self, parent: Option<&'n Node>, key: &str, rel: &str) -> Result<Option<&'n Node>, InputError> {
+        let Some(node) = parent.and_then(|p| p.get(key)) else { return Ok(None) };
+        match node.value {
+            Value::Map(_) => Ok(Some(node)),
+            _ => Err(self.error(node, rel, "a mapping")),
+        }
+    }
+
+    fn list<'n>(&self, parent: Option<&'n Node>, key: &str, rel: &str) -> Result<&'n [Node], InputError> {
+        let Some(node) = parent.and_then(|p| p.get(key)) else { return Ok(&[]) };
+        node.as_seq().ok_or_else(|| self.error(node, rel, "a list"))
+    }
+}
+
+impl PodSpec {
+    /// Reads the pod spec at `path` of an object of `kind`.
+    pub fn read(doc: &Node, kind: &str, path: &str, document: usize) -> Result<PodSpec, InputError> {
+        let meta = doc.get("metadata");
+        let name = meta.and_then(|m| m.get("name").or_else(|| m.get("generateName"))).and_then(Node::as_str);
+        let namespace = meta.and_then(|m| m.get("namespace")).and_then(Node::as_str).unwrap_or("default");
+        let spec = doc.at(path).ok_or_else(|| {
+            InputError::new(Source::Manifest, format!("{kind} has no `{path}`; a {kind} needs a pod spec there"))
+                .at(Some(path.to_owned()), doc.location)
+        })?;
+        if !matches!(spec.value, Value::Map(_)) {
+            return Err(InputError::new(Source::Manifest, format!("`{path}` must be a mapping, found {}", spec.value.kind_name()))
+                .at(Some(path.to_owned()), spec.location));
+        }
+        let r = Reader { prefix: path };
+        let spec_location = spec.location;
+        let spec = Some(spec);
+        let os = r.mapping(spec, "os", "os")?;
+        let os_name = r.string(os, "name", "os.name")?;
+        let psc_node = r.mapping(spec, "securityContext", "securityContext")?;
+        let mut supplemental_groups = Vec::new();
+        for (i, node) in r.list(psc_node, "supplementalGroups", "securityContext.supplementalGroups")?.iter().enumerate() {
+            let rel = format!("securityContext.supplementalGroups[{i}]");
+            match node.value {
+                Value::Int(v) => supplemental_groups.push(Field { value: v, path: r.path(&rel), location: node.location }),
+                _ => return Err(r.error(node, &rel, "an integer")),
+            }
+        }
+        let security_context = PodSecurityContext {
+            run_as_user: r.int(psc_node, "runAsUser", "securityContext.runAsUser")?,
+            run_as_group: r.int(psc_node, "runAsGroup", "securityContext.runAsGroup")?,
+            run_as_non_root: r.boolean(psc_node, "runAsNonRoot", "securityContext.runAsNonRoot")?,
+            fs_group: r.int(psc_node, "fsGroup", "securityContext.fsGroup")?,
+            supplemental_groups,
+            supplemental_groups_set: psc_node.and_then(|n| n.get("supplementalGroups")).is_some(),
+            supplemental_groups_path: r.path("securityContext.supplementalGroups"),
+            supplemental_groups_policy: r.string(psc_node, "supplementalGroupsPolicy", "securityContext.supplementalGroupsPolicy")?,
+        };
+        let mut containers = Vec::new();
+        for (key, kind) in [
+            ("initContainers", ContainerKind::Init),
+            ("containers", ContainerKind::Regular),
+            ("ephemeralContainers", ContainerKind::Ephemeral),
+        ] {
+            for (i, c) in r.list(spec, key, key)?.iter().enumerate() {
+                let rel = format!("{key}[{i}]");
+                if !matches!(c.value, Value::Map(_)) {
+                    return Err(r.error(c, &rel, "a container mapping"));
+                }
+                let c = Some(c);
+                let name = r.string(c, "name", &format!("{rel}.name"))?.map(|f| f.value).unwrap_or_default();
+                let image = r.string(c, "image", &format!("{rel}.image"))?.map(|f| f.value).unwrap_or_default();
+                let sc_rel = format!("{rel}.securityContext");
+                let sc = r.mapping(c, "securityContext", &sc_rel)?;
+                containers.push(Container {
+                    name,
+                    image,
+                    kind,
+                    path: r.path(&rel),
+                    location: c.and_then(|n| n.location),
+                    security_context: ContainerSecurityContext {
+                        run_as_user: r.int(sc, "runAsUser", &format!("{sc_rel}.runAsUser"))?,
+                        run_as_group: r.int(sc, "runAsGroup", &format!("{sc_rel}.runAsGroup"))?,
+                        run_as_non_root: r.boolean(sc, "runAsNonRoot", &format!("{sc_rel}.runAsNonRoot"))?,
+                    },
+                });
+            }
+        }
+        if containers.is_empty() {
+            return Err(InputError::new(
+                Source::Manifest,
+                format!("{kind} {:?} has no containers; add `{path}.containers`", name.unwrap_or("")),
+            )
+            .at(Some(format!("{path}.containers")), doc.location));
+        }
+        Ok(PodSpec {
+            kind: kind.to_owned(),
+            name: name.unwrap_or("").to_owned(),
+            namespace: namespace.to_owned(),
+            document,
+            location: doc.location,
+            path: path.to_owned(),
+            spec_location,
+            security_context_location: psc_node.and_then(|n| n.location),
+            os_name,
+            security_context,
+            containers,
+        })
+    }
+}

@@ -1,0 +1,179 @@
+//! Steps 8–9 — containerd 2.x and 1.7: `GenerateUserString`, `WithUser`, `WithAdditionalGIDs`,
+//! `WithSupplementalGroups`; `additionalGids` end up sorted and unique.
+
+use super::{create_error, CriSecurityContext, ProcessUser, Rootfs};
+use crate::environment::{Runtime, RuntimeKind, UidRangeHandling};
+use crate::error::Refusal;
+use crate::etc::{go_atoi_strict, go_uint32, Passwd, PasswdEntry};
+use crate::report::{Origin, SupplementalGroupsPolicy};
+
+const PREFIX: &str = "failed to create containerd container: ";
+const MAX_INT32: i64 = 2_147_483_647;
+
+/// Step 8.10: `uid, gid` from `WithUser`; `additionalGids = sorted(unique({gid} ∪ image groups ∪ sg))`.
+pub(super) fn create_container(cri: &CriSecurityContext, rootfs: &Rootfs<'_>, image_user: &str, runtime: Runtime) -> Result<ProcessUser, Refusal> {
+    // 8.1 GenerateUserString: the username wins over the uid; the group is appended.
+    let (mut user, mut user_origin) = match &cri.run_as_user {
+        Some(u) => (u.value.to_string(), u.origin.clone()),
+        None => (String::new(), Origin::ImageUser { user: image_user.to_owned() }),
+    };
+    if !cri.run_as_username.is_empty() {
+        user = cri.run_as_username.clone();
+        user_origin = Origin::ImageUser { user: image_user.to_owned() };
+    }
+    if user.is_empty() {
+        if let Some(g) = &cri.run_as_group {
+            return Err(create_error(format!(
+                "failed to get container spec opts: failed to generate user string: user group \"{}\" is specified without user",
+                g.value
+            )));
+        }
+        user = image_user.to_owned();
+    }
+    let gid_origin = cri.run_as_group.as_ref().map(|g| g.origin.clone());
+    if let Some(g) = &cri.run_as_group {
+        user = format!("{user}:{}", g.value);
+    }
+    // 8.2 WithUser, then 8.5 ensureAdditionalGids: additionalGids = [gid].
+    let mut p = with_user(&user, user_origin, gid_origin, rootfs, runtime).map_err(|e| create_error(format!("{PREFIX}{e}")))?;
+    p.additional_gids = vec![(p.gid, vec![p.gid_origin.clone()])];
+    // 8.6 / 9.1: containerd 1.7 never sees the policy.
+    p.applied_policy = match runtime.kind {
+        RuntimeKind::Containerd17 => SupplementalGroupsPolicy::Merge,
+        _ => cri.supplemental_groups_policy,
+    };
+    if p.applied_policy == SupplementalGroupsPolicy::Merge {
+        let u2 = if !cri.run_as_username.is_empty() {
+            cri.run_as_username.clone()
+        } else if let Some(uid) = &cri.run_as_user {
+            uid.value.to_string()
+        } else {
+            match image_user.split(':').next() {
+                Some(u) if !u.is_empty() => u.to_owned(),
+                _ => "0".to_owned(),
+            }
+        };
+        for (gid, origin) in with_additional_gids(&u2, rootfs).map_err(|e| create_error(format!("{PREFIX}{e}")))? {
+            p.add(gid, origin);
+        }
+    }
+    // 8.9 WithSupplementalGroups: uint32(sg…) merged as a set.
+    for sg in &cri.supplemental_groups {
+        p.add(go_uint32(i64::try_from(sg.value).unwrap_or(-1)), sg.origin.clone());
+    }
+    p.additional_gids.sort_by_key(|(g, _)| *g);
+    Ok(p)
+}
+
+fn passwd<'r, 'a>(rootfs: &'r Rootfs<'a>) -> Result<Option<&'r Passwd<'a>>, String> {
+    match &rootfs.passwd {
+        None => Ok(None),
+        Some(Ok(p)) => Ok(Some(p)),
+        Some(Err((line, message))) => Err(format!("etc/passwd line {line}: {message}")),
+    }
+}
+
+fn passwd_origin(e: &PasswdEntry<'_>) -> Origin {
+    Origin::Passwd { line: e.line, name: e.name.to_owned() }
+}
+
+fn missing_passwd() -> String {
+    "open /run/containerd/io.containerd.runtime.v2.task/k8s.io/<id>/rootfs/etc/passwd: no such file or directory".to_owned()
+}
+
+/// Step 8.2 `oci.WithUser`.
+fn with_user(
+    user: &str,
+    user_origin: Origin,
+    gid_origin: Option<Origin>,
+    rootfs: &Rootfs<'_>,
+    runtime: Runtime,
+) -> Result<ProcessUser, String> {
+    let parts: Vec<&str> = user.split(':').collect();
+    let handling = runtime.uid_range_handling();
+    let out_of_range = |v: i64| !(0..=MAX_INT32).contains(&v);
+    let make = |uid: u32, uid_origin: Origin, gid: u32, gid_origin: Origin| ProcessUser {
+        uid,
+        uid_origin,
+        gid,
+        gid_origin,
+        additional_gids: Vec::new(),
+        applied_policy: SupplementalGroupsPolicy::Merge,
+    };
+    match parts.as_slice() {
+        [one] => match go_atoi_strict(one) {
+            Some(v) if out_of_range(v) && handling == UidRangeHandling::Reject => Err(format!("invalid USER value {user:?}: uid out of range")),
+            Some(v) if out_of_range(v) && handling == UidRangeHandling::AsUsername => with_username(one, rootfs).map(|e| {
+                make(go_uint32(e.uid), passwd_origin(e), go_uint32(e.gid), passwd_origin(e))
+            }),
+            Some(v) => {
+                // 8.3 WithUserID: passwd entry, or (uid, 0) when there is none.
+                let uid = go_uint32(v);
+                match passwd(rootfs)?.and_then(|p| p.by_uid(i64::from(uid))) {
+                    Some(e) => Ok(make(go_uint32(e.uid), user_origin, go_uint32(e.gid), passwd_origin(e))),
+                    None => {
+                        let reason = if rootfs.passwd.is_none() {
+                            format!("the image has no /etc/passwd, so containerd gives uid {uid} the primary gid 0")
+                        } else {
+                            format!("uid {uid} has no /etc/passwd entry, so containerd gives it the primary gid 0")
+                        };
+                        Ok(make(uid, user_origin, 0, Origin::Default { reason }))
+                    }
+                }
+            }
+            None => with_username(one, rootfs).map(|e| make(go_uint32(e.uid), passwd_origin(e), go_uint32(e.gid), passwd_origin(e))),
+        },
+        [user_part, group_part] => {
+            let uid = go_atoi_strict(user_part);
+            let gid = go_atoi_strict(group_part);
+            if handling == UidRangeHandling::Reject {
+                if uid.is_some_and(out_of_range) {
+                    return Err(format!("invalid USER value {user:?}: uid out of range"));
+                }
+                if gid.is_some_and(out_of_range) {
+                    return Err(format!("invalid USER value {user:?}: gid out of range"));
+                }
+            }
+            let (uid, uid_origin) = match uid {
+                Some(v) => (go_uint32(v), user_origin),
+                None => {
+                    let e = with_username(user_part, rootfs)?;
+                    (go_uint32(e.uid), passwd_origin(e))
+                }
+            };
+            let (gid, gid_origin) = match gid {
+                Some(v) => (go_uint32(v), gid_origin.unwrap_or(Origin::Default { reason: "numeric group in the user string".into() })),
+                None => {
+                    let group = rootfs.group.as_ref().ok_or_else(|| "open /etc/group: no such file or directory".to_owned())?;
+                    let e = group.by_name(group_part).ok_or_else(|| "no groups found".to_owned())?;
+                    (go_uint32(e.gid), Origin::Group { line: e.line, name: e.name.to_owned() })
+                }
+            };
+            Ok(make(uid, uid_origin, gid, gid_origin))
+        }
+        _ => Err(format!("invalid USER value {user}")),
+    }
+}
+
+/// Step 8.4 `WithUsername`: the first passwd entry with that name; a missing file or no match fails.
+fn with_username<'r, 'a>(name: &str, rootfs: &'r Rootfs<'a>) -> Result<&'r PasswdEntry<'a>, String> {
+    let p = passwd(rootfs)?.ok_or_else(missing_passwd)?;
+    p.by_name(name).ok_or_else(|| "no users found".to_owned())
+}
+
+/// Step 8.8 `oci.WithAdditionalGIDs`: groups listing the user, except a group named like the user.
+fn with_additional_gids(u2: &str, rootfs: &Rootfs<'_>) -> Result<Vec<(u32, Origin)>, String> {
+    let username = match go_atoi_strict(u2) {
+        Some(uid) => match passwd(rootfs)?.and_then(|p| p.by_uid(uid)) {
+            Some(e) => e.name,
+            None => return Ok(Vec::new()),
+        },
+        None => u2,
+    };
+    let Some(group) = &rootfs.group else { return Ok(Vec::new()) };
+    Ok(group
+        .memberships(username)
+        .filter(|g| g.name != username)
+        .map(|g| (go_uint32(g.gid), Origin::Group { line: g.line, name: g.name.to_owned() }))
+        .collect())
+}

@@ -1,0 +1,88 @@
+//! Step 10 — CRI-O: `GetExecUser` on the uid or name, `runAsGroup` applied after the lookup, and
+//! `additionalGids` kept in insertion order (`AddProcessAdditionalGid` appends only if absent).
+
+use super::{create_error, CriSecurityContext, ProcessUser, Rootfs};
+use crate::error::Refusal;
+use crate::etc::{go_atoi_strict, go_uint32};
+use crate::report::{Origin, SupplementalGroupsPolicy};
+
+const PREFIX: &str = "get exec user: ";
+
+/// Step 10.6: `dedupe_keep_first([gid] ++ (Merge ? passwd user's groups : []) ++ sg)`.
+pub(super) fn create_container(cri: &CriSecurityContext, rootfs: &Rootfs<'_>, image_user: &str) -> Result<ProcessUser, Refusal> {
+    // 10.1 / 10.2: uid or username, never a group; the full image USER only when neither is set.
+    let (container_user, user_origin) = if !cri.run_as_username.is_empty() {
+        (cri.run_as_username.clone(), Origin::ImageUser { user: image_user.to_owned() })
+    } else if let Some(u) = &cri.run_as_user {
+        (u.value.to_string(), u.origin.clone())
+    } else if cri.run_as_group.is_some() {
+        return Err(create_error("user group is specified without user or username".to_owned()));
+    } else {
+        (image_user.to_owned(), Origin::ImageUser { user: image_user.to_owned() })
+    };
+    let user_arg = container_user.split(':').next().unwrap_or("");
+    // 10.3 GetExecUser: first passwd match wins; a numeric user may have no entry.
+    let passwd = match &rootfs.passwd {
+        Some(Err((line, message))) => {
+            return Err(create_error(format!("{PREFIX}unable to find user {user_arg}: etc/passwd line {line}: {message}")))
+        }
+        Some(Ok(p)) => Some(p),
+        None => None,
+    };
+    let numeric = go_atoi_strict(user_arg);
+    let entry = passwd.and_then(|p| match numeric {
+        Some(uid) => p.by_uid(uid),
+        None => p.by_name(user_arg),
+    });
+    let (uid, uid_origin, gid, gid_origin, matched_name) = match (entry, numeric) {
+        (Some(e), _) => {
+            let origin = Origin::Passwd { line: e.line, name: e.name.to_owned() };
+            let uid_origin = if numeric.is_some() { user_origin } else { origin.clone() };
+            (e.uid, uid_origin, e.gid, origin, e.name)
+        }
+        (None, Some(uid)) => {
+            if !(0..=2_147_483_647).contains(&uid) {
+                return Err(create_error(format!("{PREFIX}uids and gids must be in range 0-2147483647")));
+            }
+            let reason = if rootfs.passwd.is_none() {
+                format!("the image has no /etc/passwd, so CRI-O gives uid {uid} the primary gid 0")
+            } else {
+                format!("uid {uid} has no /etc/passwd entry, so CRI-O gives it the primary gid 0")
+            };
+            (uid, user_origin, 0, Origin::Default { reason }, "")
+        }
+        (None, None) => {
+            return Err(create_error(format!("{PREFIX}unable to find user {user_arg}: no matching entries in passwd file")));
+        }
+    };
+    let image_groups: Vec<(u32, Origin)> = match (&rootfs.group, matched_name.is_empty()) {
+        (Some(group), false) => group
+            .memberships(matched_name)
+            .map(|g| (go_uint32(g.gid), Origin::Group { line: g.line, name: g.name.to_owned() }))
+            .collect(),
+        _ => Vec::new(),
+    };
+    // 10.4: runAsGroup replaces the looked-up gid.
+    let (gid, gid_origin) = match &cri.run_as_group {
+        Some(g) => (go_uint32(i64::try_from(g.value).unwrap_or(-1)), g.origin.clone()),
+        None => (go_uint32(gid), gid_origin),
+    };
+    let mut p = ProcessUser {
+        uid: go_uint32(uid),
+        uid_origin,
+        gid,
+        gid_origin: gid_origin.clone(),
+        additional_gids: vec![(gid, vec![gid_origin])],
+        applied_policy: cri.supplemental_groups_policy,
+    };
+    // 10.5: Merge adds the image groups (file order) before the CRI list; Strict only the CRI list.
+    if p.applied_policy == SupplementalGroupsPolicy::Merge {
+        for (g, origin) in image_groups {
+            p.add(g, origin);
+        }
+    }
+    for sg in &cri.supplemental_groups {
+        p.add(go_uint32(i64::try_from(sg.value).unwrap_or(-1)), sg.origin.clone());
+    }
+    Ok(p)
+}

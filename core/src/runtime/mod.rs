@@ -1,0 +1,90 @@
+//! Steps 3 and 8–10 — the container runtime turns the CRI security context into OCI `process.user`.
+
+mod containerd;
+mod crio;
+
+use crate::environment::{Environment, RuntimeKind};
+use crate::error::{Refusal, Stage};
+use crate::etc::{Group, Passwd};
+use crate::manifest::PodSpec;
+use crate::report::{Origin, SupplementalGroupsPolicy};
+
+/// An id with where it came from.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct SourcedId {
+    pub value: i128,
+    pub origin: Origin,
+}
+
+/// CRI `LinuxContainerSecurityContext` identity fields (Spec 7).
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct CriSecurityContext {
+    pub run_as_user: Option<SourcedId>,
+    pub run_as_username: String,
+    pub run_as_group: Option<SourcedId>,
+    pub supplemental_groups: Vec<SourcedId>,
+    pub supplemental_groups_policy: SupplementalGroupsPolicy,
+}
+
+/// The image's files as the runtime reads them from the rootfs; parsed once per image.
+pub(crate) struct Rootfs<'a> {
+    /// `None`: absent. `Err((line, message))`: the scanner fails (a passwd line over 64 KiB).
+    pub passwd: Option<Result<Passwd<'a>, (u32, String)>>,
+    pub group: Option<Group<'a>>,
+}
+
+/// OCI `process.user`, with origins.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct ProcessUser {
+    pub uid: u32,
+    pub uid_origin: Origin,
+    pub gid: u32,
+    pub gid_origin: Origin,
+    /// `additionalGids` in the runtime's order; each gid with every origin that put it there.
+    pub additional_gids: Vec<(u32, Vec<Origin>)>,
+    pub applied_policy: SupplementalGroupsPolicy,
+}
+
+impl ProcessUser {
+    /// Adds origins to a gid already in the list, or appends it.
+    fn add(&mut self, gid: u32, origin: Origin) {
+        match self.additional_gids.iter_mut().find(|(g, _)| *g == gid) {
+            Some((_, origins)) => {
+                if !origins.contains(&origin) {
+                    origins.push(origin)
+                }
+            }
+            None => self.additional_gids.push((gid, vec![origin])),
+        }
+    }
+}
+
+/// Step 3: the runtime creates the pod sandbox from pod-level fields only.
+pub(crate) fn run_pod_sandbox(spec: &PodSpec, env: &Environment) -> Result<(), Refusal> {
+    let psc = &spec.security_context;
+    if env.runtime.is_containerd() && psc.run_as_user.is_none() {
+        if let Some(g) = &psc.run_as_group {
+            return Err(Refusal::new(
+                Stage::SandboxCreate,
+                "FailedCreatePodSandBox",
+                format!(
+                    "Failed to create pod sandbox: rpc error: code = Unknown desc = failed to generate sandbox container spec options: failed to generate user string: user group \"{}\" is specified without user",
+                    g.value
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Steps 8–10: `CreateContainer`'s user handling for the environment's runtime.
+pub(crate) fn create_container(cri: &CriSecurityContext, rootfs: &Rootfs<'_>, image_user: &str, env: &Environment) -> Result<ProcessUser, Refusal> {
+    match env.runtime.kind {
+        RuntimeKind::Containerd17 | RuntimeKind::Containerd2 => containerd::create_container(cri, rootfs, image_user, env.runtime),
+        RuntimeKind::Crio => crio::create_container(cri, rootfs, image_user),
+    }
+}
+
+fn create_error(message: String) -> Refusal {
+    Refusal::new(Stage::RuntimeCreate, "CreateContainerError", message)
+}

@@ -1,0 +1,199 @@
+//! The traps the spec lists (§5 and the notes in Steps 5–11), found in one container's inputs.
+
+use crate::environment::{Environment, RuntimeKind};
+use crate::etc::{go_uint32, is_clean_number};
+use crate::image::Image;
+use crate::kubelet;
+use crate::manifest::{Container, PodSpec};
+use crate::report::{Origin, Outcome, Warning};
+use crate::runtime::Rootfs;
+
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn find(
+    spec: &PodSpec,
+    c: &Container,
+    image: &Image,
+    rootfs: &Rootfs<'_>,
+    env: &Environment,
+    as_written: &Outcome,
+    pv: &[String],
+) -> Vec<Warning> {
+    let mut out = Vec::new();
+    let mut warn = |code: &'static str, message: String| out.push(Warning { code, message });
+    let psc = &spec.security_context;
+    let eff = kubelet::effective(spec, c);
+    let written = psc.supplemental_groups_policy.as_ref().map(|f| f.value.as_str());
+    let policy_path = format!("{}.securityContext.supplementalGroupsPolicy", spec.path);
+
+    // What the image's /etc/group adds under the policy actually applied.
+    if let Some(id) = as_written.identity() {
+        let added: Vec<String> = id
+            .gid_origins
+            .iter()
+            .filter(|g| g.implicit)
+            .map(|g| {
+                let lines: Vec<String> = g
+                    .origins
+                    .iter()
+                    .filter_map(|o| match o {
+                        Origin::Group { line, name } => Some(format!("{name}, /etc/group line {line}")),
+                        _ => None,
+                    })
+                    .collect();
+                format!("{} ({})", g.gid, lines.join("; "))
+            })
+            .collect();
+        if !added.is_empty() {
+            warn(
+                "implicit-groups",
+                format!(
+                    "the image's /etc/group adds {} that no manifest field names; set {policy_path}: Strict to drop them, \
+                     and list any group the container needs in supplementalGroups",
+                    added.join(", ")
+                ),
+            );
+        }
+        if let Some(g) = id.gid_origins.iter().find(|g| g.gid == id.gid) {
+            if let Some(Origin::Default { reason }) = g.origins.first() {
+                warn("gid-zero-fallback", format!("{reason}: the process runs with group root (0); set runAsGroup"));
+            }
+        }
+    }
+
+    let group_part = image.user.split_once(':').map(|(_, g)| g).filter(|g| !g.is_empty());
+    if let (Some(group), None) = (group_part, eff.run_as_group) {
+        warn(
+            "image-user-group-ignored",
+            format!(
+                "the image's USER {:?} names group {group}, which Kubernetes ignores (kubernetes/kubernetes#61967): \
+                 the primary group comes from /etc/passwd or is 0; set runAsGroup to the gid you want",
+                image.user
+            ),
+        );
+    }
+
+    if env.runtime.kind == RuntimeKind::Crio && psc.run_as_group.is_some() && psc.run_as_user.is_none() {
+        warn(
+            "run-as-group-without-run-as-user",
+            format!(
+                "{}.securityContext.runAsGroup is set without runAsUser: CRI-O accepts it, but on containerd the pod \
+                 sandbox fails (\"user group is specified without user\"); set runAsUser too",
+                spec.path
+            ),
+        );
+    }
+
+    match written {
+        Some(_) if env.kubernetes_minor < 31 => warn(
+            "policy-unknown-field",
+            format!(
+                "Kubernetes 1.{} has no supplementalGroupsPolicy: kubectl's strict validation rejects the field, \
+                 otherwise it is dropped and groups are merged",
+                env.kubernetes_minor
+            ),
+        ),
+        Some(_) if !env.gate_enabled() => warn(
+            "policy-dropped",
+            format!("the SupplementalGroupsPolicy feature gate is off: kube-apiserver drops {policy_path} and groups are merged"),
+        ),
+        Some("Strict") if env.runtime.kind == RuntimeKind::Containerd17 && !env.kubelet_checks_node_support() => warn(
+            "strict-ignored",
+            "containerd 1.7 does not know supplementalGroupsPolicy and silently merges the image's groups; \
+             upgrade to containerd 2.0+ (from Kubernetes 1.33 such a pod is rejected instead)"
+                .to_owned(),
+        ),
+        _ => {}
+    }
+    if env.feature_gate == Some(false) && env.kubernetes_minor >= 35 {
+        warn("gate-locked", "the SupplementalGroupsPolicy gate is locked on from Kubernetes 1.35; it cannot be disabled".to_owned());
+    }
+    let mut pv_gids: Vec<&String> = pv.iter().filter(|v| v.parse::<i64>().is_ok()).collect();
+    pv_gids.dedup();
+    if env.runtime.kind == RuntimeKind::Crio && pv_gids.len() > 1 {
+        warn(
+            "pv-gid-order",
+            "several PersistentVolume gid annotations: the kubelet adds them in Go map order, so their order in \
+             CRI-O's additionalGids varies between pods (the set does not)"
+                .to_owned(),
+        );
+    }
+    etc_file_warnings(spec, c, image, rootfs, env, &mut warn);
+    out
+}
+
+/// Quirks of the image's `/etc` files that change this container's groups (Spec 11).
+fn etc_file_warnings(
+    spec: &PodSpec,
+    c: &Container,
+    image: &Image,
+    rootfs: &Rootfs<'_>,
+    env: &Environment,
+    warn: &mut impl FnMut(&'static str, String),
+) {
+    let Some(Ok(passwd)) = &rootfs.passwd else { return };
+    let eff = kubelet::effective(spec, c);
+    // The passwd entry the runtime looks up.
+    let entry = match (eff.run_as_user, kubelet::image_user(&image.user)) {
+        (Some(uid), _) => i64::try_from(uid.value).ok().and_then(|u| passwd.by_uid(u)),
+        (None, kubelet::ImageUser::Uid(uid)) => passwd.by_uid(uid),
+        (None, kubelet::ImageUser::Name(name)) => passwd.by_name(&name),
+    };
+    let Some(entry) = entry else { return };
+    if entry.name.starts_with('#') {
+        let shadowed = passwd.entries.iter().find(|e| e.line > entry.line && e.uid == entry.uid);
+        warn(
+            "passwd-comment-entry",
+            format!(
+                "/etc/passwd line {} ({:?}) is not skipped as a comment: the runtimes read it as a user with uid {}{}, \
+                 so its group memberships are looked up under that name; remove comment lines from /etc/passwd",
+                entry.line,
+                entry.name,
+                entry.uid,
+                shadowed.map(|s| format!(" that shadows {} on line {}", s.name, s.line)).unwrap_or_default()
+            ),
+        );
+    }
+    if eff.run_as_group.is_none() && !is_clean_number(entry.gid_text) {
+        warn(
+            "malformed-number",
+            format!("/etc/passwd line {}: gid field {:?} is not a number and is read as 0", entry.line, entry.gid_text),
+        );
+    }
+    let Some(group) = &rootfs.group else { return };
+    let user = entry.name;
+    for g in &group.entries {
+        if g.members.iter().any(|m| *m != user && m.trim() == user) {
+            warn(
+                "member-not-trimmed",
+                format!(
+                    "/etc/group line {} ({}) lists {user:?} with surrounding spaces; the runtimes do not trim member names, \
+                     so {user} is not a member of gid {}",
+                    g.line,
+                    g.name,
+                    go_uint32(g.gid)
+                ),
+            );
+        }
+        if g.members.contains(&user) {
+            if g.name == user {
+                let (here, there) = match env.runtime.kind {
+                    RuntimeKind::Crio => ("CRI-O includes it", "containerd would exclude it"),
+                    _ => ("containerd excludes it", "CRI-O would include it"),
+                };
+                warn(
+                    "group-named-like-user",
+                    format!(
+                        "/etc/group line {} is a group named like the user ({user}) that lists the user: {here} (containerd#11937), {there}",
+                        g.line
+                    ),
+                );
+            }
+            if !is_clean_number(g.gid_text) {
+                warn(
+                    "malformed-number",
+                    format!("/etc/group line {} ({}): gid field {:?} is read as {}", g.line, g.name, g.gid_text, go_uint32(g.gid)),
+                );
+            }
+        }
+    }
+}
