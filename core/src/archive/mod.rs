@@ -1,2 +1,58 @@
-//! Reads an image's config `User`, `/etc/passwd` and `/etc/group` straight from an image archive
-//! (docker save, OCI image layout), as the runtime would see them (Spec 8.11).
+//! Reads an image's config `User`, `/etc/passwd` and `/etc/group` straight from an image archive, as
+//! the runtime sees its root filesystem (Spec 8.11), without unpacking anything to disk.
+//!
+//! Inputs: a `docker save` / `podman save` tarball (`manifest.json` + layer tars), an OCI image layout as
+//! a tar (`skopeo copy … oci-archive:`) or as a directory (crane, oras, `skopeo copy … oci:`); layers
+//! plain, gzip or zstd. The image is chosen by [`Selector`] (reference and platform, `linux/amd64` by
+//! default when several platforms are present). Layers are applied in order with whiteouts, opaque
+//! directories, symlinks resolved inside the rootfs and hard links ([`rootfs`]), in two streaming passes
+//! ([`read`]): memory stays bounded however large the archive.
+//!
+//! ```
+//! # fn demo(bytes: &[u8]) -> Result<(), podgroups_core::archive::ArchiveError> {
+//! use podgroups_core::archive::{read_image, Selector};
+//! let found = read_image(bytes, &Selector::default())?;
+//! println!("USER {:?}; /etc/group: {}", found.image.user, found.group.describe(&found.layers));
+//! # Ok(()) }
+//! ```
+//!
+//! The module is pure (no `std::fs`): input comes through [`ReadAt`] (random-access bytes; `&[u8]`
+//! in the browser) or [`Layout`] (files by path; the CLI implements it for a directory).
+
+mod error;
+mod images;
+mod layer;
+mod layout;
+mod provenance;
+mod read;
+mod read_at;
+pub mod rootfs;
+mod select;
+mod tar;
+
+pub use error::{ArchiveError, ErrorKind};
+pub use images::{Format, Platform};
+pub use layer::Compression;
+pub use layout::{Layout, TarLayout, MAX_JSON_BYTES};
+pub use provenance::{EtcFile, ImageArchive, LayerInfo, RemovedBy};
+pub use read_at::{ReadAt, Slice};
+pub use select::{Selector, DEFAULT_PLATFORM};
+
+/// Reads the selected image from an archive held in memory (the playground's entry point).
+pub fn read_image(archive: &[u8], selector: &Selector) -> Result<ImageArchive, ArchiveError> {
+    read_image_at(archive, selector)
+}
+
+/// Reads the selected image from a tar archive (docker save or oci-archive) given as random-access bytes.
+pub fn read_image_at<R: ReadAt>(
+    archive: R,
+    selector: &Selector,
+) -> Result<ImageArchive, ArchiveError> {
+    let layout = TarLayout::index(archive)?;
+    read::read_layout(&layout, selector)
+}
+
+/// Reads the selected image from an archive given file by file (an OCI layout directory).
+pub fn read_layout(layout: &dyn Layout, selector: &Selector) -> Result<ImageArchive, ArchiveError> {
+    read::read_layout(layout, selector)
+}

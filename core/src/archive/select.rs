@@ -1,0 +1,227 @@
+//! Picks one image from an archive by reference (tag, name, digest) and platform (default
+//! `linux/amd64` when several platforms remain); ambiguity is an error listing the choices.
+
+use super::error::{ArchiveError, ErrorKind};
+use super::images::{Candidate, Platform};
+use serde::{Deserialize, Serialize};
+
+/// Which image of the archive to read.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Selector {
+    /// A tag or name (`app`, `app:1.2`, `registry.example/app:1.2`), or a manifest or config digest
+    /// (`sha256:…`, or at least 12 hex digits of it). `None`: the archive must hold one image.
+    #[serde(default)]
+    pub reference: Option<String>,
+    /// `os/arch[/variant]`; `None`: `linux/amd64` if the archive holds several platforms.
+    #[serde(default)]
+    pub platform: Option<String>,
+}
+
+/// The platform chosen when an archive holds several and none was asked for.
+pub const DEFAULT_PLATFORM: &str = "linux/amd64";
+
+/// Chooses the one candidate the selector designates.
+pub fn select(
+    candidates: Vec<Candidate>,
+    sel: &Selector,
+    missing: &[String],
+) -> Result<Candidate, ArchiveError> {
+    let listing = |cands: &[Candidate]| {
+        let mut lines: Vec<String> = cands.iter().map(|c| format!("  {c}")).collect();
+        lines.extend(
+            missing
+                .iter()
+                .map(|m| format!("  {m} [not in the archive]")),
+        );
+        lines.join("\n")
+    };
+    if candidates.is_empty() {
+        return Err(ArchiveError::new(
+            ErrorKind::NoMatch,
+            if missing.is_empty() {
+                "the archive lists no image".to_owned()
+            } else {
+                format!(
+                    "the archive holds none of the images its index lists:\n{}",
+                    listing(&[])
+                )
+            },
+        ));
+    }
+    let mut pool = candidates.clone();
+    if let Some(r) = sel.reference.as_deref().filter(|r| !r.is_empty()) {
+        pool.retain(|c| matches_reference(c, r));
+        if pool.is_empty() {
+            return Err(ArchiveError::new(
+                ErrorKind::NoMatch,
+                format!(
+                    "no image named {r:?} in the archive; it holds:\n{}",
+                    listing(&candidates)
+                ),
+            ));
+        }
+    }
+    let wanted = match sel.platform.as_deref().filter(|p| !p.is_empty()) {
+        Some(p) => Some(Platform::parse(p).ok_or_else(|| {
+            ArchiveError::new(
+                ErrorKind::NoMatch,
+                format!("platform {p:?} is not of the form os/arch[/variant], e.g. linux/arm64"),
+            )
+        })?),
+        None if pool.len() > 1 => Platform::parse(DEFAULT_PLATFORM),
+        None => None,
+    };
+    if let Some(w) = &wanted {
+        let before = pool.clone();
+        pool.retain(|c| c.platform.as_ref().is_some_and(|p| p.satisfies(w)));
+        if pool.is_empty() {
+            return Err(ArchiveError::new(
+                ErrorKind::NoMatch,
+                format!("no image for platform {w} in the archive; choose one of these with --platform or --image-ref:\n{}", listing(&before)),
+            ));
+        }
+    }
+    if pool.len() > 1 {
+        return Err(ArchiveError::new(
+            ErrorKind::Ambiguous,
+            format!("the archive holds several images; choose one with --image-ref NAME (a tag or digest) or --platform:\n{}", listing(&pool)),
+        ));
+    }
+    pool.into_iter()
+        .next()
+        .ok_or_else(|| ArchiveError::new(ErrorKind::NoMatch, "no image selected"))
+}
+
+/// Whether the candidate answers to `r`: a digest (prefix of at least 12 hex digits) of its manifest
+/// or config, or one of its names, compared the way `docker` normalizes them.
+fn matches_reference(c: &Candidate, r: &str) -> bool {
+    let hex = r.strip_prefix("sha256:").unwrap_or(r);
+    if hex.len() >= 12 && hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        let hit = |d: &Option<String>| {
+            d.as_deref()
+                .and_then(|d| d.strip_prefix("sha256:"))
+                .is_some_and(|h| h.starts_with(hex))
+        };
+        if hit(&c.manifest_digest) || hit(&c.config_digest) {
+            return true;
+        }
+    }
+    let r = r.strip_prefix("@").unwrap_or(r);
+    c.names.iter().any(|n| {
+        n == r
+            || normalize(n) == normalize(r)
+            // OCI `org.opencontainers.image.ref.name` may be a bare tag ("1.2"): match the query's tag.
+            || (!n.contains('/') && !n.contains(':') && tag_of(r) == Some(n.as_str()))
+    })
+}
+
+/// `app` → `docker.io/library/app:latest`, `ghcr.io/x/app` → `ghcr.io/x/app:latest`; digests kept.
+fn normalize(name: &str) -> String {
+    let (repo, suffix) = match name.split_once('@') {
+        Some((repo, digest)) => (repo, format!("@{digest}")),
+        None => match tag_of(name) {
+            Some(tag) => (
+                name.get(..name.len().saturating_sub(tag.len() + 1))
+                    .unwrap_or(name),
+                format!(":{tag}"),
+            ),
+            None => (name, ":latest".to_owned()),
+        },
+    };
+    let first = repo.split('/').next().unwrap_or("");
+    let has_domain =
+        repo.contains('/') && (first.contains('.') || first.contains(':') || first == "localhost");
+    let repo = if has_domain {
+        repo.to_owned()
+    } else if repo.contains('/') {
+        format!("docker.io/{repo}")
+    } else {
+        format!("docker.io/library/{repo}")
+    };
+    format!("{repo}{suffix}")
+}
+
+/// The tag of a reference: what follows the last `:` after the last `/`.
+fn tag_of(name: &str) -> Option<&str> {
+    let name = name.split('@').next().unwrap_or(name);
+    let last = name.rsplit('/').next().unwrap_or(name);
+    last.rsplit_once(':').map(|(_, t)| t)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cand(names: &[&str], platform: &str, digest: &str) -> Candidate {
+        Candidate {
+            names: names.iter().map(|s| s.to_string()).collect(),
+            manifest_digest: Some(format!("sha256:{digest}")),
+            config_digest: None,
+            config_path: String::new(),
+            layers: Vec::new(),
+            platform: Platform::parse(platform),
+        }
+    }
+
+    #[test]
+    fn names_normalize_like_docker() {
+        assert_eq!(normalize("app"), "docker.io/library/app:latest");
+        assert_eq!(
+            normalize("docker.io/library/app:1"),
+            "docker.io/library/app:1"
+        );
+        assert_eq!(normalize("localhost:5000/app"), "localhost:5000/app:latest");
+        assert_eq!(normalize("me/app:2"), "docker.io/me/app:2");
+    }
+
+    #[test]
+    fn default_platform_and_ambiguity() {
+        let amd = cand(&["app:1"], "linux/amd64", &"a".repeat(64));
+        let arm = cand(&["app:1"], "linux/arm64", &"b".repeat(64));
+        let sel = Selector::default();
+        let picked = select(vec![amd.clone(), arm.clone()], &sel, &[]);
+        assert_eq!(
+            picked.ok().and_then(|c| c.platform).map(|p| p.architecture),
+            Some("amd64".into())
+        );
+        let sel = Selector {
+            reference: None,
+            platform: Some("linux/arm64".into()),
+        };
+        assert_eq!(
+            select(vec![amd.clone(), arm.clone()], &sel, &[])
+                .ok()
+                .and_then(|c| c.platform)
+                .map(|p| p.architecture),
+            Some("arm64".into())
+        );
+        let other = cand(&["other:2"], "linux/amd64", &"c".repeat(64));
+        let err = select(vec![amd.clone(), other.clone()], &Selector::default(), &[]).err();
+        assert_eq!(err.as_ref().map(|e| e.kind), Some(ErrorKind::Ambiguous));
+        assert!(err.is_some_and(|e| e.message.contains("app:1") && e.message.contains("other:2")));
+        let sel = Selector {
+            reference: Some("other:2".into()),
+            platform: None,
+        };
+        assert!(select(vec![amd.clone(), other], &sel, &[]).is_ok());
+        let sel = Selector {
+            reference: Some("bbbbbbbbbbbb".into()),
+            platform: None,
+        };
+        assert_eq!(
+            select(vec![amd, arm], &sel, &[])
+                .ok()
+                .and_then(|c| c.platform)
+                .map(|p| p.architecture),
+            Some("arm64".into())
+        );
+    }
+
+    #[test]
+    fn bare_tag_annotations_match() {
+        let c = cand(&["1.2"], "linux/amd64", "00");
+        assert!(matches_reference(&c, "app:1.2"));
+        assert!(matches_reference(&c, "1.2"));
+        assert!(!matches_reference(&c, "app:1.3"));
+    }
+}
