@@ -76,7 +76,7 @@ impl Reader<'_> {
     fn error(&self, node: &Node, rel: &str, expected: &str) -> InputError {
         InputError::new(
             Source::Manifest,
-            format!("expected {expected}, found {}; fix the value at {}", node.value.kind_name(), self.path(rel)),
+            format!("expected {expected}, found {}", node.value.kind_name()),
         )
         .at(Some(self.path(rel)), node.location)
     }

@@ -29,7 +29,12 @@ fn yaml_error(e: &serde_saphyr::Error) -> InputError {
     });
     let text = e.to_string();
     let message = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("invalid YAML").trim().to_owned();
-    let message = format!("{message}; fix the YAML syntax there (or paste JSON)");
+    let hint = if message.contains("budget") {
+        "the document expands past the parser's limits (alias bomb or extreme nesting); remove the aliases"
+    } else {
+        "fix the YAML there (or give JSON)"
+    };
+    let message = format!("{message}; {hint}");
     InputError::new(Source::Manifest, message).at(None, location)
 }
 

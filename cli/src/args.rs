@@ -1,0 +1,107 @@
+//! Command-line arguments.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Parser)]
+#[command(
+    name = "podgroups",
+    version,
+    about = "Which groups will my container's process really have? Predicts uid, gid and supplementary \
+             groups per container, with the origin of every gid, under Merge and Strict.",
+    after_help = "Exit codes: 0 ran; 1 --check found implicit groups or a refused pod; 2 bad input or arguments."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Explain each container's identity (with no MANIFEST: the Kubernetes 1.31 blog example).
+    Explain(ExplainArgs),
+    /// Run one scenario in the conformance-vector format and print the result as JSON.
+    Simulate(SimulateArgs),
+    /// Print the manifests with supplementalGroupsPolicy: Strict set in every pod spec (comments kept).
+    Fix(FixArgs),
+}
+
+#[derive(Args)]
+pub struct ExplainArgs {
+    /// Manifest files (YAML, multi-document, or JSON); `-` reads standard input.
+    pub manifests: Vec<PathBuf>,
+    #[command(flatten)]
+    pub image: ImageArgs,
+    #[command(flatten)]
+    pub env: EnvArgs,
+    /// A `pv.beta.kubernetes.io/gid` annotation of a mounted PersistentVolume (repeatable).
+    #[arg(long = "pv-gid", value_name = "GID")]
+    pub pv_gids: Vec<String>,
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = Format::Text)]
+    pub output: Format,
+    /// Exit 1 when a container gets groups from /etc/group that no manifest names, or is refused.
+    #[arg(long)]
+    pub check: bool,
+}
+
+#[derive(Args)]
+pub struct ImageArgs {
+    /// The image's /etc/passwd (omit when the image has none).
+    #[arg(long, value_name = "FILE")]
+    pub passwd: Option<PathBuf>,
+    /// The image's /etc/group (omit when the image has none).
+    #[arg(long, value_name = "FILE")]
+    pub group: Option<PathBuf>,
+    /// The image config's USER (e.g. 1000, app, 1000:2000); unset by default.
+    #[arg(long, value_name = "USER", default_value = "")]
+    pub image_user: String,
+}
+
+#[derive(Args)]
+pub struct EnvArgs {
+    /// Container runtime: containerd-2, containerd-1.7, crio (a release may follow: containerd-2.0.5).
+    #[arg(long, default_value = "containerd-2")]
+    pub runtime: String,
+    /// Kubernetes version of kube-apiserver and kubelet.
+    #[arg(long = "kubernetes", value_name = "VERSION", default_value = "1.35")]
+    pub kubernetes: String,
+    /// The SupplementalGroupsPolicy feature gate (default: the version's default).
+    #[arg(long, value_enum)]
+    pub gate: Option<OnOff>,
+    /// Override node.status.features.supplementalGroupsPolicy (default: derived from runtime and gate).
+    #[arg(long, value_enum)]
+    pub node_support: Option<OnOff>,
+}
+
+#[derive(Args)]
+pub struct SimulateArgs {
+    /// A YAML file with a vector's input fields (`-` for standard input).
+    #[arg(long, value_name = "FILE")]
+    pub scenario: PathBuf,
+}
+
+#[derive(Args)]
+pub struct FixArgs {
+    /// The manifest file (`-` for standard input).
+    pub manifest: PathBuf,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+    Yaml,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OnOff {
+    On,
+    Off,
+}
+
+impl OnOff {
+    pub fn bool(self) -> bool {
+        self == OnOff::On
+    }
+}

@@ -1,0 +1,6 @@
+//! The embedded default: the Kubernetes 1.31 blog example (`examples/blog/`).
+
+pub const MANIFEST: &str = include_str!("../../examples/blog/pod.yaml");
+pub const PASSWD: &str = include_str!("../../examples/blog/passwd");
+pub const GROUP: &str = include_str!("../../examples/blog/group");
+pub const NAME: &str = "examples/blog/pod.yaml (the Kubernetes 1.31 blog example)";

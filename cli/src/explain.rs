@@ -1,0 +1,91 @@
+//! `podgroups explain` and `podgroups fix`.
+
+use crate::args::{ExplainArgs, FixArgs, Format};
+use crate::input::{describe, read_text};
+use crate::{default_example, render};
+use podgroups_core::{explain as engine, Environment, Image, Input, Outcome, Report};
+use serde::Serialize;
+use std::process::ExitCode;
+
+/// One manifest file's report.
+#[derive(Serialize)]
+struct FileReport<'a> {
+    file: &'a str,
+    #[serde(flatten)]
+    report: &'a Report,
+}
+
+pub fn run(a: &ExplainArgs) -> Result<ExitCode, String> {
+    let environment = environment(&a.env)?;
+    let (image, sources) = match (&a.image.passwd, &a.image.group, a.manifests.is_empty()) {
+        (None, None, true) => (
+            Image { user: a.image.image_user.clone(), passwd: Some(default_example::PASSWD.into()), group: Some(default_example::GROUP.into()) },
+            vec![(default_example::NAME.to_owned(), default_example::MANIFEST.to_owned())],
+        ),
+        _ => {
+            let image = Image {
+                user: a.image.image_user.clone(),
+                passwd: a.image.passwd.as_deref().map(read_text).transpose()?,
+                group: a.image.group.as_deref().map(read_text).transpose()?,
+            };
+            if a.manifests.is_empty() {
+                return Err("give a manifest file (or `-` for standard input), or no option to explain the blog example".into());
+            }
+            let mut sources = Vec::new();
+            for path in &a.manifests {
+                sources.push((path.display().to_string(), read_text(path)?));
+            }
+            (image, sources)
+        }
+    };
+    let mut reports = Vec::new();
+    for (name, text) in &sources {
+        let input = Input {
+            manifests: text.clone(),
+            image: image.clone(),
+            pv_gid_annotations: a.pv_gids.clone(),
+            environment: environment.clone(),
+            ..Input::default()
+        };
+        let report = engine(&input).map_err(|e| {
+            let file = match e.source {
+                podgroups_core::Source::Passwd => a.image.passwd.as_ref().map(|p| p.display().to_string()).unwrap_or_default(),
+                podgroups_core::Source::Group => a.image.group.as_ref().map(|p| p.display().to_string()).unwrap_or_default(),
+                _ => name.clone(),
+            };
+            describe(&file, &e)
+        })?;
+        reports.push((name.as_str(), report));
+    }
+    let files: Vec<FileReport<'_>> = reports.iter().map(|(file, report)| FileReport { file, report }).collect();
+    match a.output {
+        Format::Json => println!("{}", serde_json::to_string_pretty(&files).map_err(|e| e.to_string())?),
+        Format::Yaml => print!("{}", serde_saphyr::to_string(&files).map_err(|e| e.to_string())?),
+        Format::Text => {
+            for f in &files {
+                print!("{}", render::report(f.file, f.report));
+            }
+        }
+    }
+    let flagged = reports.iter().flat_map(|(_, r)| &r.workloads).flat_map(|w| &w.containers).any(|c| {
+        matches!(c.as_written, Outcome::Refused(_)) || c.as_written.identity().is_some_and(|id| id.gid_origins.iter().any(|g| g.implicit))
+    });
+    Ok(if a.check && flagged { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+pub fn fix(a: &FixArgs) -> Result<ExitCode, String> {
+    let name = a.manifest.display().to_string();
+    let text = read_text(&a.manifest)?;
+    let fixed = podgroups_core::fix::apply_strict(&text).map_err(|e| describe(&name, &e))?;
+    print!("{fixed}");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn environment(a: &crate::args::EnvArgs) -> Result<Environment, String> {
+    Ok(Environment {
+        runtime: a.runtime.parse().map_err(|e| format!("--runtime: {e}"))?,
+        kubernetes_minor: Environment::parse_kubernetes_version(&a.kubernetes).map_err(|e| format!("--kubernetes: {e}"))?,
+        feature_gate: a.gate.map(|g| g.bool()),
+        node_supports_policy: a.node_support.map(|g| g.bool()),
+    })
+}

@@ -1,0 +1,126 @@
+//! The human-readable report.
+
+use podgroups_core::{ContainerReport, Identity, Location, Origin, Outcome, Report, Runtime, RuntimeKind};
+use std::fmt::Write;
+
+pub fn report(file: &str, r: &Report) -> String {
+    let mut out = String::new();
+    let env = &r.environment;
+    let gate = if env.gate_enabled() { "on" } else { "off" };
+    let node = if env.node_supports_policy() { "supports" } else { "does not support" };
+    let _ = writeln!(out, "{file}");
+    let _ = writeln!(
+        out,
+        "environment: {}, Kubernetes 1.{}, SupplementalGroupsPolicy gate {gate}, node {node} Strict\n",
+        runtime_name(env.runtime),
+        env.kubernetes_minor
+    );
+    for w in &r.workloads {
+        let policy = match &w.supplemental_groups_policy {
+            Some(p) => format!("supplementalGroupsPolicy: {p}"),
+            None => "supplementalGroupsPolicy unset (behaves as Merge)".to_owned(),
+        };
+        for c in &w.containers {
+            let kind = match c.kind {
+                podgroups_core::ContainerKind::Init => "init container",
+                podgroups_core::ContainerKind::Regular => "container",
+                podgroups_core::ContainerKind::Ephemeral => "ephemeral container",
+            };
+            let _ = writeln!(out, "== {} {}/{}, {kind} {:?} ({})", w.kind, w.namespace, w.name, c.name, c.image);
+            let _ = writeln!(out, "   as written: {policy}\n");
+            container(&mut out, c, &w.pod_spec_path);
+        }
+    }
+    for s in &r.skipped {
+        let _ = writeln!(out, "(skipped {} {:?} in document {}: no pod template)", s.kind, s.name, s.document + 1);
+    }
+    out
+}
+
+fn runtime_name(r: Runtime) -> String {
+    match r.kind {
+        RuntimeKind::Containerd2 if r.release.is_none() => "containerd 2.x".to_owned(),
+        RuntimeKind::Containerd17 if r.release.is_none() => "containerd 1.7".to_owned(),
+        RuntimeKind::Crio if r.release.is_none() => "CRI-O".to_owned(),
+        _ => r.to_string(),
+    }
+}
+
+fn container(out: &mut String, c: &ContainerReport, spec_path: &str) {
+    let same = c.merge == c.strict;
+    for (label, outcome) in [("Merge", &c.merge), ("Strict", &c.strict)] {
+        if same && label == "Strict" {
+            let _ = writeln!(out, "Strict: the same as Merge.\n");
+            continue;
+        }
+        let _ = writeln!(out, "{label}:");
+        match outcome {
+            Outcome::Runs(id) => identity(out, id),
+            Outcome::Refused(r) => {
+                let _ = writeln!(out, "  REFUSED at {} ({}): {}", r.stage.as_str(), r.reason, r.message);
+                for m in r.all_messages.iter().skip(1) {
+                    let _ = writeln!(out, "    also: {m}");
+                }
+            }
+        }
+        let _ = writeln!(out);
+    }
+    if !c.implicit_gids.is_empty() {
+        let list: Vec<String> = c.implicit_gids.iter().map(u32::to_string).collect();
+        let _ = writeln!(out, "Strict removes: {} (groups only the image's /etc/group adds)", list.join(", "));
+    }
+    for w in &c.warnings {
+        let _ = writeln!(out, "warning [{}]: {}", w.code, w.message);
+    }
+    if !c.implicit_gids.is_empty() && c.as_written.identity().is_some_and(|id| id.gid_origins.iter().any(|g| g.implicit)) {
+        let _ = writeln!(
+            out,
+            "fix: set {spec_path}.securityContext.supplementalGroupsPolicy: Strict \
+             (Kubernetes 1.31+ with the gate, containerd 2.0+ or CRI-O 1.31+); `podgroups fix FILE` writes it for you"
+        );
+    }
+    let _ = writeln!(out);
+}
+
+fn identity(out: &mut String, id: &Identity) {
+    let _ = writeln!(out, "  id (coreutils): {}", id.id_coreutils);
+    let _ = writeln!(out, "  id (busybox):   {}", id.id_busybox);
+    let gids: Vec<String> = id.additional_gids.iter().map(u32::to_string).collect();
+    let _ = writeln!(out, "  OCI process.user: uid {}, gid {}, additionalGids [{}]", id.uid, id.gid, gids.join(", "));
+    match &id.status_user {
+        Some(u) => {
+            let sg: Vec<String> = u.linux.supplemental_groups.iter().map(u32::to_string).collect();
+            let _ = writeln!(
+                out,
+                "  status.containerStatuses[].user.linux: {{uid: {}, gid: {}, supplementalGroups: [{}]}}",
+                u.linux.uid,
+                u.linux.gid,
+                sg.join(", ")
+            );
+        }
+        None => {
+            let _ = writeln!(out, "  status.containerStatuses[].user: not reported");
+        }
+    }
+    let _ = writeln!(out, "  uid {:<10} {}", id.uid, origin(&id.uid_origin));
+    for g in &id.gid_origins {
+        let what: Vec<String> = g.origins.iter().map(origin).collect();
+        let mark = if g.implicit { "   <- implicit: no manifest field names it" } else { "" };
+        let _ = writeln!(out, "  gid {:<10} {}{mark}", g.gid, what.join("; "));
+    }
+}
+
+fn at(loc: &Option<Location>) -> String {
+    loc.map(|l| format!(" (line {})", l.line)).unwrap_or_default()
+}
+
+fn origin(o: &Origin) -> String {
+    match o {
+        Origin::Field { path, location } => format!("{path}{}", at(location)),
+        Origin::ImageUser { user } => format!("image USER {user:?}"),
+        Origin::Passwd { line, name } => format!("/etc/passwd line {line} ({name})"),
+        Origin::Group { line, name } => format!("/etc/group line {line} ({name})"),
+        Origin::PvAnnotation { value } => format!("PersistentVolume annotation pv.beta.kubernetes.io/gid: {value:?}"),
+        Origin::Default { reason } => format!("default: {reason}"),
+    }
+}
