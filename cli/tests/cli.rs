@@ -1,0 +1,127 @@
+//! The `podgroups` binary end to end: every vector through `simulate`, the default `explain`, errors, exit codes.
+
+use podgroups_tests::{mismatches, vectors};
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+fn podgroups(args: &[&str], stdin: Option<&str>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_podgroups"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    if let Some(text) = stdin {
+        child.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
+    }
+    drop(child.stdin.take());
+    child.wait_with_output().unwrap()
+}
+
+fn temp_file(name: &str, text: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("podgroups-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn every_vector_through_simulate() {
+    let mut failures = Vec::new();
+    for v in vectors() {
+        let id = v["id"].as_str().unwrap().to_owned();
+        // The scenario file is the vector itself: `expected` and other keys must be ignored.
+        let path = temp_file(&format!("{id}.yaml"), &v.to_string());
+        let out = podgroups(&["simulate", "--scenario", path.to_str().unwrap()], None);
+        assert!(out.status.success(), "{id}: {}", String::from_utf8_lossy(&out.stderr));
+        let got: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        for m in mismatches(&v["expected"], &got) {
+            failures.push(format!("{id}: {m}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn simulate_reads_stdin_and_rejects_unusable_scenarios() {
+    let v = &vectors()[0];
+    let out = podgroups(&["simulate", "--scenario", "-"], Some(&v.to_string()));
+    assert!(out.status.success());
+    let got: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(got["additional_gids"], serde_json::json!([3000, 4000, 50000]));
+
+    let out = podgroups(&["simulate", "--scenario", "-"], Some("runtime: containerd-2\n"));
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("kubernetes_version"), "{err}");
+
+    let mut bad = v.clone();
+    bad["container"] = "nope".into();
+    let out = podgroups(&["simulate", "--scenario", "-"], Some(&bad.to_string()));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("its containers are: ctr"));
+}
+
+#[test]
+fn explain_without_arguments_shows_the_blog_example_and_the_fix() {
+    let out = podgroups(&["explain"], None);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("groups=3000,4000,50000(group-defined-in-image)"), "{text}");
+    assert!(text.contains("groups=3000,4000\n"), "{text}");
+    assert!(text.contains("gid 50000      /etc/group line 4 (group-defined-in-image)"), "{text}");
+    assert!(text.contains("fix: set spec.securityContext.supplementalGroupsPolicy: Strict"), "{text}");
+}
+
+#[test]
+fn explain_json_matches_files_given_by_hand() {
+    let blog = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/blog/");
+    let out = podgroups(
+        &["explain", &format!("{blog}pod.yaml"), "--passwd", &format!("{blog}passwd"), "--group", &format!("{blog}group"), "-o", "json", "--runtime", "crio", "--kubernetes", "1.33"],
+        None,
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let c = &v[0]["workloads"][0]["containers"][0];
+    assert_eq!(c["merge"]["additional_gids"], serde_json::json!([3000, 50000, 4000]));
+    assert_eq!(c["strict"]["additional_gids"], serde_json::json!([3000, 4000]));
+    assert_eq!(c["implicit_gids"], serde_json::json!([50000]));
+}
+
+#[test]
+fn check_exit_code_follows_implicit_groups() {
+    assert_eq!(podgroups(&["explain", "--check"], None).status.code(), Some(1));
+    let blog = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/blog/");
+    let fixed = podgroups(&["fix", &format!("{blog}pod.yaml")], None);
+    let fixed = String::from_utf8(fixed.stdout).unwrap();
+    let out = podgroups(
+        &["explain", "-", "--passwd", &format!("{blog}passwd"), "--group", &format!("{blog}group"), "--check"],
+        Some(&fixed),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+}
+
+#[test]
+fn bad_input_names_file_line_and_column() {
+    let path = temp_file("bad.yaml", "kind: Pod\nspec:\n  securityContext:\n    runAsUser: abc\n  containers: [{name: c}]\n");
+    let out = podgroups(&["explain", path.to_str().unwrap()], None);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("bad.yaml:4:16: spec.securityContext.runAsUser: expected an integer"), "{err}");
+
+    let path = temp_file("bin.dat", "\u{0}\u{1}binary");
+    let err = String::from_utf8_lossy(&podgroups(&["explain", path.to_str().unwrap()], None).stderr).into_owned();
+    assert!(err.contains("binary"), "{err}");
+
+    let out = podgroups(&["explain", "--kubernetes", "2.0"], None);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn fix_keeps_comments() {
+    let out = podgroups(&["fix", "-"], Some("kind: Pod # a pod\nspec:\n  containers: [{name: c}]\n"));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("# a pod") && text.contains("supplementalGroupsPolicy: Strict"), "{text}");
+}
