@@ -1,0 +1,78 @@
+//! waPC adapter for Kubewarden: `validate`, `validate_settings`, `protocol_version`. Thin on purpose:
+//! the logic is [`crate::evaluate`]; this file only moves JSON in and out and never traps on input.
+
+use crate::{evaluate, Settings};
+use kubewarden_policy_sdk::logging::KubewardenDrain;
+use kubewarden_policy_sdk::protocol_version_guest;
+use kubewarden_policy_sdk::response::ValidationResponse;
+use kubewarden_policy_sdk::settings::SettingsValidationResponse;
+use kubewarden_policy_sdk::wapc_guest::{register_function, CallResult};
+use serde_json::Value;
+use slog::{info, o, Logger};
+
+#[no_mangle]
+pub extern "C" fn wapc_init() {
+    register_function("validate", validate);
+    register_function("validate_settings", validate_settings);
+    register_function("protocol_version", protocol_version_guest);
+}
+
+/// Payload `{"request": AdmissionRequest, "settings": {...}}`; every failure is a rejection with a
+/// message (the SDK would turn a parse error into a waPC error the user never reads).
+fn validate(payload: &[u8]) -> CallResult {
+    let payload: Value = match serde_json::from_slice(payload) {
+        Ok(v) => v,
+        Err(e) => {
+            return reject(format!(
+                "podgroups policy: the validate payload is not JSON ({e}); nothing was checked"
+            ))
+        }
+    };
+    let settings = match Settings::from_json(payload.get("settings").unwrap_or(&Value::Null)) {
+        Ok(s) => s,
+        Err(e) => return reject(format!("podgroups policy: invalid settings: {e}")),
+    };
+    let request = payload.get("request").unwrap_or(&Value::Null);
+    let decision = evaluate(request, &settings, true);
+    if !decision.accepted() {
+        // Goes to the host's kubewarden/tracing/log callback.
+        let log = Logger::root(KubewardenDrain::new(), o!("policy" => "podgroups"));
+        info!(log, "rejected"; "subject" => decision.subject.as_str(), "violations" => decision.violations.len() + decision.omitted);
+    }
+    let message = decision.message();
+    respond(&ValidationResponse {
+        accepted: decision.accepted(),
+        message,
+        code: None,
+        mutated_object: decision.mutated,
+        audit_annotations: None,
+        warnings: (!decision.warnings.is_empty()).then_some(decision.warnings),
+    })
+}
+
+/// Settings JSON in, `{"valid": bool, "message"}` out; a wrong type is `valid: false`, never an error.
+fn validate_settings(payload: &[u8]) -> CallResult {
+    let result = serde_json::from_slice::<Value>(payload)
+        .map_err(|e| format!("settings are not JSON: {e}"))
+        .and_then(|v| Settings::from_json(&v));
+    let response = SettingsValidationResponse {
+        valid: result.is_ok(),
+        message: result.err(),
+    };
+    Ok(serde_json::to_vec(&response)?)
+}
+
+fn reject(message: String) -> CallResult {
+    respond(&ValidationResponse {
+        accepted: false,
+        message: Some(message),
+        code: None,
+        mutated_object: None,
+        audit_annotations: None,
+        warnings: None,
+    })
+}
+
+fn respond(response: &ValidationResponse) -> CallResult {
+    Ok(serde_json::to_vec(response)?)
+}
