@@ -74,16 +74,12 @@ impl From<super::tar::TarError> for ArchiveError {
         let kind = match &e {
             TarError::Truncated { .. } => ErrorKind::Truncated,
             TarError::Corrupt { .. } => ErrorKind::Corrupt,
-            TarError::Io(io) if io.kind() == std::io::ErrorKind::UnexpectedEof => {
-                ErrorKind::Truncated
-            }
+            TarError::Io(io) if io.kind() == std::io::ErrorKind::UnexpectedEof => ErrorKind::Truncated,
             // Decompressors report damaged data as these kinds.
             TarError::Io(io)
                 if matches!(
                     io.kind(),
-                    std::io::ErrorKind::InvalidData
-                        | std::io::ErrorKind::InvalidInput
-                        | std::io::ErrorKind::Other
+                    std::io::ErrorKind::InvalidData | std::io::ErrorKind::InvalidInput | std::io::ErrorKind::Other
                 ) =>
             {
                 ErrorKind::Corrupt
@@ -91,9 +87,7 @@ impl From<super::tar::TarError> for ArchiveError {
             TarError::Io(_) => ErrorKind::Io,
         };
         let hint = match kind {
-            ErrorKind::Truncated => {
-                "; the archive was probably cut short: save or copy the image again"
-            }
+            ErrorKind::Truncated => "; the archive was probably cut short: save or copy the image again",
             ErrorKind::Corrupt => "; the archive is damaged: save or copy the image again",
             _ => "",
         };

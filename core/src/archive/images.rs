@@ -83,17 +83,9 @@ pub struct Candidate {
 
 impl fmt::Display for Candidate {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let name = self
-            .names
-            .first()
-            .map(String::as_str)
-            .unwrap_or("(untagged)");
+        let name = self.names.first().map(String::as_str).unwrap_or("(untagged)");
         f.write_str(name)?;
-        if let Some(d) = self
-            .manifest_digest
-            .as_ref()
-            .or(self.config_digest.as_ref())
-        {
+        if let Some(d) = self.manifest_digest.as_ref().or(self.config_digest.as_ref()) {
             write!(f, " {}", short(d))?;
         }
         if let Some(p) = &self.platform {
@@ -146,11 +138,8 @@ fn docker(layout: &dyn Layout) -> Result<Vec<Candidate>, ArchiveError> {
     let entries: Vec<DockerEntry> = read_json(layout, "manifest.json", "the docker-save manifest")?;
     let path = |p: &str| {
         clean(p).ok_or_else(|| {
-            ArchiveError::new(
-                ErrorKind::Corrupt,
-                format!("path {p:?} points outside the archive"),
-            )
-            .in_member("manifest.json")
+            ArchiveError::new(ErrorKind::Corrupt, format!("path {p:?} points outside the archive"))
+                .in_member("manifest.json")
         })
     };
     entries
@@ -227,10 +216,7 @@ fn oci(layout: &dyn Layout) -> Result<(Vec<Candidate>, Vec<String>), ArchiveErro
 fn names_of(d: &Descriptor) -> Vec<String> {
     let mut names = Vec::new();
     if let Some(a) = &d.annotations {
-        for key in [
-            "io.containerd.image.name",
-            "org.opencontainers.image.ref.name",
-        ] {
+        for key in ["io.containerd.image.name", "org.opencontainers.image.ref.name"] {
             if let Some(v) = a.get(key) {
                 if !names.contains(v) {
                     names.push(v.clone());
@@ -264,8 +250,7 @@ fn walk(
     }
     if depth > MAX_INDEX_DEPTH {
         return Err(
-            ArchiveError::new(ErrorKind::Unsupported, "image indexes nested too deep")
-                .in_member(d.digest.clone()),
+            ArchiveError::new(ErrorKind::Unsupported, "image indexes nested too deep").in_member(d.digest.clone()),
         );
     }
     let path = blob_path(&d.digest)?;
@@ -274,10 +259,7 @@ fn walk(
         .map_err(|e| ArchiveError::new(ErrorKind::Io, e.to_string()).in_member(path.clone()))?
         .is_some();
     if !present {
-        let mut what = names
-            .first()
-            .cloned()
-            .unwrap_or_else(|| "(untagged)".into());
+        let mut what = names.first().cloned().unwrap_or_else(|| "(untagged)".into());
         what.push_str(&format!(" {}", short(&d.digest)));
         if let Some(p) = &platform {
             what.push_str(&format!(" ({p})"));
@@ -285,11 +267,7 @@ fn walk(
         missing.push(what);
         return Ok(());
     }
-    let doc: Document = read_json(
-        layout,
-        &path,
-        d.media_type.as_deref().unwrap_or("a manifest"),
-    )?;
+    let doc: Document = read_json(layout, &path, d.media_type.as_deref().unwrap_or("a manifest"))?;
     if let Some(children) = doc.manifests {
         for c in children {
             let mut child_names = names.to_vec();
@@ -368,10 +346,7 @@ mod tests {
             config_digest_from_path(&format!("{hex}.json")),
             Some(format!("sha256:{hex}"))
         );
-        assert_eq!(
-            config_digest_from_path("blobs/sha256/abc"),
-            Some("sha256:abc".into())
-        );
+        assert_eq!(config_digest_from_path("blobs/sha256/abc"), Some("sha256:abc".into()));
         assert_eq!(config_digest_from_path("config.json"), None);
     }
 }

@@ -57,10 +57,7 @@ pub fn open<'a>(blob: Box<dyn ReadAt + 'a>, compression: Compression) -> LayerTa
             BUF,
             Cursor::new(blob),
         )))),
-        Compression::Zstd => Box::new(Stream(Zstd::new(BufReader::with_capacity(
-            BUF,
-            Cursor::new(blob),
-        )))),
+        Compression::Zstd => Box::new(Stream(Zstd::new(BufReader::with_capacity(BUF, Cursor::new(blob))))),
     };
     TarReader::new(src)
 }
@@ -105,19 +102,10 @@ impl<R: BufRead> Zstd<R> {
             }
             match self.dec.reset(&mut self.src) {
                 Ok(()) => return Ok(true),
-                Err(FrameDecoderError::ReadFrameHeaderError(ReadFrameHeaderError::SkipFrame {
-                    length,
-                    ..
-                })) => {
-                    let skipped = io::copy(
-                        &mut (&mut self.src).take(u64::from(length)),
-                        &mut io::sink(),
-                    )?;
+                Err(FrameDecoderError::ReadFrameHeaderError(ReadFrameHeaderError::SkipFrame { length, .. })) => {
+                    let skipped = io::copy(&mut (&mut self.src).take(u64::from(length)), &mut io::sink())?;
                     if skipped < u64::from(length) {
-                        return Err(io::Error::new(
-                            io::ErrorKind::UnexpectedEof,
-                            "zstd data ends early",
-                        ));
+                        return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "zstd data ends early"));
                     }
                 }
                 Err(e) => return Err(zstd_error(e)),
@@ -152,10 +140,9 @@ impl<R: BufRead> Read for Zstd<R> {
                     .map_err(zstd_error)?;
                 continue;
             }
-            if let (Some(stored), Some(computed)) = (
-                self.dec.get_checksum_from_data(),
-                self.dec.get_calculated_checksum(),
-            ) {
+            if let (Some(stored), Some(computed)) =
+                (self.dec.get_checksum_from_data(), self.dec.get_calculated_checksum())
+            {
                 if stored != computed {
                     return Err(zstd_error("frame checksum mismatch (corrupt data)"));
                 }

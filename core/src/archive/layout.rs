@@ -48,10 +48,7 @@ impl<R: ReadAt> TarLayout<R> {
             ));
         }
         if data.is_empty() {
-            return Err(ArchiveError::new(
-                ErrorKind::NotAnImageArchive,
-                "the file is empty",
-            ));
+            return Err(ArchiveError::new(ErrorKind::NotAnImageArchive, "the file is empty"));
         }
         let mut tar = TarReader::new(Cursor::new(&data));
         let mut members = BTreeMap::new();
@@ -165,9 +162,7 @@ pub fn blob_path(digest: &str) -> Result<String, ArchiveError> {
                 .bytes()
                 .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"+._-".contains(&b))
             && !hex.is_empty()
-            && hex
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b"=_-".contains(&b))
+            && hex.bytes().all(|b| b.is_ascii_alphanumeric() || b"=_-".contains(&b))
     });
     match ok {
         Some((alg, hex)) => Ok(format!("blobs/{alg}/{hex}")),
@@ -179,11 +174,7 @@ pub fn blob_path(digest: &str) -> Result<String, ArchiveError> {
 }
 
 /// Opens `path`, failing with a clear error when it is missing.
-pub fn open_required<'a>(
-    layout: &'a dyn Layout,
-    path: &str,
-    what: &str,
-) -> Result<Box<dyn ReadAt + 'a>, ArchiveError> {
+pub fn open_required<'a>(layout: &'a dyn Layout, path: &str, what: &str) -> Result<Box<dyn ReadAt + 'a>, ArchiveError> {
     match layout.open(path) {
         Ok(Some(r)) => Ok(r),
         Ok(None) => Err(ArchiveError::new(
@@ -259,19 +250,13 @@ mod tests {
     fn cleaning() {
         assert_eq!(clean("./blobs//sha256/ab/"), Some("blobs/sha256/ab".into()));
         assert_eq!(clean("../etc/passwd"), None);
-        assert_eq!(
-            clean_lexical("abc/../def/layer.tar"),
-            Some("def/layer.tar".into())
-        );
+        assert_eq!(clean_lexical("abc/../def/layer.tar"), Some("def/layer.tar".into()));
         assert_eq!(clean_lexical("../x"), None);
     }
 
     #[test]
     fn digests() {
-        assert_eq!(
-            blob_path("sha256:0af1").ok(),
-            Some("blobs/sha256/0af1".into())
-        );
+        assert_eq!(blob_path("sha256:0af1").ok(), Some("blobs/sha256/0af1".into()));
         assert!(blob_path("sha256:../../etc").is_err());
         assert!(blob_path("nocolon").is_err());
     }

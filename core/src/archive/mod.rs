@@ -44,10 +44,7 @@ pub fn read_image(archive: &[u8], selector: &Selector) -> Result<ImageArchive, A
 }
 
 /// Reads the selected image from a tar archive (docker save or oci-archive) given as random-access bytes.
-pub fn read_image_at<R: ReadAt>(
-    archive: R,
-    selector: &Selector,
-) -> Result<ImageArchive, ArchiveError> {
+pub fn read_image_at<R: ReadAt>(archive: R, selector: &Selector) -> Result<ImageArchive, ArchiveError> {
     let layout = TarLayout::index(archive)?;
     read::read_layout(&layout, selector)
 }

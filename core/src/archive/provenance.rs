@@ -114,12 +114,8 @@ impl EtcFile {
             EtcFile::Regular { .. } | EtcFile::Absent { .. } => None,
             EtcFile::NotRegular { .. } => Some(format!("{name} is not a regular file")),
             EtcFile::NotADirectory { path, .. } => Some(format!("open {path}: not a directory")),
-            EtcFile::TooLarge { .. } => {
-                Some(format!("\"{name}\" exceeds {MAX_ETC_FILE_BYTES} bytes"))
-            }
-            EtcFile::TooManyLinks { .. } => {
-                Some(format!("{name}: too many levels of symbolic links"))
-            }
+            EtcFile::TooLarge { .. } => Some(format!("\"{name}\" exceeds {MAX_ETC_FILE_BYTES} bytes")),
+            EtcFile::TooManyLinks { .. } => Some(format!("{name}: too many levels of symbolic links")),
         }
     }
 
@@ -186,11 +182,7 @@ impl EtcFile {
                     via(links)
                 )
             }
-            EtcFile::NotADirectory {
-                path,
-                component,
-                links,
-            } => {
+            EtcFile::NotADirectory { path, component, links } => {
                 format!(
                     "/{path} cannot be opened: /{component} is not a directory{}",
                     via(links)

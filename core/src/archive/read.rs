@@ -92,10 +92,7 @@ pub fn read_layout(layout: &dyn Layout, selector: &Selector) -> Result<ImageArch
                     Some((o, bytes)) if o == origin => bytes,
                     _ => read_entry(layout, &layers, origin)?,
                 };
-                Some(
-                    String::from_utf8(bytes)
-                        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
-                )
+                Some(String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
             }
             None => None,
         };
@@ -104,11 +101,7 @@ pub fn read_layout(layout: &dyn Layout, selector: &Selector) -> Result<ImageArch
     }
     let mut files = files.into_iter();
     let mut contents = contents.into_iter();
-    let user = config
-        .config
-        .as_ref()
-        .and_then(|c| c.user.clone())
-        .unwrap_or_default();
+    let user = config.config.as_ref().and_then(|c| c.user.clone()).unwrap_or_default();
     Ok(ImageArchive {
         image: Image {
             user,
@@ -121,21 +114,13 @@ pub fn read_layout(layout: &dyn Layout, selector: &Selector) -> Result<ImageArch
         config_digest: chosen.config_digest,
         platform: chosen.platform.or_else(|| config.platform()),
         layers,
-        passwd: files.next().unwrap_or(EtcFile::TooManyLinks {
-            path: String::new(),
-        }),
-        group: files.next().unwrap_or(EtcFile::TooManyLinks {
-            path: String::new(),
-        }),
+        passwd: files.next().unwrap_or(EtcFile::TooManyLinks { path: String::new() }),
+        group: files.next().unwrap_or(EtcFile::TooManyLinks { path: String::new() }),
         rootfs_paths: tree.len(),
     })
 }
 
-fn describe_layers(
-    layout: &dyn Layout,
-    chosen: &Candidate,
-    config: &Config,
-) -> Result<Vec<LayerInfo>, ArchiveError> {
+fn describe_layers(layout: &dyn Layout, chosen: &Candidate, config: &Config) -> Result<Vec<LayerInfo>, ArchiveError> {
     let diff_ids = config
         .rootfs
         .as_ref()
@@ -145,8 +130,7 @@ fn describe_layers(
     for (index, (member, digest)) in chosen.layers.iter().enumerate() {
         let what = format!("layer {index}");
         let blob = open_required(layout, member, &what)?;
-        let compression =
-            Compression::detect(&*blob).map_err(|e| e.in_member(format!("{what} ({member})")))?;
+        let compression = Compression::detect(&*blob).map_err(|e| e.in_member(format!("{what} ({member})")))?;
         out.push(LayerInfo {
             index,
             digest: digest.clone().or_else(|| diff_ids.get(index).cloned()),
@@ -181,10 +165,7 @@ fn scan_layer(
             .in_member(label.clone())
         })?;
         if let Applied::File(path) = applied {
-            let slot = WANTED
-                .iter()
-                .position(|w| *w == path)
-                .and_then(|i| kept.get_mut(i));
+            let slot = WANTED.iter().position(|w| *w == path).and_then(|i| kept.get_mut(i));
             if let Some(slot) = slot {
                 *slot = None;
                 if entry.size <= MAX_ETC_FILE_BYTES as u64 {
@@ -204,21 +185,14 @@ fn scan_layer(
         }
         ordinal += 1;
     }
-    Ok(())
+    tar.drain().map_err(|e| ArchiveError::from(e).in_member(label))
 }
 
 /// Pass 2: the content of one entry, re-streaming its layer up to it.
-fn read_entry(
-    layout: &dyn Layout,
-    layers: &[LayerInfo],
-    origin: Origin,
-) -> Result<Vec<u8>, ArchiveError> {
-    let info = layers.get(origin.layer).ok_or_else(|| {
-        ArchiveError::new(
-            ErrorKind::BadLayer,
-            format!("layer {} does not exist", origin.layer),
-        )
-    })?;
+fn read_entry(layout: &dyn Layout, layers: &[LayerInfo], origin: Origin) -> Result<Vec<u8>, ArchiveError> {
+    let info = layers
+        .get(origin.layer)
+        .ok_or_else(|| ArchiveError::new(ErrorKind::BadLayer, format!("layer {} does not exist", origin.layer)))?;
     let label = info.label();
     let blob = open_required(layout, &info.member, &label)?;
     let mut tar = layer::open(blob, info.compression);
@@ -235,10 +209,7 @@ fn read_entry(
         }
         ordinal += 1;
     }
-    Err(
-        ArchiveError::new(ErrorKind::Corrupt, "the layer changed between two reads")
-            .in_member(label),
-    )
+    Err(ArchiveError::new(ErrorKind::Corrupt, "the layer changed between two reads").in_member(label))
 }
 
 /// The fate of one file and, when it must be read, where its content is.
@@ -272,11 +243,7 @@ fn fate(tree: &Tree, name: &str) -> (EtcFile, Option<Origin>) {
             },
             Some(origin),
         ),
-        Lookup::Absent {
-            path,
-            removed,
-            links,
-        } => {
+        Lookup::Absent { path, removed, links } => {
             let removed_by = removed.map(|r| RemovedBy {
                 layer: r.layer,
                 opaque: r.opaque,
@@ -305,18 +272,7 @@ fn fate(tree: &Tree, name: &str) -> (EtcFile, Option<Origin>) {
             },
             None,
         ),
-        Lookup::NotADirectory {
-            path,
-            component,
-            links,
-        } => (
-            EtcFile::NotADirectory {
-                path,
-                component,
-                links,
-            },
-            None,
-        ),
+        Lookup::NotADirectory { path, component, links } => (EtcFile::NotADirectory { path, component, links }, None),
         Lookup::TooManyLinks { path } => (EtcFile::TooManyLinks { path }, None),
     }
 }

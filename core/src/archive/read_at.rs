@@ -21,9 +21,7 @@ impl ReadAt for [u8] {
     }
 
     fn read_at(&self, off: u64, buf: &mut [u8]) -> io::Result<usize> {
-        let start = usize::try_from(off)
-            .unwrap_or(usize::MAX)
-            .min(<[u8]>::len(self));
+        let start = usize::try_from(off).unwrap_or(usize::MAX).min(<[u8]>::len(self));
         let src = self.get(start..).unwrap_or_default();
         let n = src.len().min(buf.len());
         if let (Some(dst), Some(src)) = (buf.get_mut(..n), src.get(..n)) {
@@ -73,9 +71,7 @@ impl<R: ReadAt> ReadAt for Slice<R> {
         if off >= self.len {
             return Ok(0);
         }
-        let room = usize::try_from(self.len - off)
-            .unwrap_or(usize::MAX)
-            .min(buf.len());
+        let room = usize::try_from(self.len - off).unwrap_or(usize::MAX).min(buf.len());
         let Some(buf) = buf.get_mut(..room) else {
             return Ok(0);
         };

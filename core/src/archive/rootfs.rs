@@ -113,19 +113,12 @@ impl Tree {
     }
 
     /// Applies entry number `ordinal` of layer `layer`.
-    pub fn apply(
-        &mut self,
-        layer: usize,
-        ordinal: u64,
-        entry: &Entry,
-    ) -> Result<Applied, ApplyError> {
+    pub fn apply(&mut self, layer: usize, ordinal: u64, entry: &Entry) -> Result<Applied, ApplyError> {
         let parts = clean_parts(&entry.path);
         let Some((base, dir)) = parts.split_last() else {
             return Ok(Applied::Other);
         };
-        if parts.first().is_some_and(|c| c.starts_with(".wh..wh."))
-            && parts.join("/") != ".wh..wh..opq"
-        {
+        if parts.first().is_some_and(|c| c.starts_with(".wh..wh.")) && parts.join("/") != ".wh..wh..opq" {
             return Ok(Applied::Other); // AUFS metadata (e.g. .wh..wh.plnk) is not part of the rootfs
         }
         let parent = match self.resolve(&dir.join("/"), true) {
@@ -172,24 +165,13 @@ impl Tree {
             })?,
             other => Kind::Special(other),
         };
-        let merge = matches!(kind, Kind::Dir)
-            && matches!(
-                self.nodes.get(&path),
-                Some(Node {
-                    kind: Kind::Dir,
-                    ..
-                })
-            );
+        let merge = matches!(kind, Kind::Dir) && matches!(self.nodes.get(&path), Some(Node { kind: Kind::Dir, .. }));
         if !merge {
             self.remove_tree(&path);
         }
         let is_file = matches!(kind, Kind::File(_));
         self.nodes.insert(path.clone(), Node { kind, layer });
-        Ok(if is_file {
-            Applied::File(path)
-        } else {
-            Applied::Other
-        })
+        Ok(if is_file { Applied::File(path) } else { Applied::Other })
     }
 
     /// Looks `path` up in the final rootfs, following symlinks (the last one too), as the runtime's
@@ -197,11 +179,7 @@ impl Tree {
     pub fn lookup(&self, path: &str) -> Lookup {
         let (path, links) = match self.resolve(path, true) {
             Resolved::Path { path, links } => (path, links),
-            Resolved::TooManyLinks => {
-                return Lookup::TooManyLinks {
-                    path: path.to_owned(),
-                }
-            }
+            Resolved::TooManyLinks => return Lookup::TooManyLinks { path: path.to_owned() },
         };
         let mut prefix = String::new();
         let parts: Vec<&str> = path.split('/').collect();
@@ -215,9 +193,7 @@ impl Tree {
                         links,
                     }
                 }
-                Some(Node {
-                    kind: Kind::Dir, ..
-                }) => {}
+                Some(Node { kind: Kind::Dir, .. }) => {}
                 Some(_) => {
                     return Lookup::NotADirectory {
                         path,
@@ -242,10 +218,7 @@ impl Tree {
                 path,
                 links,
             },
-            Some(Node {
-                kind: Kind::Dir,
-                layer,
-            }) => Lookup::NotRegular {
+            Some(Node { kind: Kind::Dir, layer }) => Lookup::NotRegular {
                 path,
                 what: "directory".into(),
                 layer: *layer,
@@ -350,24 +323,10 @@ impl Tree {
             prefix = join(&prefix, part);
             match self.nodes.get_mut(&prefix) {
                 None => {
-                    self.nodes.insert(
-                        prefix.clone(),
-                        Node {
-                            kind: Kind::Dir,
-                            layer,
-                        },
-                    );
+                    self.nodes.insert(prefix.clone(), Node { kind: Kind::Dir, layer });
                 }
-                Some(
-                    node @ Node {
-                        kind: Kind::Dir, ..
-                    },
-                ) => node.layer = layer,
-                Some(_) => {
-                    return Err(ApplyError(format!(
-                        "cannot create {name}: {prefix} is not a directory"
-                    )))
-                }
+                Some(node @ Node { kind: Kind::Dir, .. }) => node.layer = layer,
+                Some(_) => return Err(ApplyError(format!("cannot create {name}: {prefix} is not a directory"))),
             }
         }
         Ok(())
@@ -477,11 +436,7 @@ mod tests {
     fn upper_layer_wins_and_whiteout_removes() {
         use TarKind::*;
         let t = tree(&[
-            &[
-                ("etc/", Dir, ""),
-                ("etc/passwd", File, ""),
-                ("etc/group", File, ""),
-            ],
+            &[("etc/", Dir, ""), ("etc/passwd", File, ""), ("etc/group", File, "")],
             &[("etc/passwd", File, ""), ("etc/.wh.group", File, "")],
         ]);
         assert_eq!(file_layer(&t, "etc/passwd"), Some(1));
@@ -524,56 +479,38 @@ mod tests {
             ("lib/group", File, ""),
             ("usr/lib/group", Symlink, "/../lib/group"),
         ]]);
-        assert!(
-            matches!(t.lookup("etc/passwd"), Lookup::File { ref path, .. } if path == "usr/lib/passwd")
-        );
-        assert!(
-            matches!(t.lookup("etc/group"), Lookup::File { ref path, .. } if path == "lib/group")
-        );
+        assert!(matches!(t.lookup("etc/passwd"), Lookup::File { ref path, .. } if path == "usr/lib/passwd"));
+        assert!(matches!(t.lookup("etc/group"), Lookup::File { ref path, .. } if path == "lib/group"));
     }
 
     #[test]
     fn symlink_loops_stop() {
         use TarKind::*;
         let t = tree(&[&[("etc/passwd", Symlink, "passwd")]]);
-        assert!(matches!(
-            t.lookup("etc/passwd"),
-            Lookup::TooManyLinks { .. }
-        ));
+        assert!(matches!(t.lookup("etc/passwd"), Lookup::TooManyLinks { .. }));
     }
 
     #[test]
     fn hard_links_take_the_content_at_link_time() {
         use TarKind::*;
         let t = tree(&[
-            &[
-                ("base/passwd", File, ""),
-                ("etc/passwd", HardLink, "base/passwd"),
-            ],
+            &[("base/passwd", File, ""), ("etc/passwd", HardLink, "base/passwd")],
             &[("base/passwd", File, "")],
         ]);
         assert_eq!(file_layer(&t, "etc/passwd"), Some(0));
         assert_eq!(file_layer(&t, "base/passwd"), Some(1));
         let mut t = Tree::default();
-        assert!(t
-            .apply(0, 0, &entry("etc/passwd", HardLink, "missing"))
-            .is_err());
+        assert!(t.apply(0, 0, &entry("etc/passwd", HardLink, "missing")).is_err());
     }
 
     #[test]
     fn non_regular_and_not_a_directory() {
         use TarKind::*;
         let t = tree(&[&[("etc/passwd/", Dir, ""), ("etc/group", CharDevice, "")]]);
-        assert!(
-            matches!(t.lookup("etc/passwd"), Lookup::NotRegular { ref what, .. } if what == "directory")
-        );
-        assert!(
-            matches!(t.lookup("etc/group"), Lookup::NotRegular { ref what, .. } if what == "character device")
-        );
+        assert!(matches!(t.lookup("etc/passwd"), Lookup::NotRegular { ref what, .. } if what == "directory"));
+        assert!(matches!(t.lookup("etc/group"), Lookup::NotRegular { ref what, .. } if what == "character device"));
         let t = tree(&[&[("etc", File, "")]]);
-        assert!(
-            matches!(t.lookup("etc/passwd"), Lookup::NotADirectory { ref component, .. } if component == "etc")
-        );
+        assert!(matches!(t.lookup("etc/passwd"), Lookup::NotADirectory { ref component, .. } if component == "etc"));
     }
 
     #[test]
@@ -584,9 +521,7 @@ mod tests {
             &[("real/", Dir, ""), ("etc", Symlink, "real")],
             &[("etc/passwd", File, "")],
         ]);
-        assert!(
-            matches!(t.lookup("etc/passwd"), Lookup::File { ref path, layer: 1, .. } if path == "real/passwd")
-        );
+        assert!(matches!(t.lookup("etc/passwd"), Lookup::File { ref path, layer: 1, .. } if path == "real/passwd"));
     }
 
     #[test]

@@ -21,18 +21,10 @@ pub struct Selector {
 pub const DEFAULT_PLATFORM: &str = "linux/amd64";
 
 /// Chooses the one candidate the selector designates.
-pub fn select(
-    candidates: Vec<Candidate>,
-    sel: &Selector,
-    missing: &[String],
-) -> Result<Candidate, ArchiveError> {
+pub fn select(candidates: Vec<Candidate>, sel: &Selector, missing: &[String]) -> Result<Candidate, ArchiveError> {
     let listing = |cands: &[Candidate]| {
         let mut lines: Vec<String> = cands.iter().map(|c| format!("  {c}")).collect();
-        lines.extend(
-            missing
-                .iter()
-                .map(|m| format!("  {m} [not in the archive]")),
-        );
+        lines.extend(missing.iter().map(|m| format!("  {m} [not in the archive]")));
         lines.join("\n")
     };
     if candidates.is_empty() {
@@ -77,7 +69,10 @@ pub fn select(
         if pool.is_empty() {
             return Err(ArchiveError::new(
                 ErrorKind::NoMatch,
-                format!("no image for platform {w} in the archive; choose one of these with --platform or --image-ref:\n{}", listing(&before)),
+                format!(
+                    "no image for platform {w} in the archive; choose one of these with --platform or --image-ref:\n{}",
+                    listing(&before)
+                ),
             ));
         }
     }
@@ -121,16 +116,14 @@ fn normalize(name: &str) -> String {
         Some((repo, digest)) => (repo, format!("@{digest}")),
         None => match tag_of(name) {
             Some(tag) => (
-                name.get(..name.len().saturating_sub(tag.len() + 1))
-                    .unwrap_or(name),
+                name.get(..name.len().saturating_sub(tag.len() + 1)).unwrap_or(name),
                 format!(":{tag}"),
             ),
             None => (name, ":latest".to_owned()),
         },
     };
     let first = repo.split('/').next().unwrap_or("");
-    let has_domain =
-        repo.contains('/') && (first.contains('.') || first.contains(':') || first == "localhost");
+    let has_domain = repo.contains('/') && (first.contains('.') || first.contains(':') || first == "localhost");
     let repo = if has_domain {
         repo.to_owned()
     } else if repo.contains('/') {
@@ -166,10 +159,7 @@ mod tests {
     #[test]
     fn names_normalize_like_docker() {
         assert_eq!(normalize("app"), "docker.io/library/app:latest");
-        assert_eq!(
-            normalize("docker.io/library/app:1"),
-            "docker.io/library/app:1"
-        );
+        assert_eq!(normalize("docker.io/library/app:1"), "docker.io/library/app:1");
         assert_eq!(normalize("localhost:5000/app"), "localhost:5000/app:latest");
         assert_eq!(normalize("me/app:2"), "docker.io/me/app:2");
     }

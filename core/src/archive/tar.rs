@@ -28,12 +28,7 @@ impl Kind {
     fn header_only(self) -> bool {
         matches!(
             self,
-            Kind::HardLink
-                | Kind::Symlink
-                | Kind::Dir
-                | Kind::CharDevice
-                | Kind::BlockDevice
-                | Kind::Fifo
+            Kind::HardLink | Kind::Symlink | Kind::Dir | Kind::CharDevice | Kind::BlockDevice | Kind::Fifo
         )
     }
 
@@ -82,10 +77,9 @@ pub enum TarError {
 impl std::fmt::Display for TarError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            TarError::Truncated { offset } => write!(
-                f,
-                "the tar data ends early (at byte {offset}): the file is truncated"
-            ),
+            TarError::Truncated { offset } => {
+                write!(f, "the tar data ends early (at byte {offset}): the file is truncated")
+            }
             TarError::Corrupt { offset, why } => {
                 write!(f, "corrupt tar header at byte {offset}: {why}")
             }
@@ -170,11 +164,10 @@ impl<S: Skip> TarReader<S> {
                                     "path" => pax_path = Some(value),
                                     "linkpath" => pax_link = Some(value),
                                     "size" => {
-                                        pax_size =
-                                            Some(value.parse().map_err(|_| TarError::Corrupt {
-                                                offset: header_offset,
-                                                why: format!("PAX size {value:?} is not a number"),
-                                            })?)
+                                        pax_size = Some(value.parse().map_err(|_| TarError::Corrupt {
+                                            offset: header_offset,
+                                            why: format!("PAX size {value:?} is not a number"),
+                                        })?)
                                     }
                                     _ => {}
                                 }
@@ -222,16 +215,22 @@ impl<S: Skip> TarReader<S> {
     pub fn read_content(&mut self) -> Result<Vec<u8>, TarError> {
         let n = self.remaining;
         let mut out = Vec::with_capacity(usize::try_from(n).unwrap_or(0).min(16 << 20));
-        let got = (&mut self.src)
-            .take(n)
-            .read_to_end(&mut out)
-            .map_err(TarError::Io)? as u64;
+        let got = (&mut self.src).take(n).read_to_end(&mut out).map_err(TarError::Io)? as u64;
         self.pos += got;
         self.remaining -= got.min(self.remaining);
         if got < n {
             return Err(TarError::Truncated { offset: self.pos });
         }
         Ok(out)
+    }
+
+    /// Reads the stream to its end after the last entry, so that decompressors verify their trailing
+    /// checksums (gzip CRC-32, zstd frame checksum): corruption is caught even past the tar's end.
+    pub fn drain(&mut self) -> Result<(), TarError> {
+        self.skip_rest()?;
+        let n = io::copy(&mut self.src, &mut io::sink()).map_err(|e| self.io_error(e))?;
+        self.pos = self.pos.saturating_add(n);
+        Ok(())
     }
 
     fn start_content(&mut self, size: u64) {
@@ -367,16 +366,11 @@ fn parse_pax(mut data: &[u8]) -> Result<Vec<(String, String)>, String> {
             .ok()
             .and_then(|s| s.parse().ok())
             .ok_or("PAX record length is not a number")?;
-        let record = data
-            .get(space + 1..len)
-            .ok_or("PAX record longer than its header")?;
+        let record = data.get(space + 1..len).ok_or("PAX record longer than its header")?;
         let record = record
             .strip_suffix(b"\n")
             .ok_or("PAX record does not end with a newline")?;
-        let eq = record
-            .iter()
-            .position(|&b| b == b'=')
-            .ok_or("PAX record without '='")?;
+        let eq = record.iter().position(|&b| b == b'=').ok_or("PAX record without '='")?;
         let key = String::from_utf8_lossy(record.get(..eq).unwrap_or_default()).into_owned();
         let value = String::from_utf8_lossy(record.get(eq + 1..).unwrap_or_default()).into_owned();
         out.push((key, value));
@@ -400,10 +394,7 @@ mod tests {
     #[test]
     fn pax_records() {
         let recs = parse_pax(b"29 path=etc/a-very-long-name\n").ok();
-        assert_eq!(
-            recs,
-            Some(vec![("path".into(), "etc/a-very-long-name".into())])
-        );
+        assert_eq!(recs, Some(vec![("path".into(), "etc/a-very-long-name".into())]));
         assert!(parse_pax(b"99 path=x\n").is_err());
         assert!(parse_pax(b"x").is_err());
     }

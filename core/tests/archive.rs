@@ -1,0 +1,587 @@
+//! Reading USER, /etc/passwd and /etc/group from real image archives built here (docker save and OCI,
+//! plain/gzip/zstd layers): layer order, whiteouts, opaque directories, symlinks, hard links,
+//! multi-platform indexes, image selection, and the engine's answer compared with files given by hand.
+#![cfg(feature = "archive")]
+
+#[path = "archive_builder.rs"]
+mod builder;
+
+use builder::*;
+use podgroups_core::archive::{
+    read_image, read_layout, ArchiveError, Compression, ErrorKind, EtcFile, Format, ImageArchive, Layout, ReadAt,
+    RemovedBy, Selector,
+};
+use podgroups_core::{explain, Image, Input};
+use std::collections::BTreeMap;
+
+const PASSWD: &[u8] = b"root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000::/home/app:/bin/sh\n";
+const GROUP: &[u8] = b"root:x:0:\napp:x:1000:\nextra:x:50000:app\n";
+
+fn base() -> Vec<u8> {
+    layer(&[
+        E::Dir("etc/"),
+        E::File("etc/passwd", PASSWD),
+        E::File("etc/group", GROUP),
+        E::Dir("usr/"),
+        E::File("usr/bin/sh", b"ELF"),
+    ])
+}
+
+fn read(bytes: &[u8]) -> ImageArchive {
+    read_with(bytes, None, None).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn read_with(bytes: &[u8], reference: Option<&str>, platform: Option<&str>) -> Result<ImageArchive, ArchiveError> {
+    read_image(
+        bytes,
+        &Selector {
+            reference: reference.map(Into::into),
+            platform: platform.map(Into::into),
+        },
+    )
+}
+
+fn text(b: &[u8]) -> Option<String> {
+    Some(String::from_utf8(b.to_vec()).unwrap())
+}
+
+/// Both formats hold the same single image.
+fn both(img: Img) -> [Vec<u8>; 2] {
+    [docker_save(std::slice::from_ref(&img)), oci_archive(&[img], false)]
+}
+
+#[test]
+fn docker_save_gives_user_and_files_from_the_base_layer() {
+    let found = read(&docker_save(&[Img::new("app:1", "app", vec![base()])]));
+    assert_eq!(
+        found.image,
+        Image {
+            user: "app".into(),
+            passwd: text(PASSWD),
+            group: text(GROUP)
+        }
+    );
+    assert_eq!(found.format, Format::DockerSave);
+    assert_eq!(found.names, ["app:1"]);
+    assert_eq!(
+        found.config_digest.as_deref(),
+        Some(format!("sha256:{:0<64x}", 0xc0f).as_str())
+    );
+    assert_eq!(
+        found.platform.as_ref().map(|p| p.to_string()).as_deref(),
+        Some("linux/amd64")
+    );
+    assert!(
+        matches!(&found.passwd, EtcFile::Regular { path, layer: 0, size, links } if path == "etc/passwd" && *size == PASSWD.len() as u64 && links.is_empty())
+    );
+    // docker save layers are named by their diff_id from the config.
+    assert_eq!(found.layers[0].digest.as_deref(), Some(digest(9000).as_str()));
+    assert!(found
+        .passwd
+        .describe(&found.layers)
+        .starts_with("/etc/passwd from layer 0 (sha256:"));
+}
+
+#[test]
+fn oci_archive_gives_the_same_image() {
+    let found = read(&oci_archive(
+        &[Img::new("app:1", "1000:1000", vec![gzip(&base())])],
+        false,
+    ));
+    assert_eq!(found.format, Format::Oci);
+    assert_eq!(
+        found.image,
+        Image {
+            user: "1000:1000".into(),
+            passwd: text(PASSWD),
+            group: text(GROUP)
+        }
+    );
+    assert_eq!(found.layers[0].compression, Compression::Gzip);
+    assert!(found.manifest_digest.is_some());
+}
+
+#[test]
+fn upper_layers_replace_files() {
+    let new_group = b"root:x:0:\napp:x:1000:\nwheel:x:10:app\n";
+    for bytes in both(Img::new(
+        "app",
+        "",
+        vec![base(), layer(&[E::File("etc/group", new_group)])],
+    )) {
+        let found = read(&bytes);
+        assert_eq!(found.image.group, text(new_group));
+        assert_eq!(found.image.passwd, text(PASSWD));
+        assert!(matches!(found.group, EtcFile::Regular { layer: 1, .. }));
+        assert!(matches!(found.passwd, EtcFile::Regular { layer: 0, .. }));
+    }
+}
+
+#[test]
+fn whiteouts_remove_files_and_directories() {
+    let wh_file = Img::new("a", "", vec![base(), layer(&[E::Whiteout("etc/group")])]);
+    for bytes in both(wh_file) {
+        let found = read(&bytes);
+        assert_eq!(found.image.group, None);
+        assert_eq!(found.image.passwd, text(PASSWD));
+        assert_eq!(
+            found.group,
+            EtcFile::Absent {
+                path: "etc/group".into(),
+                removed_by: Some(RemovedBy {
+                    layer: 1,
+                    opaque: false,
+                    path: "etc/group".into()
+                }),
+                links: vec![],
+            }
+        );
+    }
+    // Whiting out /etc removes both; a later layer can bring one back.
+    let wh_dir = Img::new(
+        "a",
+        "",
+        vec![
+            base(),
+            layer(&[E::Whiteout("etc")]),
+            layer(&[E::File("etc/passwd", b"x:x:1:1::/:/bin/sh\n")]),
+        ],
+    );
+    let found = read(&docker_save(&[wh_dir]));
+    assert_eq!(found.image.passwd, text(b"x:x:1:1::/:/bin/sh\n"));
+    assert_eq!(found.image.group, None);
+    assert!(found
+        .group
+        .describe(&found.layers)
+        .contains("whiteout of /etc in layer 1"));
+}
+
+#[test]
+fn opaque_directories_hide_lower_layers_but_not_their_own_layer() {
+    let upper = b"root:x:0:0::/root:/bin/sh\n";
+    // The marker comes after the layer's own etc/passwd: order within a layer does not matter.
+    let img = Img::new(
+        "a",
+        "",
+        vec![
+            base(),
+            layer(&[E::Dir("etc/"), E::File("etc/passwd", upper), E::Opaque("etc")]),
+        ],
+    );
+    for bytes in both(img) {
+        let found = read(&bytes);
+        assert_eq!(found.image.passwd, text(upper));
+        assert_eq!(found.image.group, None);
+        assert!(
+            matches!(&found.group, EtcFile::Absent { removed_by: Some(RemovedBy { opaque: true, layer: 1, path }), .. } if path == "etc")
+        );
+    }
+}
+
+#[test]
+fn symlinked_passwd_resolves_inside_the_rootfs() {
+    let real = b"real:x:7:7::/:/bin/sh\n";
+    let cases: Vec<(&str, Vec<E>)> = vec![
+        (
+            "relative",
+            vec![
+                E::File("usr/lib/passwd", real),
+                E::Symlink("etc/passwd", "../usr/lib/passwd"),
+            ],
+        ),
+        (
+            "absolute",
+            vec![
+                E::File("usr/lib/passwd", real),
+                E::Symlink("etc/passwd", "/usr/lib/passwd"),
+            ],
+        ),
+        // `..` cannot climb out of the root: /../../usr/lib/passwd is /usr/lib/passwd.
+        (
+            "escaping",
+            vec![
+                E::File("usr/lib/passwd", real),
+                E::Symlink("etc/passwd", "../../../../usr/lib/passwd"),
+            ],
+        ),
+        // The whole /etc is a symlink to a directory of another layer.
+        (
+            "etc-dir",
+            vec![
+                E::Whiteout("etc"),
+                E::File("usr/etc/passwd", real),
+                E::Symlink("etc", "usr/etc"),
+            ],
+        ),
+        // A chain: etc/passwd -> /alt/passwd, alt -> usr/lib.
+        (
+            "chain",
+            vec![
+                E::File("usr/lib/passwd", real),
+                E::Symlink("alt", "usr/lib"),
+                E::Symlink("etc/passwd", "/alt/passwd"),
+            ],
+        ),
+    ];
+    for (name, entries) in cases {
+        for bytes in both(Img::new("a", "", vec![base(), gzip(&layer(&entries))])) {
+            let found = read(&bytes);
+            assert_eq!(found.image.passwd, text(real), "{name}");
+            let EtcFile::Regular { path, layer, links, .. } = &found.passwd else {
+                panic!("{name}: {:?}", found.passwd)
+            };
+            let expected = if name == "etc-dir" {
+                "usr/etc/passwd"
+            } else {
+                "usr/lib/passwd"
+            };
+            assert_eq!((path.as_str(), *layer), (expected, 1), "{name}");
+            assert!(!links.is_empty(), "{name}");
+        }
+    }
+}
+
+#[test]
+fn a_symlink_into_a_lower_layer_reads_that_layer_again() {
+    // Layer 2 points /etc/group at a file of layer 0 that is not etc/group: the second pass reads it.
+    let alt = b"alt:x:42:app\n";
+    let img = Img::new(
+        "a",
+        "",
+        vec![
+            zstd(&layer(&[E::File("etc/passwd", PASSWD), E::File("opt/group.alt", alt)])),
+            gzip(&layer(&[E::File("etc/group", GROUP)])),
+            layer(&[E::Symlink("etc/group", "/opt/group.alt")]),
+        ],
+    );
+    for bytes in both(img) {
+        let found = read(&bytes);
+        assert_eq!(found.image.group, text(alt));
+        assert_eq!(
+            found.group,
+            EtcFile::Regular {
+                path: "opt/group.alt".into(),
+                layer: 0,
+                size: alt.len() as u64,
+                links: vec!["etc/group -> /opt/group.alt".into()],
+            }
+        );
+        assert!(found
+            .group
+            .describe(&found.layers)
+            .contains("via symlink etc/group -> /opt/group.alt"));
+    }
+}
+
+#[test]
+fn hard_links_keep_the_content_they_were_made_with() {
+    let master = b"m:x:5:5::/:/bin/sh\n";
+    let img = Img::new(
+        "a",
+        "",
+        vec![
+            layer(&[
+                E::File("usr/share/base-passwd/passwd.master", master),
+                E::HardLink("etc/passwd", "usr/share/base-passwd/passwd.master"),
+            ]),
+            layer(&[E::File("usr/share/base-passwd/passwd.master", b"changed later\n")]),
+        ],
+    );
+    for bytes in both(img) {
+        let found = read(&bytes);
+        assert_eq!(found.image.passwd, text(master));
+        assert!(matches!(&found.passwd, EtcFile::Regular { path, layer: 0, .. } if path == "etc/passwd"));
+    }
+}
+
+#[test]
+fn missing_group_file_is_absent() {
+    let img = Img::new(
+        "distroless",
+        "65532",
+        vec![layer(&[E::File(
+            "etc/passwd",
+            b"nonroot:x:65532:65532::/home/nonroot:/sbin/nologin\n",
+        )])],
+    );
+    let found = read(&docker_save(&[img]));
+    assert_eq!(found.image.group, None);
+    assert_eq!(
+        found.group,
+        EtcFile::Absent {
+            path: "etc/group".into(),
+            removed_by: None,
+            links: vec![]
+        }
+    );
+    assert_eq!(found.group.runtime_error("etc/group"), None);
+    // Scratch: no files at all, no USER.
+    let found = read(&docker_save(&[Img::new(
+        "scratch",
+        "",
+        vec![layer(&[E::File("app", b"bin")])],
+    )]));
+    assert_eq!(found.image, Image::default());
+}
+
+#[test]
+fn non_regular_files_are_reported_not_read() {
+    let img = Img::new(
+        "a",
+        "",
+        vec![
+            base(),
+            layer(&[
+                E::Whiteout("etc/group"),
+                E::Dir("etc/group/"),
+                E::Whiteout("etc/passwd"),
+                E::CharDevice("etc/passwd"),
+            ]),
+        ],
+    );
+    let found = read(&docker_save(&[img]));
+    assert_eq!(found.image.passwd, None);
+    assert!(matches!(&found.group, EtcFile::NotRegular { what, layer: 1, .. } if what == "directory"));
+    assert!(matches!(&found.passwd, EtcFile::NotRegular { what, .. } if what == "character device"));
+    assert_eq!(
+        found.group.runtime_error("etc/group").as_deref(),
+        Some("etc/group is not a regular file")
+    );
+    // /etc itself a file: opening /etc/passwd fails with ENOTDIR.
+    let found = read(&docker_save(&[Img::new(
+        "a",
+        "",
+        vec![base(), layer(&[E::File("etc", b"")])],
+    )]));
+    assert!(matches!(&found.passwd, EtcFile::NotADirectory { component, .. } if component == "etc"));
+}
+
+#[test]
+fn symlink_loops_are_reported() {
+    let img = Img::new(
+        "a",
+        "",
+        vec![layer(&[
+            E::Symlink("etc/passwd", "/etc/pw"),
+            E::Symlink("etc/pw", "passwd"),
+        ])],
+    );
+    let found = read(&docker_save(&[img]));
+    assert_eq!(
+        found.passwd,
+        EtcFile::TooManyLinks {
+            path: "etc/passwd".into()
+        }
+    );
+    assert_eq!(found.image.passwd, None);
+}
+
+#[test]
+fn oversized_files_are_refused_like_containerd() {
+    let big = vec![b'#'; podgroups_core::image::MAX_ETC_FILE_BYTES + 1];
+    let found = read(&docker_save(&[Img::new(
+        "a",
+        "",
+        vec![base(), gzip(&layer(&[E::File("etc/group", &big)]))],
+    )]));
+    assert!(matches!(found.group, EtcFile::TooLarge { size, .. } if size == big.len() as u64));
+    assert_eq!(found.image.group, None);
+    assert_eq!(
+        found.group.runtime_error("etc/group").as_deref(),
+        Some("\"etc/group\" exceeds 10485760 bytes")
+    );
+}
+
+#[test]
+fn long_names_and_pax_headers_are_read() {
+    let deep = format!("usr/{}/passwd", "d".repeat(150));
+    let target = format!("/{deep}");
+    let found = read(&docker_save(&[Img::new(
+        "a",
+        "",
+        vec![layer(&[
+            E::File(&deep, b"long:x:9:9::/:/bin/sh\n"),
+            E::Symlink("etc/passwd", &target),
+        ])],
+    )]));
+    assert_eq!(found.image.passwd, text(b"long:x:9:9::/:/bin/sh\n"));
+}
+
+#[test]
+fn zstd_and_gzip_multi_frame_layers() {
+    let l = base();
+    let (a, b) = l.split_at(1000);
+    let two_frames = [zstd(a), zstd(b)].concat();
+    let two_members = [gzip(a), gzip(b)].concat();
+    for blob in [two_frames, two_members] {
+        let found = read(&oci_archive(&[Img::new("a", "", vec![blob])], false));
+        assert_eq!(found.image.group, text(GROUP));
+    }
+}
+
+fn multi() -> Vec<Img> {
+    let amd = Img::new("example.com/app:2", "1000", vec![gzip(&base())]);
+    let arm = Img::new("example.com/app:2", "2000", vec![zstd(&base())]).on("linux", "arm64", Some("v8"));
+    let armv7 = Img::new("example.com/app:2", "3000", vec![base()]).on("linux", "arm", Some("v7"));
+    vec![amd, arm, armv7]
+}
+
+#[test]
+fn multi_platform_index_defaults_to_linux_amd64() {
+    let bytes = oci_archive(&multi(), true);
+    let found = read(&bytes);
+    assert_eq!(found.image.user, "1000");
+    assert_eq!(found.names, ["example.com/app:2", "latest"]);
+    let arm = read_with(&bytes, Some("example.com/app:2"), Some("linux/arm64")).unwrap();
+    assert_eq!(
+        (arm.image.user.as_str(), arm.layers[0].compression),
+        ("2000", Compression::Zstd)
+    );
+    let v7 = read_with(&bytes, None, Some("linux/arm/v7")).unwrap();
+    assert_eq!(v7.image.user, "3000");
+    let err = read_with(&bytes, None, Some("linux/s390x")).unwrap_err();
+    assert_eq!(err.kind, ErrorKind::NoMatch);
+    for listed in ["linux/amd64", "linux/arm64/v8", "linux/arm/v7"] {
+        assert!(err.message.contains(listed), "{}", err.message);
+    }
+    assert!(
+        !err.message.contains("unknown"),
+        "attestation manifests are not images: {}",
+        err.message
+    );
+}
+
+#[test]
+fn without_amd64_several_platforms_are_ambiguous() {
+    let bytes = oci_archive(&multi()[1..], true);
+    let err = read_with(&bytes, None, None).unwrap_err();
+    assert_eq!(err.kind, ErrorKind::NoMatch);
+    assert!(
+        err.message.contains("linux/arm64/v8") && err.message.contains("--platform"),
+        "{}",
+        err.message
+    );
+}
+
+#[test]
+fn platforms_missing_from_the_archive_are_listed() {
+    // docker save of a multi-platform image keeps only the local platform's blobs.
+    let files = oci_files(&multi(), true);
+    let manifest_of_arm = {
+        let index: serde_json::Value =
+            serde_json::from_slice(&files.iter().find(|(p, _)| p == "index.json").unwrap().1).unwrap();
+        let inner_digest = index["manifests"][0]["digest"].as_str().unwrap().to_string();
+        let inner: serde_json::Value =
+            serde_json::from_slice(&files.iter().find(|(p, _)| p.ends_with(&inner_digest[7..])).unwrap().1).unwrap();
+        inner["manifests"][1]["digest"].as_str().unwrap().to_string()
+    };
+    let kept: Vec<_> = files
+        .into_iter()
+        .filter(|(p, _)| !p.ends_with(&manifest_of_arm[7..]))
+        .collect();
+    let bytes = outer_tar(&kept);
+    let err = read_with(&bytes, None, Some("linux/arm64")).unwrap_err();
+    assert!(err.message.contains("[not in the archive]"), "{}", err.message);
+    assert_eq!(read_with(&bytes, None, None).unwrap().image.user, "1000");
+}
+
+#[test]
+fn several_images_need_a_reference() {
+    let bytes = docker_save(&[
+        Img::new("web:1", "web", vec![base()]),
+        Img::new("db:2", "db", vec![base()]),
+    ]);
+    let err = read_with(&bytes, None, None).unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Ambiguous);
+    assert!(
+        err.message.contains("web:1") && err.message.contains("db:2") && err.message.contains("--image-ref"),
+        "{}",
+        err.message
+    );
+    assert_eq!(read_with(&bytes, Some("db:2"), None).unwrap().image.user, "db");
+    assert_eq!(
+        read_with(&bytes, Some("docker.io/library/web:1"), None)
+            .unwrap()
+            .image
+            .user,
+        "web"
+    );
+    // By image ID (config digest), full or abbreviated.
+    let id = format!("{:0<64x}", 0xc0f + 1);
+    assert_eq!(
+        read_with(&bytes, Some(&format!("sha256:{id}")), None)
+            .unwrap()
+            .image
+            .user,
+        "db"
+    );
+    assert_eq!(read_with(&bytes, Some(&id[..12]), None).unwrap().image.user, "db");
+    let err = read_with(&bytes, Some("cache:3"), None).unwrap_err();
+    assert_eq!(err.kind, ErrorKind::NoMatch);
+    assert!(err.message.contains("web:1"), "{}", err.message);
+    // OCI with bare-tag ref names.
+    let bytes = oci_archive(
+        &[
+            Img::new("1.0", "one", vec![base()]),
+            Img::new("2.0", "two", vec![base()]),
+        ],
+        false,
+    );
+    assert_eq!(read_with(&bytes, Some("app:2.0"), None).unwrap().image.user, "two");
+}
+
+/// An OCI layout directory, as the CLI sees it: files by path.
+struct Dir(BTreeMap<String, Vec<u8>>);
+
+impl Layout for Dir {
+    fn open(&self, path: &str) -> std::io::Result<Option<Box<dyn ReadAt + '_>>> {
+        Ok(self.0.get(path).map(|v| Box::new(v.as_slice()) as Box<dyn ReadAt>))
+    }
+}
+
+#[test]
+fn oci_layout_directories_read_through_the_layout_trait() {
+    let dir = Dir(oci_files(&multi(), true).into_iter().collect());
+    let found = read_layout(
+        &dir,
+        &Selector {
+            reference: None,
+            platform: Some("linux/arm64/v8".into()),
+        },
+    )
+    .unwrap();
+    assert_eq!(found.image.user, "2000");
+    assert_eq!(found.image.group, text(GROUP));
+}
+
+#[test]
+fn explain_on_the_archive_equals_explain_on_files_pasted_by_hand() {
+    let manifest = "kind: Pod\nmetadata: {name: p}\nspec:\n  securityContext: {runAsUser: 1000, supplementalGroups: [4000]}\n  containers: [{name: c, image: app}]\n";
+    let by_hand = Image {
+        user: "app".into(),
+        passwd: text(PASSWD),
+        group: text(GROUP),
+    };
+    let archive = docker_save(&[Img::new(
+        "app:1",
+        "app",
+        vec![
+            layer(&[E::File("etc/passwd", PASSWD)]),
+            gzip(&layer(&[E::File("etc/group", GROUP)])),
+        ],
+    )]);
+    let found = read(&archive);
+    assert_eq!(found.image, by_hand);
+    let report = |image: Image| {
+        explain(&Input {
+            manifests: manifest.into(),
+            image,
+            ..Input::default()
+        })
+        .unwrap()
+    };
+    let (from_archive, pasted) = (report(found.image), report(by_hand));
+    assert_eq!(from_archive, pasted);
+    let ctr = &from_archive.workloads[0].containers[0];
+    assert_eq!(ctr.implicit_gids, [50000]);
+}
