@@ -19,7 +19,11 @@ pub fn run(a: &ExplainArgs) -> Result<ExitCode, String> {
     let environment = environment(&a.env)?;
     let (image, sources) = match (&a.image.passwd, &a.image.group, a.manifests.is_empty()) {
         (None, None, true) => (
-            Image { user: a.image.image_user.clone(), passwd: Some(default_example::PASSWD.into()), group: Some(default_example::GROUP.into()) },
+            Image {
+                user: a.image.image_user.clone(),
+                passwd: Some(default_example::PASSWD.into()),
+                group: Some(default_example::GROUP.into()),
+            },
             vec![(default_example::NAME.to_owned(), default_example::MANIFEST.to_owned())],
         ),
         _ => {
@@ -29,7 +33,9 @@ pub fn run(a: &ExplainArgs) -> Result<ExitCode, String> {
                 group: a.image.group.as_deref().map(read_text).transpose()?,
             };
             if a.manifests.is_empty() {
-                return Err("give a manifest file (or `-` for standard input), or no option to explain the blog example".into());
+                return Err(
+                    "give a manifest file (or `-` for standard input), or no option to explain the blog example".into(),
+                );
             }
             let mut sources = Vec::new();
             for path in &a.manifests {
@@ -49,15 +55,28 @@ pub fn run(a: &ExplainArgs) -> Result<ExitCode, String> {
         };
         let report = engine(&input).map_err(|e| {
             let file = match e.source {
-                podgroups_core::Source::Passwd => a.image.passwd.as_ref().map(|p| p.display().to_string()).unwrap_or_default(),
-                podgroups_core::Source::Group => a.image.group.as_ref().map(|p| p.display().to_string()).unwrap_or_default(),
+                podgroups_core::Source::Passwd => a
+                    .image
+                    .passwd
+                    .as_ref()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default(),
+                podgroups_core::Source::Group => a
+                    .image
+                    .group
+                    .as_ref()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default(),
                 _ => name.clone(),
             };
             describe(&file, &e)
         })?;
         reports.push((name.as_str(), report));
     }
-    let files: Vec<FileReport<'_>> = reports.iter().map(|(file, report)| FileReport { file, report }).collect();
+    let files: Vec<FileReport<'_>> = reports
+        .iter()
+        .map(|(file, report)| FileReport { file, report })
+        .collect();
     match a.output {
         Format::Json => println!("{}", serde_json::to_string_pretty(&files).map_err(|e| e.to_string())?),
         Format::Yaml => print!("{}", serde_saphyr::to_string(&files).map_err(|e| e.to_string())?),
@@ -67,10 +86,21 @@ pub fn run(a: &ExplainArgs) -> Result<ExitCode, String> {
             }
         }
     }
-    let flagged = reports.iter().flat_map(|(_, r)| &r.workloads).flat_map(|w| &w.containers).any(|c| {
-        matches!(c.as_written, Outcome::Refused(_)) || c.as_written.identity().is_some_and(|id| id.gid_origins.iter().any(|g| g.implicit))
-    });
-    Ok(if a.check && flagged { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    let flagged = reports
+        .iter()
+        .flat_map(|(_, r)| &r.workloads)
+        .flat_map(|w| &w.containers)
+        .any(|c| {
+            matches!(c.as_written, Outcome::Refused(_))
+                || c.as_written
+                    .identity()
+                    .is_some_and(|id| id.gid_origins.iter().any(|g| g.implicit))
+        });
+    Ok(if a.check && flagged {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 pub fn fix(a: &FixArgs) -> Result<ExitCode, String> {
@@ -84,7 +114,8 @@ pub fn fix(a: &FixArgs) -> Result<ExitCode, String> {
 fn environment(a: &crate::args::EnvArgs) -> Result<Environment, String> {
     Ok(Environment {
         runtime: a.runtime.parse().map_err(|e| format!("--runtime: {e}"))?,
-        kubernetes_minor: Environment::parse_kubernetes_version(&a.kubernetes).map_err(|e| format!("--kubernetes: {e}"))?,
+        kubernetes_minor: Environment::parse_kubernetes_version(&a.kubernetes)
+            .map_err(|e| format!("--kubernetes: {e}"))?,
         feature_gate: a.gate.map(|g| g.bool()),
         node_supports_policy: a.node_support.map(|g| g.bool()),
     })

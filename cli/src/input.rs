@@ -11,19 +11,30 @@ pub fn read_text(path: &Path) -> Result<String, String> {
     let name = path.display();
     let mut bytes = Vec::new();
     if path.as_os_str() == "-" {
-        std::io::stdin().take(MAX_READ + 1).read_to_end(&mut bytes).map_err(|e| format!("standard input: {e}"))?;
+        std::io::stdin()
+            .take(MAX_READ + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| format!("standard input: {e}"))?;
     } else {
         let file = std::fs::File::open(path).map_err(|e| format!("{name}: {e}"))?;
         if file.metadata().map(|m| m.is_dir()).unwrap_or(false) {
             return Err(format!("{name}: is a directory; give a file"));
         }
-        file.take(MAX_READ + 1).read_to_end(&mut bytes).map_err(|e| format!("{name}: {e}"))?;
+        file.take(MAX_READ + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| format!("{name}: {e}"))?;
     }
     if bytes.len() as u64 > MAX_READ {
-        return Err(format!("{name}: larger than {} MiB; is this the right file?", MAX_READ / (1024 * 1024)));
+        return Err(format!(
+            "{name}: larger than {} MiB; is this the right file?",
+            MAX_READ / (1024 * 1024)
+        ));
     }
     String::from_utf8(bytes).map_err(|e| {
-        format!("{name}: not UTF-8 text (invalid byte at offset {}); give the text file, not a binary", e.utf8_error().valid_up_to())
+        format!(
+            "{name}: not UTF-8 text (invalid byte at offset {}); give the text file, not a binary",
+            e.utf8_error().valid_up_to()
+        )
     })
 }
 

@@ -7,7 +7,11 @@ pub fn report(file: &str, r: &Report) -> String {
     let mut out = String::new();
     let env = &r.environment;
     let gate = if env.gate_enabled() { "on" } else { "off" };
-    let node = if env.node_supports_policy() { "supports" } else { "does not support" };
+    let node = if env.node_supports_policy() {
+        "supports"
+    } else {
+        "does not support"
+    };
     let _ = writeln!(out, "{file}");
     let _ = writeln!(
         out,
@@ -26,13 +30,23 @@ pub fn report(file: &str, r: &Report) -> String {
                 podgroups_core::ContainerKind::Regular => "container",
                 podgroups_core::ContainerKind::Ephemeral => "ephemeral container",
             };
-            let _ = writeln!(out, "== {} {}/{}, {kind} {:?} ({})", w.kind, w.namespace, w.name, c.name, c.image);
+            let _ = writeln!(
+                out,
+                "== {} {}/{}, {kind} {:?} ({})",
+                w.kind, w.namespace, w.name, c.name, c.image
+            );
             let _ = writeln!(out, "   as written: {policy}\n");
             container(&mut out, c, &w.pod_spec_path);
         }
     }
     for s in &r.skipped {
-        let _ = writeln!(out, "(skipped {} {:?} in document {}: no pod template)", s.kind, s.name, s.document + 1);
+        let _ = writeln!(
+            out,
+            "(skipped {} {:?} in document {}: no pod template)",
+            s.kind,
+            s.name,
+            s.document + 1
+        );
     }
     out
 }
@@ -67,12 +81,20 @@ fn container(out: &mut String, c: &ContainerReport, spec_path: &str) {
     }
     if !c.implicit_gids.is_empty() {
         let list: Vec<String> = c.implicit_gids.iter().map(u32::to_string).collect();
-        let _ = writeln!(out, "Strict removes: {} (groups only the image's /etc/group adds)", list.join(", "));
+        let _ = writeln!(
+            out,
+            "Strict removes: {} (groups only the image's /etc/group adds)",
+            list.join(", ")
+        );
     }
     for w in &c.warnings {
         let _ = writeln!(out, "warning [{}]: {}", w.code, w.message);
     }
-    if !c.implicit_gids.is_empty() && c.as_written.identity().is_some_and(|id| id.gid_origins.iter().any(|g| g.implicit)) {
+    if !c.implicit_gids.is_empty()
+        && c.as_written
+            .identity()
+            .is_some_and(|id| id.gid_origins.iter().any(|g| g.implicit))
+    {
         let _ = writeln!(
             out,
             "fix: set {spec_path}.securityContext.supplementalGroupsPolicy: Strict \
@@ -86,7 +108,13 @@ fn identity(out: &mut String, id: &Identity) {
     let _ = writeln!(out, "  id (coreutils): {}", id.id_coreutils);
     let _ = writeln!(out, "  id (busybox):   {}", id.id_busybox);
     let gids: Vec<String> = id.additional_gids.iter().map(u32::to_string).collect();
-    let _ = writeln!(out, "  OCI process.user: uid {}, gid {}, additionalGids [{}]", id.uid, id.gid, gids.join(", "));
+    let _ = writeln!(
+        out,
+        "  OCI process.user: uid {}, gid {}, additionalGids [{}]",
+        id.uid,
+        id.gid,
+        gids.join(", ")
+    );
     match &id.status_user {
         Some(u) => {
             let sg: Vec<String> = u.linux.supplemental_groups.iter().map(u32::to_string).collect();
@@ -105,7 +133,11 @@ fn identity(out: &mut String, id: &Identity) {
     let _ = writeln!(out, "  uid {:<10} {}", id.uid, origin(&id.uid_origin));
     for g in &id.gid_origins {
         let what: Vec<String> = g.origins.iter().map(origin).collect();
-        let mark = if g.implicit { "   <- implicit: no manifest field names it" } else { "" };
+        let mark = if g.implicit {
+            "   <- implicit: no manifest field names it"
+        } else {
+            ""
+        };
         let _ = writeln!(out, "  gid {:<10} {}{mark}", g.gid, what.join("; "));
     }
 }

@@ -69,17 +69,39 @@ fn explain_without_arguments_shows_the_blog_example_and_the_fix() {
     let out = podgroups(&["explain"], None);
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
-    assert!(text.contains("groups=3000,4000,50000(group-defined-in-image)"), "{text}");
+    assert!(
+        text.contains("groups=3000,4000,50000(group-defined-in-image)"),
+        "{text}"
+    );
     assert!(text.contains("groups=3000,4000\n"), "{text}");
-    assert!(text.contains("gid 50000      /etc/group line 4 (group-defined-in-image)"), "{text}");
-    assert!(text.contains("fix: set spec.securityContext.supplementalGroupsPolicy: Strict"), "{text}");
+    assert!(
+        text.contains("gid 50000      /etc/group line 4 (group-defined-in-image)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("fix: set spec.securityContext.supplementalGroupsPolicy: Strict"),
+        "{text}"
+    );
 }
 
 #[test]
 fn explain_json_matches_files_given_by_hand() {
     let blog = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/blog/");
     let out = podgroups(
-        &["explain", &format!("{blog}pod.yaml"), "--passwd", &format!("{blog}passwd"), "--group", &format!("{blog}group"), "-o", "json", "--runtime", "crio", "--kubernetes", "1.33"],
+        &[
+            "explain",
+            &format!("{blog}pod.yaml"),
+            "--passwd",
+            &format!("{blog}passwd"),
+            "--group",
+            &format!("{blog}group"),
+            "-o",
+            "json",
+            "--runtime",
+            "crio",
+            "--kubernetes",
+            "1.33",
+        ],
         None,
     );
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
@@ -97,7 +119,15 @@ fn check_exit_code_follows_implicit_groups() {
     let fixed = podgroups(&["fix", &format!("{blog}pod.yaml")], None);
     let fixed = String::from_utf8(fixed.stdout).unwrap();
     let out = podgroups(
-        &["explain", "-", "--passwd", &format!("{blog}passwd"), "--group", &format!("{blog}group"), "--check"],
+        &[
+            "explain",
+            "-",
+            "--passwd",
+            &format!("{blog}passwd"),
+            "--group",
+            &format!("{blog}group"),
+            "--check",
+        ],
         Some(&fixed),
     );
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
@@ -105,11 +135,17 @@ fn check_exit_code_follows_implicit_groups() {
 
 #[test]
 fn bad_input_names_file_line_and_column() {
-    let path = temp_file("bad.yaml", "kind: Pod\nspec:\n  securityContext:\n    runAsUser: abc\n  containers: [{name: c}]\n");
+    let path = temp_file(
+        "bad.yaml",
+        "kind: Pod\nspec:\n  securityContext:\n    runAsUser: abc\n  containers: [{name: c}]\n",
+    );
     let out = podgroups(&["explain", path.to_str().unwrap()], None);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("bad.yaml:4:16: spec.securityContext.runAsUser: expected an integer"), "{err}");
+    assert!(
+        err.contains("bad.yaml:4:16: spec.securityContext.runAsUser: expected an integer"),
+        "{err}"
+    );
 
     let path = temp_file("bin.dat", "\u{0}\u{1}binary");
     let err = String::from_utf8_lossy(&podgroups(&["explain", path.to_str().unwrap()], None).stderr).into_owned();
@@ -121,7 +157,13 @@ fn bad_input_names_file_line_and_column() {
 
 #[test]
 fn fix_keeps_comments() {
-    let out = podgroups(&["fix", "-"], Some("kind: Pod # a pod\nspec:\n  containers: [{name: c}]\n"));
+    let out = podgroups(
+        &["fix", "-"],
+        Some("kind: Pod # a pod\nspec:\n  containers: [{name: c}]\n"),
+    );
     let text = String::from_utf8(out.stdout).unwrap();
-    assert!(text.contains("# a pod") && text.contains("supplementalGroupsPolicy: Strict"), "{text}");
+    assert!(
+        text.contains("# a pod") && text.contains("supplementalGroupsPolicy: Strict"),
+        "{text}"
+    );
 }

@@ -8,7 +8,10 @@ use crate::manifest::{Field, PodSpec};
 pub(crate) const MAX_ID: i128 = 2_147_483_647;
 
 /// Step 1.1: with the gate off the field is set to nil before validation (even an invalid value).
-pub(crate) fn drop_disabled_fields<'a>(policy: Option<&'a Field<String>>, env: &Environment) -> Option<&'a Field<String>> {
+pub(crate) fn drop_disabled_fields<'a>(
+    policy: Option<&'a Field<String>>,
+    env: &Environment,
+) -> Option<&'a Field<String>> {
     policy.filter(|_| env.gate_enabled())
 }
 
@@ -18,12 +21,19 @@ pub(crate) fn validate(spec: &PodSpec, policy: Option<&Field<String>>) -> Result
     let range = |causes: &mut Vec<String>, f: &Option<Field<i128>>| {
         if let Some(f) = f {
             if !(0..=MAX_ID).contains(&f.value) {
-                causes.push(format!("{}: Invalid value: {}: must be between 0 and 2147483647, inclusive", f.path, f.value));
+                causes.push(format!(
+                    "{}: Invalid value: {}: must be between 0 and 2147483647, inclusive",
+                    f.path, f.value
+                ));
             }
         }
     };
     // validateContainers, validateInitContainers, validateEphemeralContainers come first in ValidatePodSpec.
-    for kind in [crate::ContainerKind::Regular, crate::ContainerKind::Init, crate::ContainerKind::Ephemeral] {
+    for kind in [
+        crate::ContainerKind::Regular,
+        crate::ContainerKind::Init,
+        crate::ContainerKind::Ephemeral,
+    ] {
         for c in spec.containers.iter().filter(|c| c.kind == kind) {
             range(&mut causes, &c.security_context.run_as_user);
             range(&mut causes, &c.security_context.run_as_group);
@@ -38,11 +48,16 @@ pub(crate) fn validate(spec: &PodSpec, policy: Option<&Field<String>>) -> Result
     }
     if let Some(p) = policy {
         if p.value != "Merge" && p.value != "Strict" {
-            causes.push(format!("{}: Unsupported value: {:?}: supported values: \"Merge\", \"Strict\"", p.path, p.value));
+            causes.push(format!(
+                "{}: Unsupported value: {:?}: supported values: \"Merge\", \"Strict\"",
+                p.path, p.value
+            ));
         }
     }
     if spec.os_name.as_ref().is_some_and(|os| os.value == "windows") {
-        let forbidden = |causes: &mut Vec<String>, path: &str| causes.push(format!("{path}: Forbidden: cannot be set for a windows pod"));
+        let forbidden = |causes: &mut Vec<String>, path: &str| {
+            causes.push(format!("{path}: Forbidden: cannot be set for a windows pod"))
+        };
         let prefix = format!("{}.securityContext", spec.path);
         for (set, name) in [
             (psc.run_as_user.is_some(), "runAsUser"),
@@ -56,7 +71,10 @@ pub(crate) fn validate(spec: &PodSpec, policy: Option<&Field<String>>) -> Result
             }
         }
         for c in &spec.containers {
-            for f in [&c.security_context.run_as_user, &c.security_context.run_as_group].into_iter().flatten() {
+            for f in [&c.security_context.run_as_user, &c.security_context.run_as_group]
+                .into_iter()
+                .flatten()
+            {
                 forbidden(&mut causes, &f.path);
             }
         }

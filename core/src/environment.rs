@@ -39,9 +39,18 @@ pub(crate) enum UidRangeHandling {
 }
 
 impl Runtime {
-    pub const CONTAINERD_1_7: Runtime = Runtime { kind: RuntimeKind::Containerd17, release: None };
-    pub const CONTAINERD_2: Runtime = Runtime { kind: RuntimeKind::Containerd2, release: None };
-    pub const CRIO: Runtime = Runtime { kind: RuntimeKind::Crio, release: None };
+    pub const CONTAINERD_1_7: Runtime = Runtime {
+        kind: RuntimeKind::Containerd17,
+        release: None,
+    };
+    pub const CONTAINERD_2: Runtime = Runtime {
+        kind: RuntimeKind::Containerd2,
+        release: None,
+    };
+    pub const CRIO: Runtime = Runtime {
+        kind: RuntimeKind::Crio,
+        release: None,
+    };
 
     /// Whether this is containerd (either major), which shares Step 8's user code.
     pub fn is_containerd(self) -> bool {
@@ -131,7 +140,11 @@ impl std::str::FromStr for Runtime {
                  (optionally with a release, e.g. containerd-2.0.5, crio-1.32)"
             )
         };
-        let parts: Vec<&str> = if version.is_empty() { vec![] } else { version.split('.').collect() };
+        let parts: Vec<&str> = if version.is_empty() {
+            vec![]
+        } else {
+            version.split('.').collect()
+        };
         let mut nums = Vec::with_capacity(3);
         for p in &parts {
             nums.push(p.parse::<u32>().map_err(|_| err())?);
@@ -265,7 +278,15 @@ mod tests {
 
     #[test]
     fn runtime_names_round_trip() {
-        for s in ["containerd-1.7", "containerd-1.7.30", "containerd-2", "containerd-2.1", "containerd-2.0.5", "crio", "crio-1.32"] {
+        for s in [
+            "containerd-1.7",
+            "containerd-1.7.30",
+            "containerd-2",
+            "containerd-2.1",
+            "containerd-2.0.5",
+            "crio",
+            "crio-1.32",
+        ] {
             let r: Runtime = s.parse().unwrap();
             assert_eq!(r.to_string(), s);
         }
@@ -292,7 +313,11 @@ mod tests {
 
     #[test]
     fn gate_defaults_by_version() {
-        let env = |minor, gate| Environment { kubernetes_minor: minor, feature_gate: gate, ..Environment::default() };
+        let env = |minor, gate| Environment {
+            kubernetes_minor: minor,
+            feature_gate: gate,
+            ..Environment::default()
+        };
         assert!(!env(30, Some(true)).gate_enabled());
         assert!(!env(31, None).gate_enabled());
         assert!(env(32, Some(true)).gate_enabled());

@@ -65,7 +65,13 @@ pub struct Refusal {
 
 impl Refusal {
     pub(crate) fn new(stage: Stage, reason: &str, message: impl Into<String>) -> Self {
-        Refusal { stage, reason: reason.to_owned(), message: message.into(), all_messages: Vec::new(), event_message: None }
+        Refusal {
+            stage,
+            reason: reason.to_owned(),
+            message: message.into(),
+            all_messages: Vec::new(),
+            event_message: None,
+        }
     }
 }
 
@@ -114,7 +120,12 @@ pub struct InputError {
 
 impl InputError {
     pub(crate) fn new(source: Source, message: impl Into<String>) -> Self {
-        InputError { source, path: None, location: None, message: message.into() }
+        InputError {
+            source,
+            path: None,
+            location: None,
+            message: message.into(),
+        }
     }
 
     pub(crate) fn at(mut self, path: Option<String>, location: Option<Location>) -> Self {

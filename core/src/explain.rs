@@ -47,7 +47,11 @@ pub fn explain(input: &Input) -> Result<Report, InputError> {
             document: spec.document,
             pod_spec_path: spec.path.clone(),
             location: spec.location,
-            supplemental_groups_policy: spec.security_context.supplemental_groups_policy.as_ref().map(|f| f.value.clone()),
+            supplemental_groups_policy: spec
+                .security_context
+                .supplemental_groups_policy
+                .as_ref()
+                .map(|f| f.value.clone()),
             containers: spec
                 .containers
                 .iter()
@@ -62,7 +66,11 @@ pub fn explain(input: &Input) -> Result<Report, InputError> {
                 .collect(),
         })
         .collect();
-    Ok(Report { environment: input.environment.clone(), workloads, skipped })
+    Ok(Report {
+        environment: input.environment.clone(),
+        workloads,
+        skipped,
+    })
 }
 
 /// Parses an image's files once, refusing what no runtime would read.
@@ -76,7 +84,10 @@ pub(crate) fn rootfs(image: &Image) -> Result<Rootfs<'_>, InputError> {
                 ));
             }
             if t.contains('\0') {
-                return Err(InputError::new(source, "file contains NUL bytes: this is a binary file, not a text database"));
+                return Err(InputError::new(
+                    source,
+                    "file contains NUL bytes: this is a binary file, not a text database",
+                ));
             }
         }
     }

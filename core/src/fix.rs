@@ -50,7 +50,11 @@ fn edit_for(text: &str, starts: &[usize], spec: &PodSpec) -> Option<(usize, usiz
     if text.get(at..)?.starts_with('{') {
         let inner = text.get(at + 1..)?.trim_start();
         let sep = if inner.starts_with('}') { "" } else { ", " };
-        let entry = if nested { "securityContext: {supplementalGroupsPolicy: Strict}" } else { entry };
+        let entry = if nested {
+            "securityContext: {supplementalGroupsPolicy: Strict}"
+        } else {
+            entry
+        };
         return Some((at + 1, at + 1, format!("{entry}{sep}")));
     }
     let indent = " ".repeat(usize::try_from(loc.column.saturating_sub(1)).ok()?);
@@ -64,7 +68,9 @@ fn edit_for(text: &str, starts: &[usize], spec: &PodSpec) -> Option<(usize, usiz
 
 /// Byte offsets where each line starts.
 fn line_starts(text: &str) -> Vec<usize> {
-    std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect()
+    std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+        .collect()
 }
 
 /// Byte offset of a 1-based line/column (columns count characters).
@@ -72,7 +78,11 @@ fn offset(text: &str, starts: &[usize], loc: Location) -> Option<usize> {
     let line_start = *starts.get(usize::try_from(loc.line).ok()?.checked_sub(1)?)?;
     let line = text.get(line_start..)?;
     let col = usize::try_from(loc.column).ok()?.checked_sub(1)?;
-    let within = line.char_indices().nth(col).map(|(i, _)| i).or_else(|| (line.chars().count() == col).then_some(line.len()))?;
+    let within = line
+        .char_indices()
+        .nth(col)
+        .map(|(i, _)| i)
+        .or_else(|| (line.chars().count() == col).then_some(line.len()))?;
     Some(line_start + within)
 }
 
@@ -105,7 +115,9 @@ fn set_strict_json(v: &mut serde_json::Value, depth: u32) {
         }
         return;
     }
-    let Some(pointer) = manifest::pod_spec_pointer(&kind) else { return };
+    let Some(pointer) = manifest::pod_spec_pointer(&kind) else {
+        return;
+    };
     if let Some(spec) = v.pointer_mut(pointer).and_then(|s| s.as_object_mut()) {
         let sc = spec.entry("securityContext").or_insert_with(|| serde_json::json!({}));
         if let Some(sc) = sc.as_object_mut() {
@@ -121,12 +133,21 @@ mod tests {
     fn policy_of(text: &str) -> Vec<Option<String>> {
         let docs = manifest::parse_documents(text).unwrap();
         let (specs, _) = manifest::pod_specs(&docs).unwrap();
-        specs.iter().map(|s| s.security_context.supplemental_groups_policy.as_ref().map(|f| f.value.clone())).collect()
+        specs
+            .iter()
+            .map(|s| {
+                s.security_context
+                    .supplemental_groups_policy
+                    .as_ref()
+                    .map(|f| f.value.clone())
+            })
+            .collect()
     }
 
     #[test]
     fn inserts_into_existing_block_security_context_keeping_comments() {
-        let text = "kind: Pod\nspec:\n  # keep me\n  securityContext:\n    runAsUser: 1000\n  containers:\n  - name: c\n";
+        let text =
+            "kind: Pod\nspec:\n  # keep me\n  securityContext:\n    runAsUser: 1000\n  containers:\n  - name: c\n";
         let out = apply_strict(text).unwrap();
         assert!(out.contains("# keep me"));
         assert_eq!(policy_of(&out), [Some("Strict".to_owned())]);

@@ -21,7 +21,11 @@ pub(crate) fn set_credentials(p: &ProcessUser, crio: bool) -> Result<Credentials
         } else {
             (Stage::RuntimeStart, "RunContainerError")
         };
-        Err(Refusal::new(stage, reason, format!("runc: unable to start container process: {what}: invalid argument")))
+        Err(Refusal::new(
+            stage,
+            reason,
+            format!("runc: unable to start container process: {what}: invalid argument"),
+        ))
     };
     if p.additional_gids.len() > NGROUPS_MAX {
         return fail("setgroups");
@@ -64,7 +68,11 @@ pub(crate) struct Names<'r, 'a> {
 
 impl Names<'_, '_> {
     fn user(&self, uid: u32) -> Option<&str> {
-        self.passwd?.entries.iter().find(|e| go_uint32(e.uid) == uid && !e.name.starts_with('#')).map(|e| e.name)
+        self.passwd?
+            .entries
+            .iter()
+            .find(|e| go_uint32(e.uid) == uid && !e.name.starts_with('#'))
+            .map(|e| e.name)
     }
 
     pub(crate) fn group(&self, gid: u32) -> Option<&str> {

@@ -42,10 +42,14 @@ fn identity(
     let eff = kubelet::effective(spec, container);
     let image_user = kubelet::image_user(&image.user);
     kubelet::verify_run_as_non_root(spec, &container.name, &eff, &image_user, env.kubernetes_minor)?;
-    let cri = kubelet::container_security_context(spec, &eff, &image_user, &image.user, policy, pv_gid_annotations, env);
+    let cri =
+        kubelet::container_security_context(spec, &eff, &image_user, &image.user, policy, pv_gid_annotations, env);
     let p = runtime::create_container(&cri, rootfs, &image.user, env)?;
     let creds = kernel::set_credentials(&p, env.runtime.kind == RuntimeKind::Crio)?;
-    let names = Names { passwd: rootfs.passwd.as_ref().and_then(|p| p.as_ref().ok()), group: rootfs.group.as_ref() };
+    let names = Names {
+        passwd: rootfs.passwd.as_ref().and_then(|p| p.as_ref().ok()),
+        group: rootfs.group.as_ref(),
+    };
     let coreutils = kernel::id_groups_coreutils(p.gid, &creds.groups);
     let busybox = kernel::id_groups_busybox(&creds.groups);
     Ok(Identity {

@@ -69,7 +69,13 @@ impl Scenario {
                 line: u32::try_from(l.line()).unwrap_or(u32::MAX),
                 column: u32::try_from(l.column()).unwrap_or(u32::MAX),
             });
-            let message = e.to_string().lines().next().unwrap_or("invalid scenario").trim().to_owned();
+            let message = e
+                .to_string()
+                .lines()
+                .next()
+                .unwrap_or("invalid scenario")
+                .trim()
+                .to_owned();
             InputError::new(
                 Source::Scenario,
                 format!(
@@ -85,14 +91,23 @@ impl Scenario {
     pub fn environment(&self) -> Result<Environment, InputError> {
         let minor = Environment::parse_kubernetes_version(&self.kubernetes_version.text())
             .map_err(|m| InputError::new(Source::Scenario, m).at(Some("kubernetes_version".into()), None))?;
-        Ok(Environment { runtime: self.runtime, kubernetes_minor: minor, feature_gate: Some(self.feature_gate_on), node_supports_policy: None })
+        Ok(Environment {
+            runtime: self.runtime,
+            kubernetes_minor: minor,
+            feature_gate: Some(self.feature_gate_on),
+            node_supports_policy: None,
+        })
     }
 }
 
 /// Runs the scenario's container and answers in the vectors' shape.
 pub fn simulate(s: &Scenario) -> Result<Simulation, InputError> {
     let env = s.environment()?;
-    let image = Image { user: s.image_user.clone(), passwd: s.passwd.clone(), group: s.group.clone() };
+    let image = Image {
+        user: s.image_user.clone(),
+        passwd: s.passwd.clone(),
+        group: s.group.clone(),
+    };
     let rootfs = rootfs(&image)?;
     let docs = manifest::parse_documents(&s.pod)?;
     let (specs, _) = manifest::pod_specs(&docs)?;
@@ -103,10 +118,17 @@ pub fn simulate(s: &Scenario) -> Result<Simulation, InputError> {
             return Ok(Simulation::from_report(report));
         }
     }
-    let names: Vec<&str> = specs.iter().flat_map(|s| s.containers.iter().map(|c| c.name.as_str())).collect();
+    let names: Vec<&str> = specs
+        .iter()
+        .flat_map(|s| s.containers.iter().map(|c| c.name.as_str()))
+        .collect();
     Err(InputError::new(
         Source::Scenario,
-        format!("no container named {:?} in the manifest; its containers are: {}", s.container, names.join(", ")),
+        format!(
+            "no container named {:?} in the manifest; its containers are: {}",
+            s.container,
+            names.join(", ")
+        ),
     )
     .at(Some("container".into()), None))
 }

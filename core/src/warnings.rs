@@ -55,7 +55,10 @@ pub(crate) fn find(
         }
         if let Some(g) = id.gid_origins.iter().find(|g| g.gid == id.gid) {
             if let Some(Origin::Default { reason }) = g.origins.first() {
-                warn("gid-zero-fallback", format!("{reason}: the process runs with group root (0); set runAsGroup"));
+                warn(
+                    "gid-zero-fallback",
+                    format!("{reason}: the process runs with group root (0); set runAsGroup"),
+                );
             }
         }
     }
@@ -105,7 +108,10 @@ pub(crate) fn find(
         _ => {}
     }
     if env.feature_gate == Some(false) && env.kubernetes_minor >= 35 {
-        warn("gate-locked", "the SupplementalGroupsPolicy gate is locked on from Kubernetes 1.35; it cannot be disabled".to_owned());
+        warn(
+            "gate-locked",
+            "the SupplementalGroupsPolicy gate is locked on from Kubernetes 1.35; it cannot be disabled".to_owned(),
+        );
     }
     let mut pv_gids: Vec<&String> = pv.iter().filter(|v| v.parse::<i64>().is_ok()).collect();
     pv_gids.dedup();
@@ -140,7 +146,10 @@ fn etc_file_warnings(
     };
     let Some(entry) = entry else { return };
     if entry.name.starts_with('#') {
-        let shadowed = passwd.entries.iter().find(|e| e.line > entry.line && e.uid == entry.uid);
+        let shadowed = passwd
+            .entries
+            .iter()
+            .find(|e| e.line > entry.line && e.uid == entry.uid);
         warn(
             "passwd-comment-entry",
             format!(
@@ -156,7 +165,10 @@ fn etc_file_warnings(
     if eff.run_as_group.is_none() && !is_clean_number(entry.gid_text) {
         warn(
             "malformed-number",
-            format!("/etc/passwd line {}: gid field {:?} is not a number and is read as 0", entry.line, entry.gid_text),
+            format!(
+                "/etc/passwd line {}: gid field {:?} is not a number and is read as 0",
+                entry.line, entry.gid_text
+            ),
         );
     }
     let Some(group) = &rootfs.group else { return };
@@ -191,7 +203,13 @@ fn etc_file_warnings(
             if !is_clean_number(g.gid_text) {
                 warn(
                     "malformed-number",
-                    format!("/etc/group line {} ({}): gid field {:?} is read as {}", g.line, g.name, g.gid_text, go_uint32(g.gid)),
+                    format!(
+                        "/etc/group line {} ({}): gid field {:?} is read as {}",
+                        g.line,
+                        g.name,
+                        g.gid_text,
+                        go_uint32(g.gid)
+                    ),
                 );
             }
         }

@@ -15,12 +15,22 @@ pub fn vectors() -> Vec<serde_json::Value> {
     let path = shared_dir().join("vectors/conformance.yaml");
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
     let doc: serde_json::Value = serde_saphyr::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    doc.get("vectors").and_then(|v| v.as_array()).cloned().unwrap_or_else(|| panic!("{}: no `vectors` list", path.display()))
+    doc.get("vectors")
+        .and_then(|v| v.as_array())
+        .cloned()
+        .unwrap_or_else(|| panic!("{}: no `vectors` list", path.display()))
 }
 
 /// The keys of a vector's `expected` block.
-pub const EXPECTED_KEYS: &[&str] =
-    &["uid", "gid", "additional_gids", "groups_as_kernel_sees", "id_groups_coreutils", "id_groups_busybox", "status_user"];
+pub const EXPECTED_KEYS: &[&str] = &[
+    "uid",
+    "gid",
+    "additional_gids",
+    "groups_as_kernel_sees",
+    "id_groups_coreutils",
+    "id_groups_busybox",
+    "status_user",
+];
 
 /// Compares one simulation (as JSON) against a vector's `expected`; returns every mismatch.
 pub fn mismatches(expected: &serde_json::Value, got: &serde_json::Value) -> Vec<String> {
@@ -38,14 +48,21 @@ pub fn mismatches(expected: &serde_json::Value, got: &serde_json::Value) -> Vec<
         (None, None) => {}
         (Some(w), Some(h)) => {
             for (k, v) in w {
-                let hv = if k == "message_contains" { h.get("message") } else { h.get(k) };
+                let hv = if k == "message_contains" {
+                    h.get("message")
+                } else {
+                    h.get(k)
+                };
                 let ok = match (k.as_str(), hv) {
                     ("message_contains", Some(hv)) => hv.as_str().zip(v.as_str()).is_some_and(|(h, w)| h.contains(w)),
                     (_, Some(hv)) => hv == v,
                     (_, None) => false,
                 };
                 if !ok {
-                    out.push(format!("error.{k}: expected {v}, got {}", hv.cloned().unwrap_or_default()));
+                    out.push(format!(
+                        "error.{k}: expected {v}, got {}",
+                        hv.cloned().unwrap_or_default()
+                    ));
                 }
             }
         }

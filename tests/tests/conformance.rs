@@ -6,7 +6,11 @@ use podgroups_tests::{mismatches, vectors};
 #[test]
 fn all_vectors_pass_through_the_library() {
     let vectors = vectors();
-    assert!(vectors.len() >= 58, "expected at least 58 vectors, found {}", vectors.len());
+    assert!(
+        vectors.len() >= 58,
+        "expected at least 58 vectors, found {}",
+        vectors.len()
+    );
     let mut failures = Vec::new();
     for v in &vectors {
         let id = v.get("id").and_then(|i| i.as_str()).unwrap_or("?");
@@ -23,7 +27,12 @@ fn all_vectors_pass_through_the_library() {
             failures.push(format!("{id}: {m}"));
         }
     }
-    assert!(failures.is_empty(), "{} mismatches:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} mismatches:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]

@@ -26,8 +26,18 @@ impl<'a> Group<'a> {
             .filter(|(_, l, _)| !l.is_empty() && !l.starts_with('#'))
             .map(|(line, content, _)| {
                 let [name, _pass, gid, list] = fields::<4>(content);
-                let members = if list.is_empty() { Vec::new() } else { list.split(',').collect() };
-                GroupEntry { line, name, gid: go_atoi(gid), gid_text: gid, members }
+                let members = if list.is_empty() {
+                    Vec::new()
+                } else {
+                    list.split(',').collect()
+                };
+                GroupEntry {
+                    line,
+                    name,
+                    gid: go_atoi(gid),
+                    gid_text: gid,
+                    members,
+                }
             })
             .collect();
         Group { entries }

@@ -63,6 +63,15 @@ pub(crate) fn is_clean_number(s: &str) -> bool {
     !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) && digits.len() < 19
 }
 
+/// `strconv.Atoi` where the error matters (user strings): `None` for non-numbers and int64 overflow.
+pub(crate) fn go_atoi_strict(s: &str) -> Option<i64> {
+    let digits = s.strip_prefix(['+', '-']).unwrap_or(s);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    s.parse::<i64>().ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -95,13 +104,4 @@ mod tests {
         assert_eq!(fields::<4>("a:b"), ["a", "b", "", ""]);
         assert_eq!(fields::<2>("a:b:c"), ["a", "b"]);
     }
-}
-
-/// `strconv.Atoi` where the error matters (user strings): `None` for non-numbers and int64 overflow.
-pub(crate) fn go_atoi_strict(s: &str) -> Option<i64> {
-    let digits = s.strip_prefix(['+', '-']).unwrap_or(s);
-    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    s.parse::<i64>().ok()
 }

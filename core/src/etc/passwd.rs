@@ -35,7 +35,14 @@ impl<'a> Passwd<'a> {
                 continue;
             }
             let [name, _pass, uid, gid] = fields::<4>(content);
-            entries.push(PasswdEntry { line, name, uid: go_atoi(uid), gid: go_atoi(gid), uid_text: uid, gid_text: gid });
+            entries.push(PasswdEntry {
+                line,
+                name,
+                uid: go_atoi(uid),
+                gid: go_atoi(gid),
+                uid_text: uid,
+                gid_text: gid,
+            });
         }
         Ok(Passwd { entries })
     }

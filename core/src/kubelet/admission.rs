@@ -16,7 +16,11 @@ pub(crate) fn admit(spec: &PodSpec, policy: Option<&Field<String>>, env: &Enviro
     let strict = policy.is_some_and(|p| p.value == "Strict");
     if strict && env.kubelet_checks_node_support() && !env.node_supports_policy() {
         let event = "SupplementalGroupsPolicy=Strict is not supported in this node";
-        let mut r = Refusal::new(Stage::KubeletAdmission, "SupplementalGroupsPolicyNotSupported", format!("Pod was rejected: {event}"));
+        let mut r = Refusal::new(
+            Stage::KubeletAdmission,
+            "SupplementalGroupsPolicyNotSupported",
+            format!("Pod was rejected: {event}"),
+        );
         r.event_message = Some(event.to_owned());
         return Err(r);
     }

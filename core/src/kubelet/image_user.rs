@@ -40,7 +40,10 @@ mod tests {
         assert_eq!(image_user("1000:2000"), ImageUser::Uid(1000));
         assert_eq!(image_user("alice:staff"), ImageUser::Name("alice".into()));
         assert_eq!(image_user("4294967296"), ImageUser::Uid(4294967296));
-        assert_eq!(image_user("99999999999999999999"), ImageUser::Name("99999999999999999999".into()));
+        assert_eq!(
+            image_user("99999999999999999999"),
+            ImageUser::Name("99999999999999999999".into())
+        );
         assert_eq!(image_user("+5"), ImageUser::Uid(5));
     }
 }

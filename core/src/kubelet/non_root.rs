@@ -16,9 +16,19 @@ pub(crate) fn verify_run_as_non_root(
         return Ok(());
     }
     let pod = format!("{:?}", format!("{}_{}(<pod-uid>)", pod_name(spec), spec.namespace));
-    let refuse = |m: String| Err(Refusal::new(Stage::KubeletContainerConfig, "CreateContainerConfigError", format!("{m} (pod: {pod}, container: {container})")));
+    let refuse = |m: String| {
+        Err(Refusal::new(
+            Stage::KubeletContainerConfig,
+            "CreateContainerConfigError",
+            format!("{m} (pod: {pod}, container: {container})"),
+        ))
+    };
     if let Some(uid) = eff.run_as_user {
-        return if uid.value == 0 { refuse("container's runAsUser breaks non-root policy".into()) } else { Ok(()) };
+        return if uid.value == 0 {
+            refuse("container's runAsUser breaks non-root policy".into())
+        } else {
+            Ok(())
+        };
     }
     match image {
         ImageUser::Name(name) => refuse(format!("container has runAsNonRoot and image has non-numeric user ({name}), cannot verify user is non-root")),

@@ -23,7 +23,10 @@ pub(crate) fn effective<'a>(spec: &'a PodSpec, c: &'a Container) -> Effective<'a
 }
 
 fn field_origin<T>(f: &Field<T>) -> Origin {
-    Origin::Field { path: f.path.clone(), location: f.location }
+    Origin::Field {
+        path: f.path.clone(),
+        location: f.location,
+    }
 }
 
 /// Step 7: what the kubelet sends. `policy` is the value after Step 1 (`None` ⇒ proto default Merge).
@@ -37,26 +40,51 @@ pub(crate) fn container_security_context(
     _env: &Environment,
 ) -> CriSecurityContext {
     let (run_as_user, run_as_username) = match (eff.run_as_user, image) {
-        (Some(f), _) => (Some(SourcedId { value: f.value, origin: field_origin(f) }), String::new()),
+        (Some(f), _) => (
+            Some(SourcedId {
+                value: f.value,
+                origin: field_origin(f),
+            }),
+            String::new(),
+        ),
         (None, ImageUser::Uid(uid)) => {
             let origin = if image_user_text.is_empty() || image_user_text.starts_with(':') {
-                Origin::Default { reason: "the image sets no USER, so the kubelet runs it as uid 0".into() }
+                Origin::Default {
+                    reason: "the image sets no USER, so the kubelet runs it as uid 0".into(),
+                }
             } else {
-                Origin::ImageUser { user: image_user_text.to_owned() }
+                Origin::ImageUser {
+                    user: image_user_text.to_owned(),
+                }
             };
-            (Some(SourcedId { value: i128::from(*uid), origin }), String::new())
+            (
+                Some(SourcedId {
+                    value: i128::from(*uid),
+                    origin,
+                }),
+                String::new(),
+            )
         }
         (None, ImageUser::Name(name)) => (None, name.clone()),
     };
-    let run_as_group = eff.run_as_group.map(|f| SourcedId { value: f.value, origin: field_origin(f) });
+    let run_as_group = eff.run_as_group.map(|f| SourcedId {
+        value: f.value,
+        origin: field_origin(f),
+    });
     let psc = &spec.security_context;
     // [fsGroup] ++ supplementalGroups ++ extra PV gids, without de-duplication (Spec 7.3).
     let mut supplemental_groups: Vec<SourcedId> = Vec::new();
     if let Some(f) = &psc.fs_group {
-        supplemental_groups.push(SourcedId { value: f.value, origin: field_origin(f) });
+        supplemental_groups.push(SourcedId {
+            value: f.value,
+            origin: field_origin(f),
+        });
     }
     for f in &psc.supplemental_groups {
-        supplemental_groups.push(SourcedId { value: f.value, origin: field_origin(f) });
+        supplemental_groups.push(SourcedId {
+            value: f.value,
+            origin: field_origin(f),
+        });
     }
     let mut seen: Vec<&str> = Vec::new();
     for value in pv_gid_annotations {
@@ -68,11 +96,20 @@ pub(crate) fn container_security_context(
         if psc.supplemental_groups.iter().any(|f| f.value == i128::from(gid)) {
             continue;
         }
-        supplemental_groups.push(SourcedId { value: i128::from(gid), origin: Origin::PvAnnotation { value: value.clone() } });
+        supplemental_groups.push(SourcedId {
+            value: i128::from(gid),
+            origin: Origin::PvAnnotation { value: value.clone() },
+        });
     }
     let supplemental_groups_policy = match policy.map(|p| p.value.as_str()) {
         Some("Strict") => SupplementalGroupsPolicy::Strict,
         _ => SupplementalGroupsPolicy::Merge,
     };
-    CriSecurityContext { run_as_user, run_as_username, run_as_group, supplemental_groups, supplemental_groups_policy }
+    CriSecurityContext {
+        run_as_user,
+        run_as_username,
+        run_as_group,
+        supplemental_groups,
+        supplemental_groups_policy,
+    }
 }

@@ -13,8 +13,11 @@ pub fn parse(text: &str) -> Result<Vec<Node>, InputError> {
                 line: u32::try_from(e.line()).unwrap_or(u32::MAX),
                 column: u32::try_from(e.column()).unwrap_or(u32::MAX),
             };
-            InputError::new(Source::Manifest, format!("invalid JSON: {e}; fix the JSON syntax there"))
-                .at(None, (e.line() > 0).then_some(location))
+            InputError::new(
+                Source::Manifest,
+                format!("invalid JSON: {e}; fix the JSON syntax there"),
+            )
+            .at(None, (e.line() > 0).then_some(location))
         })?;
         docs.push(convert(value, 0)?);
     }
@@ -24,7 +27,10 @@ pub fn parse(text: &str) -> Result<Vec<Node>, InputError> {
 /// serde_json already limits nesting to 128 levels; `depth` keeps the conversion's own recursion explicit.
 fn convert(v: serde_json::Value, depth: u32) -> Result<Node, InputError> {
     if depth > 128 {
-        return Err(InputError::new(Source::Manifest, "JSON nested too deeply (over 128 levels)"));
+        return Err(InputError::new(
+            Source::Manifest,
+            "JSON nested too deeply (over 128 levels)",
+        ));
     }
     let value = match v {
         serde_json::Value::Null => Value::Null,
@@ -35,11 +41,16 @@ fn convert(v: serde_json::Value, depth: u32) -> Result<Node, InputError> {
             _ => Value::Float(n.as_f64().unwrap_or(f64::NAN)),
         },
         serde_json::Value::String(s) => Value::Str(s),
-        serde_json::Value::Array(items) => {
-            Value::Seq(items.into_iter().map(|i| convert(i, depth + 1)).collect::<Result<_, _>>()?)
-        }
+        serde_json::Value::Array(items) => Value::Seq(
+            items
+                .into_iter()
+                .map(|i| convert(i, depth + 1))
+                .collect::<Result<_, _>>()?,
+        ),
         serde_json::Value::Object(map) => Value::Map(
-            map.into_iter().map(|(k, v)| Ok((k, convert(v, depth + 1)?))).collect::<Result<_, InputError>>()?,
+            map.into_iter()
+                .map(|(k, v)| Ok((k, convert(v, depth + 1)?)))
+                .collect::<Result<_, InputError>>()?,
         ),
     };
     Ok(Node::new(value, None))

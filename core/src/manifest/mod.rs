@@ -1,10 +1,10 @@
 //! Reading manifests: YAML or JSON text → documents → the Pods and workloads that carry a pod template.
 
+mod json;
 pub mod node;
 mod pod;
 #[cfg(feature = "yaml")]
 mod yaml;
-mod json;
 
 pub use node::{Node, Value};
 pub(crate) use pod::{Container, Field, PodSpec};
@@ -61,7 +61,10 @@ pub fn parse_documents(text: &str) -> Result<Vec<Node>, InputError> {
         ));
     }
     if text.contains('\0') {
-        return Err(InputError::new(Source::Manifest, "manifest contains NUL bytes: this is a binary file, not YAML or JSON"));
+        return Err(InputError::new(
+            Source::Manifest,
+            "manifest contains NUL bytes: this is a binary file, not YAML or JSON",
+        ));
     }
     let trimmed = text.trim_start_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
     if trimmed.starts_with('{') || trimmed.starts_with('[') {
@@ -73,7 +76,10 @@ pub fn parse_documents(text: &str) -> Result<Vec<Node>, InputError> {
     }
     #[cfg(not(feature = "yaml"))]
     {
-        Err(InputError::new(Source::Manifest, "this build reads JSON manifests only (enable the `yaml` feature)"))
+        Err(InputError::new(
+            Source::Manifest,
+            "this build reads JSON manifests only (enable the `yaml` feature)",
+        ))
     }
 }
 
@@ -92,7 +98,9 @@ pub(crate) fn pod_specs(docs: &[Node]) -> Result<(Vec<PodSpec>, Vec<Skipped>), I
         };
         return Err(InputError::new(
             Source::Manifest,
-            format!("no Pod or workload with a pod template found (found: {found}); supported kinds: {SUPPORTED_KINDS}"),
+            format!(
+                "no Pod or workload with a pod template found (found: {found}); supported kinds: {SUPPORTED_KINDS}"
+            ),
         ));
     }
     Ok((specs, skipped))
@@ -109,31 +117,43 @@ fn collect(
     let name = doc.at("metadata.name").and_then(Node::as_str).unwrap_or("").to_owned();
     let kind = match (doc.get("kind"), implied_kind) {
         (Some(k), _) => k.as_str().ok_or_else(|| {
-            InputError::new(Source::Manifest, format!("`kind` must be a string, found {}", k.value.kind_name()))
-                .at(Some("kind".into()), k.location)
+            InputError::new(
+                Source::Manifest,
+                format!("`kind` must be a string, found {}", k.value.kind_name()),
+            )
+            .at(Some("kind".into()), k.location)
         })?,
         (None, Some(k)) => k,
         (None, None) => {
             if !matches!(doc.value, Value::Map(_)) {
                 return Err(InputError::new(
                     Source::Manifest,
-                    format!("document {} is {}, not a Kubernetes object; expected a mapping with `kind`", index + 1, doc.value.kind_name()),
+                    format!(
+                        "document {} is {}, not a Kubernetes object; expected a mapping with `kind`",
+                        index + 1,
+                        doc.value.kind_name()
+                    ),
                 )
                 .at(None, doc.location));
             }
             return Err(InputError::new(
                 Source::Manifest,
-                format!("document {} has no `kind`; add e.g. `kind: Pod` and `apiVersion: v1`", index + 1),
+                format!(
+                    "document {} has no `kind`; add e.g. `kind: Pod` and `apiVersion: v1`",
+                    index + 1
+                ),
             )
             .at(None, doc.location));
         }
     };
     if let Some(items) = doc.get("items").filter(|_| kind.ends_with("List")) {
         if depth > 4 {
-            return Err(InputError::new(Source::Manifest, "Lists nested more than 4 deep").at(Some("items".into()), items.location));
+            return Err(InputError::new(Source::Manifest, "Lists nested more than 4 deep")
+                .at(Some("items".into()), items.location));
         }
         let items = items.as_seq().ok_or_else(|| {
-            InputError::new(Source::Manifest, "`items` of a List must be a list").at(Some("items".into()), items.location)
+            InputError::new(Source::Manifest, "`items` of a List must be a list")
+                .at(Some("items".into()), items.location)
         })?;
         let item_kind = kind.strip_suffix("List").filter(|k| !k.is_empty());
         for item in items {
@@ -143,7 +163,11 @@ fn collect(
     }
     match pod_spec_path(kind) {
         Some(path) => specs.push(PodSpec::read(doc, kind, path, index)?),
-        None => skipped.push(Skipped { kind: kind.to_owned(), name, document: index }),
+        None => skipped.push(Skipped {
+            kind: kind.to_owned(),
+            name,
+            document: index,
+        }),
     }
     Ok(())
 }
@@ -156,7 +180,10 @@ mod tests {
     fn pointers_for_every_kind() {
         assert_eq!(pod_spec_pointer("Pod"), Some("/spec"));
         assert_eq!(pod_spec_pointer("Deployment"), Some("/spec/template/spec"));
-        assert_eq!(pod_spec_pointer("CronJob"), Some("/spec/jobTemplate/spec/template/spec"));
+        assert_eq!(
+            pod_spec_pointer("CronJob"),
+            Some("/spec/jobTemplate/spec/template/spec")
+        );
         assert_eq!(pod_spec_pointer("PodTemplate"), Some("/template/spec"));
         assert_eq!(pod_spec_pointer("Service"), None);
     }

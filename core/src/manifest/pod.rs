@@ -82,31 +82,51 @@ impl Reader<'_> {
     }
 
     fn int(&self, parent: Option<&Node>, key: &str, rel: &str) -> Result<Option<Field<i128>>, InputError> {
-        let Some(node) = parent.and_then(|p| p.get(key)) else { return Ok(None) };
+        let Some(node) = parent.and_then(|p| p.get(key)) else {
+            return Ok(None);
+        };
         match node.value {
-            Value::Int(i) => Ok(Some(Field { value: i, path: self.path(rel), location: node.location })),
+            Value::Int(i) => Ok(Some(Field {
+                value: i,
+                path: self.path(rel),
+                location: node.location,
+            })),
             _ => Err(self.error(node, rel, "an integer")),
         }
     }
 
     fn boolean(&self, parent: Option<&Node>, key: &str, rel: &str) -> Result<Option<Field<bool>>, InputError> {
-        let Some(node) = parent.and_then(|p| p.get(key)) else { return Ok(None) };
+        let Some(node) = parent.and_then(|p| p.get(key)) else {
+            return Ok(None);
+        };
         match node.value {
-            Value::Bool(b) => Ok(Some(Field { value: b, path: self.path(rel), location: node.location })),
+            Value::Bool(b) => Ok(Some(Field {
+                value: b,
+                path: self.path(rel),
+                location: node.location,
+            })),
             _ => Err(self.error(node, rel, "true or false")),
         }
     }
 
     fn string(&self, parent: Option<&Node>, key: &str, rel: &str) -> Result<Option<Field<String>>, InputError> {
-        let Some(node) = parent.and_then(|p| p.get(key)) else { return Ok(None) };
+        let Some(node) = parent.and_then(|p| p.get(key)) else {
+            return Ok(None);
+        };
         match &node.value {
-            Value::Str(s) => Ok(Some(Field { value: s.clone(), path: self.path(rel), location: node.location })),
+            Value::Str(s) => Ok(Some(Field {
+                value: s.clone(),
+                path: self.path(rel),
+                location: node.location,
+            })),
             _ => Err(self.error(node, rel, "a string")),
         }
     }
 
     fn mapping<'n>(&self, parent: Option<&'n Node>, key: &str, rel: &str) -> Result<Option<&'n Node>, InputError> {
-        let Some(node) = parent.and_then(|p| p.get(key)) else { return Ok(None) };
+        let Some(node) = parent.and_then(|p| p.get(key)) else {
+            return Ok(None);
+        };
         match node.value {
             Value::Map(_) => Ok(Some(node)),
             _ => Err(self.error(node, rel, "a mapping")),
@@ -114,7 +134,9 @@ impl Reader<'_> {
     }
 
     fn list<'n>(&self, parent: Option<&'n Node>, key: &str, rel: &str) -> Result<&'n [Node], InputError> {
-        let Some(node) = parent.and_then(|p| p.get(key)) else { return Ok(&[]) };
+        let Some(node) = parent.and_then(|p| p.get(key)) else {
+            return Ok(&[]);
+        };
         node.as_seq().ok_or_else(|| self.error(node, rel, "a list"))
     }
 }
@@ -123,15 +145,26 @@ impl PodSpec {
     /// Reads the pod spec at `path` of an object of `kind`.
     pub fn read(doc: &Node, kind: &str, path: &str, document: usize) -> Result<PodSpec, InputError> {
         let meta = doc.get("metadata");
-        let name = meta.and_then(|m| m.get("name").or_else(|| m.get("generateName"))).and_then(Node::as_str);
-        let namespace = meta.and_then(|m| m.get("namespace")).and_then(Node::as_str).unwrap_or("default");
+        let name = meta
+            .and_then(|m| m.get("name").or_else(|| m.get("generateName")))
+            .and_then(Node::as_str);
+        let namespace = meta
+            .and_then(|m| m.get("namespace"))
+            .and_then(Node::as_str)
+            .unwrap_or("default");
         let spec = doc.at(path).ok_or_else(|| {
-            InputError::new(Source::Manifest, format!("{kind} has no `{path}`; a {kind} needs a pod spec there"))
-                .at(Some(path.to_owned()), doc.location)
+            InputError::new(
+                Source::Manifest,
+                format!("{kind} has no `{path}`; a {kind} needs a pod spec there"),
+            )
+            .at(Some(path.to_owned()), doc.location)
         })?;
         if !matches!(spec.value, Value::Map(_)) {
-            return Err(InputError::new(Source::Manifest, format!("`{path}` must be a mapping, found {}", spec.value.kind_name()))
-                .at(Some(path.to_owned()), spec.location));
+            return Err(InputError::new(
+                Source::Manifest,
+                format!("`{path}` must be a mapping, found {}", spec.value.kind_name()),
+            )
+            .at(Some(path.to_owned()), spec.location));
         }
         let r = Reader { prefix: path };
         let spec_location = spec.location;
@@ -140,10 +173,18 @@ impl PodSpec {
         let os_name = r.string(os, "name", "os.name")?;
         let psc_node = r.mapping(spec, "securityContext", "securityContext")?;
         let mut supplemental_groups = Vec::new();
-        for (i, node) in r.list(psc_node, "supplementalGroups", "securityContext.supplementalGroups")?.iter().enumerate() {
+        for (i, node) in r
+            .list(psc_node, "supplementalGroups", "securityContext.supplementalGroups")?
+            .iter()
+            .enumerate()
+        {
             let rel = format!("securityContext.supplementalGroups[{i}]");
             match node.value {
-                Value::Int(v) => supplemental_groups.push(Field { value: v, path: r.path(&rel), location: node.location }),
+                Value::Int(v) => supplemental_groups.push(Field {
+                    value: v,
+                    path: r.path(&rel),
+                    location: node.location,
+                }),
                 _ => return Err(r.error(node, &rel, "an integer")),
             }
         }
@@ -155,7 +196,11 @@ impl PodSpec {
             supplemental_groups,
             supplemental_groups_set: psc_node.and_then(|n| n.get("supplementalGroups")).is_some(),
             supplemental_groups_path: r.path("securityContext.supplementalGroups"),
-            supplemental_groups_policy: r.string(psc_node, "supplementalGroupsPolicy", "securityContext.supplementalGroupsPolicy")?,
+            supplemental_groups_policy: r.string(
+                psc_node,
+                "supplementalGroupsPolicy",
+                "securityContext.supplementalGroupsPolicy",
+            )?,
         };
         let mut containers = Vec::new();
         for (key, kind) in [
@@ -169,8 +214,14 @@ impl PodSpec {
                     return Err(r.error(c, &rel, "a container mapping"));
                 }
                 let c = Some(c);
-                let name = r.string(c, "name", &format!("{rel}.name"))?.map(|f| f.value).unwrap_or_default();
-                let image = r.string(c, "image", &format!("{rel}.image"))?.map(|f| f.value).unwrap_or_default();
+                let name = r
+                    .string(c, "name", &format!("{rel}.name"))?
+                    .map(|f| f.value)
+                    .unwrap_or_default();
+                let image = r
+                    .string(c, "image", &format!("{rel}.image"))?
+                    .map(|f| f.value)
+                    .unwrap_or_default();
                 let sc_rel = format!("{rel}.securityContext");
                 let sc = r.mapping(c, "securityContext", &sc_rel)?;
                 containers.push(Container {
@@ -190,7 +241,10 @@ impl PodSpec {
         if containers.is_empty() {
             return Err(InputError::new(
                 Source::Manifest,
-                format!("{kind} {:?} has no containers; add `{path}.containers`", name.unwrap_or("")),
+                format!(
+                    "{kind} {:?} has no containers; add `{path}.containers`",
+                    name.unwrap_or("")
+                ),
             )
             .at(Some(format!("{path}.containers")), doc.location));
         }

@@ -28,7 +28,12 @@ fn yaml_error(e: &serde_saphyr::Error) -> InputError {
         column: u32::try_from(l.column()).unwrap_or(u32::MAX),
     });
     let text = e.to_string();
-    let message = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("invalid YAML").trim().to_owned();
+    let message = text
+        .lines()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("invalid YAML")
+        .trim()
+        .to_owned();
     let hint = if message.contains("budget") {
         "the document expands past the parser's limits (alias bomb or extreme nesting); remove the aliases"
     } else {
@@ -113,7 +118,9 @@ impl<'de> Visitor<'de> for RawVisitor {
         Ok(RawValue::Int(v))
     }
     fn visit_u128<E: de::Error>(self, v: u128) -> Result<RawValue, E> {
-        i128::try_from(v).map(RawValue::Int).map_err(|_| E::custom("integer too large"))
+        i128::try_from(v)
+            .map(RawValue::Int)
+            .map_err(|_| E::custom("integer too large"))
     }
     fn visit_f64<E>(self, v: f64) -> Result<RawValue, E> {
         Ok(RawValue::Float(v))

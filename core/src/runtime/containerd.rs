@@ -11,15 +11,27 @@ const PREFIX: &str = "failed to create containerd container: ";
 const MAX_INT32: i64 = 2_147_483_647;
 
 /// Step 8.10: `uid, gid` from `WithUser`; `additionalGids = sorted(unique({gid} ∪ image groups ∪ sg))`.
-pub(super) fn create_container(cri: &CriSecurityContext, rootfs: &Rootfs<'_>, image_user: &str, runtime: Runtime) -> Result<ProcessUser, Refusal> {
+pub(super) fn create_container(
+    cri: &CriSecurityContext,
+    rootfs: &Rootfs<'_>,
+    image_user: &str,
+    runtime: Runtime,
+) -> Result<ProcessUser, Refusal> {
     // 8.1 GenerateUserString: the username wins over the uid; the group is appended.
     let (mut user, mut user_origin) = match &cri.run_as_user {
         Some(u) => (u.value.to_string(), u.origin.clone()),
-        None => (String::new(), Origin::ImageUser { user: image_user.to_owned() }),
+        None => (
+            String::new(),
+            Origin::ImageUser {
+                user: image_user.to_owned(),
+            },
+        ),
     };
     if !cri.run_as_username.is_empty() {
         user = cri.run_as_username.clone();
-        user_origin = Origin::ImageUser { user: image_user.to_owned() };
+        user_origin = Origin::ImageUser {
+            user: image_user.to_owned(),
+        };
     }
     if user.is_empty() {
         if let Some(g) = &cri.run_as_group {
@@ -35,8 +47,9 @@ pub(super) fn create_container(cri: &CriSecurityContext, rootfs: &Rootfs<'_>, im
         user = format!("{user}:{}", g.value);
     }
     // 8.2 WithUser, then 8.5 ensureAdditionalGids: additionalGids = [gid].
-    let mut p = with_user(&user, user_origin, gid_origin, rootfs, runtime).map_err(|e| create_error(format!("{PREFIX}{e}")))?;
-    p.additional_gids = vec![(p.gid, vec![p.gid_origin.clone()])];
+    let mut p =
+        with_user(&user, user_origin, gid_origin, rootfs, runtime).map_err(|e| create_error(format!("{PREFIX}{e}")))?;
+    p.start_with_primary_gid();
     // 8.6 / 9.1: containerd 1.7 never sees the policy.
     p.applied_policy = match runtime.kind {
         RuntimeKind::Containerd17 => SupplementalGroupsPolicy::Merge,
@@ -61,7 +74,7 @@ pub(super) fn create_container(cri: &CriSecurityContext, rootfs: &Rootfs<'_>, im
     for sg in &cri.supplemental_groups {
         p.add(go_uint32(i64::try_from(sg.value).unwrap_or(-1)), sg.origin.clone());
     }
-    p.additional_gids.sort_by_key(|(g, _)| *g);
+    p.sort();
     Ok(p)
 }
 
@@ -74,11 +87,15 @@ fn passwd<'r, 'a>(rootfs: &'r Rootfs<'a>) -> Result<Option<&'r Passwd<'a>>, Stri
 }
 
 fn passwd_origin(e: &PasswdEntry<'_>) -> Origin {
-    Origin::Passwd { line: e.line, name: e.name.to_owned() }
+    Origin::Passwd {
+        line: e.line,
+        name: e.name.to_owned(),
+    }
 }
 
 fn missing_passwd() -> String {
-    "open /run/containerd/io.containerd.runtime.v2.task/k8s.io/<id>/rootfs/etc/passwd: no such file or directory".to_owned()
+    "open /run/containerd/io.containerd.runtime.v2.task/k8s.io/<id>/rootfs/etc/passwd: no such file or directory"
+        .to_owned()
 }
 
 /// Step 8.2 `oci.WithUser`.
@@ -92,20 +109,14 @@ fn with_user(
     let parts: Vec<&str> = user.split(':').collect();
     let handling = runtime.uid_range_handling();
     let out_of_range = |v: i64| !(0..=MAX_INT32).contains(&v);
-    let make = |uid: u32, uid_origin: Origin, gid: u32, gid_origin: Origin| ProcessUser {
-        uid,
-        uid_origin,
-        gid,
-        gid_origin,
-        additional_gids: Vec::new(),
-        applied_policy: SupplementalGroupsPolicy::Merge,
-    };
+    let make = ProcessUser::new;
     match parts.as_slice() {
         [one] => match go_atoi_strict(one) {
-            Some(v) if out_of_range(v) && handling == UidRangeHandling::Reject => Err(format!("invalid USER value {user:?}: uid out of range")),
-            Some(v) if out_of_range(v) && handling == UidRangeHandling::AsUsername => with_username(one, rootfs).map(|e| {
-                make(go_uint32(e.uid), passwd_origin(e), go_uint32(e.gid), passwd_origin(e))
-            }),
+            Some(v) if out_of_range(v) && handling == UidRangeHandling::Reject => {
+                Err(format!("invalid USER value {user:?}: uid out of range"))
+            }
+            Some(v) if out_of_range(v) && handling == UidRangeHandling::AsUsername => with_username(one, rootfs)
+                .map(|e| make(go_uint32(e.uid), passwd_origin(e), go_uint32(e.gid), passwd_origin(e))),
             Some(v) => {
                 // 8.3 WithUserID: passwd entry, or (uid, 0) when there is none.
                 let uid = go_uint32(v);
@@ -121,7 +132,8 @@ fn with_user(
                     }
                 }
             }
-            None => with_username(one, rootfs).map(|e| make(go_uint32(e.uid), passwd_origin(e), go_uint32(e.gid), passwd_origin(e))),
+            None => with_username(one, rootfs)
+                .map(|e| make(go_uint32(e.uid), passwd_origin(e), go_uint32(e.gid), passwd_origin(e))),
         },
         [user_part, group_part] => {
             let uid = go_atoi_strict(user_part);
@@ -142,11 +154,25 @@ fn with_user(
                 }
             };
             let (gid, gid_origin) = match gid {
-                Some(v) => (go_uint32(v), gid_origin.unwrap_or(Origin::Default { reason: "numeric group in the user string".into() })),
+                Some(v) => (
+                    go_uint32(v),
+                    gid_origin.unwrap_or(Origin::Default {
+                        reason: "numeric group in the user string".into(),
+                    }),
+                ),
                 None => {
-                    let group = rootfs.group.as_ref().ok_or_else(|| "open /etc/group: no such file or directory".to_owned())?;
+                    let group = rootfs
+                        .group
+                        .as_ref()
+                        .ok_or_else(|| "open /etc/group: no such file or directory".to_owned())?;
                     let e = group.by_name(group_part).ok_or_else(|| "no groups found".to_owned())?;
-                    (go_uint32(e.gid), Origin::Group { line: e.line, name: e.name.to_owned() })
+                    (
+                        go_uint32(e.gid),
+                        Origin::Group {
+                            line: e.line,
+                            name: e.name.to_owned(),
+                        },
+                    )
                 }
             };
             Ok(make(uid, uid_origin, gid, gid_origin))
@@ -170,10 +196,20 @@ fn with_additional_gids(u2: &str, rootfs: &Rootfs<'_>) -> Result<Vec<(u32, Origi
         },
         None => u2,
     };
-    let Some(group) = &rootfs.group else { return Ok(Vec::new()) };
+    let Some(group) = &rootfs.group else {
+        return Ok(Vec::new());
+    };
     Ok(group
         .memberships(username)
         .filter(|g| g.name != username)
-        .map(|g| (go_uint32(g.gid), Origin::Group { line: g.line, name: g.name.to_owned() }))
+        .map(|g| {
+            (
+                go_uint32(g.gid),
+                Origin::Group {
+                    line: g.line,
+                    name: g.name.to_owned(),
+                },
+            )
+        })
         .collect())
 }

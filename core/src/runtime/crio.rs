@@ -9,22 +9,40 @@ use crate::report::{Origin, SupplementalGroupsPolicy};
 const PREFIX: &str = "get exec user: ";
 
 /// Step 10.6: `dedupe_keep_first([gid] ++ (Merge ? passwd user's groups : []) ++ sg)`.
-pub(super) fn create_container(cri: &CriSecurityContext, rootfs: &Rootfs<'_>, image_user: &str) -> Result<ProcessUser, Refusal> {
+pub(super) fn create_container(
+    cri: &CriSecurityContext,
+    rootfs: &Rootfs<'_>,
+    image_user: &str,
+) -> Result<ProcessUser, Refusal> {
     // 10.1 / 10.2: uid or username, never a group; the full image USER only when neither is set.
     let (container_user, user_origin) = if !cri.run_as_username.is_empty() {
-        (cri.run_as_username.clone(), Origin::ImageUser { user: image_user.to_owned() })
+        (
+            cri.run_as_username.clone(),
+            Origin::ImageUser {
+                user: image_user.to_owned(),
+            },
+        )
     } else if let Some(u) = &cri.run_as_user {
         (u.value.to_string(), u.origin.clone())
     } else if cri.run_as_group.is_some() {
-        return Err(create_error("user group is specified without user or username".to_owned()));
+        return Err(create_error(
+            "user group is specified without user or username".to_owned(),
+        ));
     } else {
-        (image_user.to_owned(), Origin::ImageUser { user: image_user.to_owned() })
+        (
+            image_user.to_owned(),
+            Origin::ImageUser {
+                user: image_user.to_owned(),
+            },
+        )
     };
     let user_arg = container_user.split(':').next().unwrap_or("");
     // 10.3 GetExecUser: first passwd match wins; a numeric user may have no entry.
     let passwd = match &rootfs.passwd {
         Some(Err((line, message))) => {
-            return Err(create_error(format!("{PREFIX}unable to find user {user_arg}: etc/passwd line {line}: {message}")))
+            return Err(create_error(format!(
+                "{PREFIX}unable to find user {user_arg}: etc/passwd line {line}: {message}"
+            )))
         }
         Some(Ok(p)) => Some(p),
         None => None,
@@ -36,13 +54,18 @@ pub(super) fn create_container(cri: &CriSecurityContext, rootfs: &Rootfs<'_>, im
     });
     let (uid, uid_origin, gid, gid_origin, matched_name) = match (entry, numeric) {
         (Some(e), _) => {
-            let origin = Origin::Passwd { line: e.line, name: e.name.to_owned() };
+            let origin = Origin::Passwd {
+                line: e.line,
+                name: e.name.to_owned(),
+            };
             let uid_origin = if numeric.is_some() { user_origin } else { origin.clone() };
             (e.uid, uid_origin, e.gid, origin, e.name)
         }
         (None, Some(uid)) => {
             if !(0..=2_147_483_647).contains(&uid) {
-                return Err(create_error(format!("{PREFIX}uids and gids must be in range 0-2147483647")));
+                return Err(create_error(format!(
+                    "{PREFIX}uids and gids must be in range 0-2147483647"
+                )));
             }
             let reason = if rootfs.passwd.is_none() {
                 format!("the image has no /etc/passwd, so CRI-O gives uid {uid} the primary gid 0")
@@ -52,13 +75,23 @@ pub(super) fn create_container(cri: &CriSecurityContext, rootfs: &Rootfs<'_>, im
             (uid, user_origin, 0, Origin::Default { reason }, "")
         }
         (None, None) => {
-            return Err(create_error(format!("{PREFIX}unable to find user {user_arg}: no matching entries in passwd file")));
+            return Err(create_error(format!(
+                "{PREFIX}unable to find user {user_arg}: no matching entries in passwd file"
+            )));
         }
     };
     let image_groups: Vec<(u32, Origin)> = match (&rootfs.group, matched_name.is_empty()) {
         (Some(group), false) => group
             .memberships(matched_name)
-            .map(|g| (go_uint32(g.gid), Origin::Group { line: g.line, name: g.name.to_owned() }))
+            .map(|g| {
+                (
+                    go_uint32(g.gid),
+                    Origin::Group {
+                        line: g.line,
+                        name: g.name.to_owned(),
+                    },
+                )
+            })
             .collect(),
         _ => Vec::new(),
     };
@@ -67,14 +100,9 @@ pub(super) fn create_container(cri: &CriSecurityContext, rootfs: &Rootfs<'_>, im
         Some(g) => (go_uint32(i64::try_from(g.value).unwrap_or(-1)), g.origin.clone()),
         None => (go_uint32(gid), gid_origin),
     };
-    let mut p = ProcessUser {
-        uid: go_uint32(uid),
-        uid_origin,
-        gid,
-        gid_origin: gid_origin.clone(),
-        additional_gids: vec![(gid, vec![gid_origin])],
-        applied_policy: cri.supplemental_groups_policy,
-    };
+    let mut p = ProcessUser::new(go_uint32(uid), uid_origin, gid, gid_origin);
+    p.applied_policy = cri.supplemental_groups_policy;
+    p.start_with_primary_gid();
     // 10.5: Merge adds the image groups (file order) before the CRI list; Strict only the CRI list.
     if p.applied_policy == SupplementalGroupsPolicy::Merge {
         for (g, origin) in image_groups {

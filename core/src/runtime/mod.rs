@@ -8,6 +8,7 @@ use crate::error::{Refusal, Stage};
 use crate::etc::{Group, Passwd};
 use crate::manifest::PodSpec;
 use crate::report::{Origin, SupplementalGroupsPolicy};
+use std::collections::HashMap;
 
 /// An id with where it came from.
 #[derive(Clone, Debug, PartialEq)]
@@ -43,19 +44,54 @@ pub(crate) struct ProcessUser {
     /// `additionalGids` in the runtime's order; each gid with every origin that put it there.
     pub additional_gids: Vec<(u32, Vec<Origin>)>,
     pub applied_policy: SupplementalGroupsPolicy,
+    /// Position of each gid in `additional_gids`, so adding stays linear for huge `/etc/group` files.
+    index: HashMap<u32, usize>,
 }
 
 impl ProcessUser {
-    /// Adds origins to a gid already in the list, or appends it.
+    pub(crate) fn new(uid: u32, uid_origin: Origin, gid: u32, gid_origin: Origin) -> Self {
+        ProcessUser {
+            uid,
+            uid_origin,
+            gid,
+            gid_origin,
+            additional_gids: Vec::new(),
+            applied_policy: SupplementalGroupsPolicy::Merge,
+            index: HashMap::new(),
+        }
+    }
+
+    /// Adds origins to a gid already in the list, or appends it (runtime-tools' `AddProcessAdditionalGid`).
     fn add(&mut self, gid: u32, origin: Origin) {
-        match self.additional_gids.iter_mut().find(|(g, _)| *g == gid) {
+        match self.index.get(&gid).and_then(|&i| self.additional_gids.get_mut(i)) {
             Some((_, origins)) => {
                 if !origins.contains(&origin) {
                     origins.push(origin)
                 }
             }
-            None => self.additional_gids.push((gid, vec![origin])),
+            None => {
+                self.index.insert(gid, self.additional_gids.len());
+                self.additional_gids.push((gid, vec![origin]));
+            }
         }
+    }
+
+    /// `ensureAdditionalGids` / the first `AddProcessAdditionalGid`: the list starts with the primary gid.
+    fn start_with_primary_gid(&mut self) {
+        self.additional_gids.clear();
+        self.index.clear();
+        self.add(self.gid, self.gid_origin.clone());
+    }
+
+    /// containerd's `mergeGids`: a sorted set.
+    fn sort(&mut self) {
+        self.additional_gids.sort_by_key(|(g, _)| *g);
+        self.index = self
+            .additional_gids
+            .iter()
+            .enumerate()
+            .map(|(i, (g, _))| (*g, i))
+            .collect();
     }
 }
 
@@ -78,9 +114,16 @@ pub(crate) fn run_pod_sandbox(spec: &PodSpec, env: &Environment) -> Result<(), R
 }
 
 /// Steps 8–10: `CreateContainer`'s user handling for the environment's runtime.
-pub(crate) fn create_container(cri: &CriSecurityContext, rootfs: &Rootfs<'_>, image_user: &str, env: &Environment) -> Result<ProcessUser, Refusal> {
+pub(crate) fn create_container(
+    cri: &CriSecurityContext,
+    rootfs: &Rootfs<'_>,
+    image_user: &str,
+    env: &Environment,
+) -> Result<ProcessUser, Refusal> {
     match env.runtime.kind {
-        RuntimeKind::Containerd17 | RuntimeKind::Containerd2 => containerd::create_container(cri, rootfs, image_user, env.runtime),
+        RuntimeKind::Containerd17 | RuntimeKind::Containerd2 => {
+            containerd::create_container(cri, rootfs, image_user, env.runtime)
+        }
         RuntimeKind::Crio => crio::create_container(cri, rootfs, image_user),
     }
 }
