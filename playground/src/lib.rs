@@ -1,1 +1,33 @@
-//! Browser playground (in progress).
+//! # podgroups-playground
+//!
+//! The browser playground (a Yew app) and the JavaScript API documentation sites embed, in one
+//! wasm module: `mount(element)` starts the app, `explain(input)` runs the core and returns the
+//! report as a plain object. The engine is `podgroups-core`; this crate only draws and binds it.
+
+#![forbid(unsafe_code)]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)
+)]
+
+pub mod api;
+pub mod examples;
+pub mod highlight;
+pub mod model;
+pub mod state;
+pub mod url;
+
+mod app;
+mod browser;
+mod editor;
+mod results;
+
+/// Starts the playground in `root`. The page's state comes from the URL: `?embed=1` for the
+/// compact iframe view, `?example=<id>` for a menu example, `#v1=…` for a share link.
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn mount(root: web_sys::Element) {
+    let (initial, notice) = app::initial_state();
+    let embed = browser::query_param("embed").is_some_and(|v| v == "1" || v == "true");
+    yew::Renderer::<app::Playground>::with_root_and_props(root, app::PlaygroundProps { embed, initial, notice })
+        .render();
+}

@@ -1,0 +1,175 @@
+//! The examples menu: each entry is a complete [`State`], the first is what `/` opens on.
+
+use crate::model::{Gate, Options, PolicyView, State};
+use podgroups_core::RuntimeKind;
+
+/// One menu entry.
+pub struct Example {
+    /// Stable id (used by `?example=<id>` and tests).
+    pub id: &'static str,
+    pub title: &'static str,
+    pub state: fn() -> State,
+}
+
+/// The menu, in display order.
+pub const EXAMPLES: &[Example] = &[
+    Example {
+        id: "blog-merge",
+        title: "Blog: implicit group from the image (Merge)",
+        state: blog_merge,
+    },
+    Example {
+        id: "blog-strict",
+        title: "Blog: supplementalGroupsPolicy: Strict",
+        state: blog_strict,
+    },
+    Example {
+        id: "fsgroup",
+        title: "fsGroup adds a group too",
+        state: fs_group,
+    },
+    Example {
+        id: "deployment",
+        title: "A Deployment (pod template, init container)",
+        state: deployment,
+    },
+    Example {
+        id: "named-user",
+        title: "Image with a named USER",
+        state: named_user,
+    },
+    Example {
+        id: "distroless",
+        title: "Distroless: no /etc/passwd or /etc/group",
+        state: distroless,
+    },
+    Example {
+        id: "containerd17-ignores-strict",
+        title: "containerd 1.7 silently ignores Strict (1.32)",
+        state: containerd17_ignores,
+    },
+    Example {
+        id: "rejected-unsupported-node",
+        title: "Strict rejected on a node without support (1.33)",
+        state: rejected,
+    },
+];
+
+/// Looks an example up by id.
+pub fn find(id: &str) -> Option<&'static Example> {
+    EXAMPLES.iter().find(|e| e.id == id)
+}
+
+const BLOG_PASSWD: &str = "root:x:0:0:root:/root:/bin/sh\n\
+user-defined-in-image:x:1000:1000:Linux User,,,:/home/user-defined-in-image:/bin/sh\n";
+const BLOG_GROUP: &str = "root:x:0:root\n\
+wheel:x:10:root\n\
+user-defined-in-image:x:1000:\n\
+group-defined-in-image:x:50000:user-defined-in-image\n";
+
+fn blog_pod(name: &str, policy: &str) -> String {
+    format!(
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: {name}\nspec:\n  securityContext:\n    runAsUser: 1000\n    runAsGroup: 3000\n    supplementalGroups: [4000]\n{policy}  containers:\n  - name: ctr\n    image: registry.k8s.io/e2e-test-images/agnhost:2.45\n    command: [sh, -c, \"id; sleep 3600\"]\n    securityContext:\n      allowPrivilegeEscalation: false\n"
+    )
+}
+
+fn with(manifest: String, passwd: &str, group: &str, options: Options) -> State {
+    State {
+        manifest,
+        group: group.to_owned(),
+        passwd: passwd.to_owned(),
+        group_present: true,
+        passwd_present: true,
+        image_user: String::new(),
+        options,
+    }
+}
+
+/// The Kubernetes 1.31 blog "Fine-grained SupplementalGroups control", implicit-groups example.
+pub fn blog_merge() -> State {
+    with(
+        blog_pod("implicit-groups", ""),
+        BLOG_PASSWD,
+        BLOG_GROUP,
+        Options::default(),
+    )
+}
+
+fn blog_strict() -> State {
+    let policy = "    supplementalGroupsPolicy: Strict\n";
+    with(
+        blog_pod("strict-supplementalgroups-policy", policy),
+        BLOG_PASSWD,
+        BLOG_GROUP,
+        Options::default(),
+    )
+}
+
+fn fs_group() -> State {
+    let m = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: with-fsgroup\nspec:\n  securityContext:\n    runAsUser: 1000\n    fsGroup: 2000\n  volumes:\n  - name: data\n    emptyDir: {}\n  containers:\n  - name: app\n    image: example.com/app:1.0\n    volumeMounts:\n    - name: data\n      mountPath: /data\n";
+    let passwd = "root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000::/home/app:/bin/sh\n";
+    let group = "root:x:0:root\napp:x:1000:\ndocker:x:998:app\n";
+    with(m.to_owned(), passwd, group, Options::default())
+}
+
+fn deployment() -> State {
+    let m = "# A Deployment: the identity comes from spec.template.spec.\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: shop\nspec:\n  replicas: 2\n  selector:\n    matchLabels: {app: web}\n  template:\n    metadata:\n      labels: {app: web}\n    spec:\n      securityContext:\n        runAsUser: 101\n        supplementalGroups: [5000]\n      initContainers:\n      - name: migrate\n        image: example.com/web:2.1\n        securityContext:\n          runAsUser: 0\n      containers:\n      - name: web\n        image: example.com/web:2.1\n";
+    let passwd = "root:x:0:0:root:/root:/bin/sh\nnginx:x:101:101:nginx:/var/cache/nginx:/sbin/nologin\n";
+    let group = "root:x:0:root\nnginx:x:101:\nwww-data:x:33:nginx\nadm:x:4:root,nginx\n";
+    with(m.to_owned(), passwd, group, Options::default())
+}
+
+fn named_user() -> State {
+    let m = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: named-user\nspec:\n  containers:\n  - name: app\n    image: example.com/tool:3\n";
+    let passwd = "root:x:0:0:root:/root:/bin/sh\ntool:x:1500:1500::/home/tool:/bin/sh\n";
+    let group = "root:x:0:root\ntool:x:1500:\nvideo:x:44:tool\naudio:x:29:tool\n";
+    let mut s = with(m.to_owned(), passwd, group, Options::default());
+    s.image_user = "tool".to_owned();
+    s
+}
+
+fn distroless() -> State {
+    let m = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: distroless\nspec:\n  securityContext:\n    runAsUser: 65532\n    supplementalGroups: [7000]\n  containers:\n  - name: app\n    image: gcr.io/distroless/static:nonroot\n";
+    let mut s = with(m.to_owned(), "", "", Options::default());
+    s.passwd_present = false;
+    s.group_present = false;
+    s
+}
+
+fn containerd17_ignores() -> State {
+    let mut s = blog_strict();
+    s.options = Options {
+        runtime: RuntimeKind::Containerd17,
+        kubernetes_minor: 32,
+        feature_gate: Gate::On,
+        view: PolicyView::AsWritten,
+    };
+    s
+}
+
+fn rejected() -> State {
+    let mut s = blog_strict();
+    s.options.runtime = RuntimeKind::Containerd17;
+    s.options.kubernetes_minor = 33;
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_unique_and_findable() {
+        for (i, e) in EXAMPLES.iter().enumerate() {
+            assert!(EXAMPLES.iter().skip(i + 1).all(|o| o.id != e.id), "{}", e.id);
+            assert!(find(e.id).is_some());
+        }
+        assert!(find("nope").is_none());
+    }
+
+    #[test]
+    fn default_state_is_the_blog_example() {
+        assert_eq!(State::default(), blog_merge());
+        assert!(blog_merge().manifest.contains("runAsGroup: 3000"));
+    }
+}

@@ -1,0 +1,251 @@
+//! The results panel: per workload and container, Merge and Strict side by side, where every gid
+//! came from (clickable), what `id` prints, the predicted status, refusals and warnings.
+
+use crate::model::PolicyView;
+use crate::state::Target;
+use podgroups_core::{
+    ContainerKind, ContainerReport, Identity, Origin, Outcome, Refusal, Report, Stage,
+    SupplementalGroupsPolicy as Policy, WorkloadReport,
+};
+use yew::prelude::*;
+
+/// Where an origin points in the inputs, if it points anywhere the user can see.
+pub fn target_of(origin: &Origin) -> Option<Target> {
+    match origin {
+        Origin::Field {
+            location: Some(loc), ..
+        } => Some(Target::Manifest(loc.line)),
+        Origin::Passwd { line, .. } => Some(Target::Passwd(*line)),
+        Origin::Group { line, .. } => Some(Target::Group(*line)),
+        Origin::ImageUser { .. } => Some(Target::ImageUser),
+        Origin::Field { location: None, .. } | Origin::PvAnnotation { .. } | Origin::Default { .. } => None,
+    }
+}
+
+/// An origin in words.
+pub fn describe(origin: &Origin) -> String {
+    match origin {
+        Origin::Field {
+            path,
+            location: Some(loc),
+        } => format!("manifest {path} (line {})", loc.line),
+        Origin::Field { path, location: None } => format!("manifest {path}"),
+        Origin::ImageUser { user } => format!("image USER {user:?}"),
+        Origin::Passwd { line, name } => format!("/etc/passwd line {line}: primary group of user {name}"),
+        Origin::Group { line, name } => format!("/etc/group line {line}: group {name} lists the user"),
+        Origin::PvAnnotation { value } => format!("PersistentVolume annotation pv.beta.kubernetes.io/gid: {value:?}"),
+        Origin::Default { reason } => format!("runtime default: {reason}"),
+    }
+}
+
+/// The stage of a refusal in plain words.
+pub fn stage_words(stage: Stage) -> &'static str {
+    match stage {
+        Stage::ApiValidation => "kube-apiserver rejects the object (HTTP 422 Invalid)",
+        Stage::KubeletAdmission => "the kubelet rejects the pod (phase Failed)",
+        Stage::SandboxCreate => "the pod sandbox cannot be created (event FailedCreatePodSandBox)",
+        Stage::KubeletContainerConfig => "the kubelet cannot configure the container (CreateContainerConfigError)",
+        Stage::RuntimeCreate => "the runtime refuses to create the container (CreateContainerError)",
+        Stage::RuntimeStart => "the container fails to start",
+    }
+}
+
+fn join(gids: &[u32]) -> String {
+    gids.iter().map(u32::to_string).collect::<Vec<_>>().join(",")
+}
+
+fn kind_word(kind: ContainerKind) -> &'static str {
+    match kind {
+        ContainerKind::Init => "init",
+        ContainerKind::Regular => "container",
+        ContainerKind::Ephemeral => "ephemeral",
+    }
+}
+
+/// The whole report.
+pub fn view_report(report: &Report, view: PolicyView, on_target: &Callback<Target>) -> Html {
+    html! {
+        <>
+            if report.workloads.is_empty() {
+                <p class="empty">{ "No Pod or workload with a pod template in the manifest yet." }</p>
+            }
+            { for report.workloads.iter().map(|w| view_workload(w, view, on_target)) }
+            if !report.skipped.is_empty() {
+                <p class="skipped">{ "Skipped (no pod template): " }
+                    { report.skipped.iter().map(|s| format!("{} {} (document {})", s.kind, s.name, s.document + 1)).collect::<Vec<_>>().join(", ") }
+                </p>
+            }
+        </>
+    }
+}
+
+fn view_workload(w: &WorkloadReport, view: PolicyView, on_target: &Callback<Target>) -> Html {
+    let policy = w
+        .supplemental_groups_policy
+        .as_deref()
+        .unwrap_or("unset (behaves as Merge)");
+    html! {
+        <section class="workload">
+            <h2>{ format!("{} {}", w.kind, w.name) }<small>{ format!(" namespace {} · supplementalGroupsPolicy: {policy}", w.namespace) }</small></h2>
+            { for w.containers.iter().map(|c| view_container(c, view, on_target)) }
+        </section>
+    }
+}
+
+fn view_container(c: &ContainerReport, view: PolicyView, on_target: &Callback<Target>) -> Html {
+    let (label, outcome) = match view {
+        PolicyView::AsWritten => ("the manifest as written", &c.as_written),
+        PolicyView::Merge => ("Merge", &c.merge),
+        PolicyView::Strict => ("Strict", &c.strict),
+    };
+    // An as-written outcome unlike both (an invalid policy value, say) gets its own column.
+    let own_column = c.as_written != c.merge && c.as_written != c.strict;
+    html! {
+        <article class="container-result" data-container={c.name.clone()}>
+            <h3><span class={classes!("badge", kind_word(c.kind))}>{ kind_word(c.kind) }</span>{ " " }{ &c.name }<small>{ format!(" {}", c.image) }</small></h3>
+            <div class="side-by-side">
+                { column(Policy::Merge, &c.merge, c, on_target) }
+                { column(Policy::Strict, &c.strict, c, on_target) }
+                if own_column {
+                    <div class={classes!("column", "as-written", c.as_written.refusal().map(|_| "refused"))} data-testid="result-as-written">
+                        <h4>{ "As written" }</h4>
+                        { match &c.as_written {
+                            Outcome::Runs(id) => identity_summary(id, id.applied_policy, c, on_target),
+                            Outcome::Refused(r) => refusal(r),
+                        } }
+                    </div>
+                }
+            </div>
+            <div class="detail">
+                <h4>{ format!("Details for {label}") }</h4>
+                { detail(outcome, on_target) }
+            </div>
+            if !c.warnings.is_empty() {
+                <ul class="warnings" aria-label="warnings">
+                    { for c.warnings.iter().map(|w| html! { <li data-code={w.code}><strong>{ "Warning: " }</strong>{ &w.message }</li> }) }
+                </ul>
+            }
+        </article>
+    }
+}
+
+fn column(policy: Policy, outcome: &Outcome, c: &ContainerReport, on_target: &Callback<Target>) -> Html {
+    let testid = match policy {
+        Policy::Merge => "result-merge",
+        Policy::Strict => "result-strict",
+    };
+    let as_written = c.as_written == *outcome;
+    let groups = outcome
+        .identity()
+        .map(|id| join(&id.groups_as_kernel_sees))
+        .unwrap_or_default();
+    html! {
+        <div class={classes!("column", as_written.then_some("as-written"), outcome.refusal().map(|_| "refused"))}
+             data-testid={testid} data-groups={groups}>
+            <h4>{ policy.as_str() }{ if as_written { html! { <span class="tag">{ "as written" }</span> } } else { html! {} } }</h4>
+            { match outcome {
+                Outcome::Runs(id) => identity_summary(id, policy, c, on_target),
+                Outcome::Refused(r) => refusal(r),
+            } }
+        </div>
+    }
+}
+
+fn identity_summary(id: &Identity, policy: Policy, c: &ContainerReport, on_target: &Callback<Target>) -> Html {
+    let chip = |gid: u32| {
+        let implicit = c.implicit_gids.contains(&gid) && policy == Policy::Merge;
+        let first = id.gid_origins.iter().find(|g| g.gid == gid);
+        let title = first
+            .map(|g| g.origins.iter().map(describe).collect::<Vec<_>>().join("; "))
+            .unwrap_or_default();
+        let target = first.and_then(|g| g.origins.iter().find_map(target_of));
+        let cb = on_target.clone();
+        let onclick = Callback::from(move |_: MouseEvent| {
+            if let Some(t) = target {
+                cb.emit(t);
+            }
+        });
+        html! {
+            <li><button type="button" class={classes!("gid", implicit.then_some("implicit"))} title={title} {onclick}
+                aria-label={format!("gid {gid}{}", if implicit { ", only from /etc/group: Strict removes it" } else { "" })}>{ gid }</button></li>
+        }
+    };
+    html! {
+        <>
+            <dl class="ids">
+                <dt>{ "uid" }</dt><dd>{ id.uid }</dd>
+                <dt>{ "gid" }</dt><dd>{ id.gid }</dd>
+                <dt>{ "groups" }</dt><dd><ul class="chips" data-testid="groups">{ for id.groups_as_kernel_sees.iter().map(|g| chip(*g)) }</ul></dd>
+            </dl>
+            if id.applied_policy != policy {
+                <p class="note">{ format!("The runtime applies {} instead: it does not know {}.", id.applied_policy.as_str(), policy.as_str()) }</p>
+            }
+        </>
+    }
+}
+
+fn refusal(r: &Refusal) -> Html {
+    html! {
+        <div class="refusal" role="status">
+            <p><strong>{ "Does not run: " }</strong>{ stage_words(r.stage) }</p>
+            <p><code>{ &r.reason }</code>{ ": " }{ &r.message }</p>
+            if r.all_messages.len() > 1 {
+                <ul>{ for r.all_messages.iter().skip(1).map(|m| html! { <li>{ m }</li> }) }</ul>
+            }
+        </div>
+    }
+}
+
+fn detail(outcome: &Outcome, on_target: &Callback<Target>) -> Html {
+    let Some(id) = outcome.identity() else {
+        return html! { <p>{ "No process runs, so there is no identity to show." }</p> };
+    };
+    let origin_button = |o: &Origin, gid: Option<u32>| {
+        let target = target_of(o);
+        let cb = on_target.clone();
+        let onclick = Callback::from(move |_: MouseEvent| {
+            if let Some(t) = target {
+                cb.emit(t);
+            }
+        });
+        html! {
+            <li><button type="button" class="origin" data-testid="origin" data-gid={gid.map(|g| g.to_string())}
+                disabled={target.is_none()} {onclick}>{ describe(o) }</button></li>
+        }
+    };
+    let status = match &id.status_user {
+        Some(u) => format!(
+            "user:\n  linux:\n    uid: {}\n    gid: {}\n    supplementalGroups: [{}]",
+            u.linux.uid,
+            u.linux.gid,
+            u.linux
+                .supplemental_groups
+                .iter()
+                .map(u32::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        None => "not reported (containerd 1.7, or the feature gate is off)".to_owned(),
+    };
+    html! {
+        <>
+            <table class="origins" data-testid="origins">
+                <caption>{ "Where each id comes from (click to see it in the inputs)" }</caption>
+                <tbody>
+                    <tr><th scope="row">{ format!("uid {}", id.uid) }</th><td><ul>{ origin_button(&id.uid_origin, None) }</ul></td></tr>
+                    { for id.gid_origins.iter().map(|g| html! {
+                        <tr class={classes!(g.implicit.then_some("implicit"))} data-gid={g.gid.to_string()}>
+                            <th scope="row">{ format!("gid {}{}", g.gid, g.name.as_ref().map(|n| format!(" ({n})")).unwrap_or_default()) }
+                                if g.implicit { <span class="tag implicit">{ "implicit: Strict removes it" }</span> }</th>
+                            <td><ul>{ for g.origins.iter().map(|o| origin_button(o, Some(g.gid))) }</ul></td>
+                        </tr>
+                    }) }
+                </tbody>
+            </table>
+            <h5>{ "What id prints" }</h5>
+            <pre class="id-output" data-testid="id-output">{ format!("$ id          # GNU coreutils\n{}\n$ busybox id\n{}", id.id_coreutils, id.id_busybox) }</pre>
+            <h5>{ "Predicted status.containerStatuses[].user" }</h5>
+            <pre class="status-user" data-testid="status-user">{ status }</pre>
+        </>
+    }
+}

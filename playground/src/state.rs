@@ -1,0 +1,219 @@
+//! The app's reducer: user actions change the [`State`] and every change recomputes the report
+//! with the core, synchronously (the engine is pure and fast; see the bench in the README).
+
+use crate::examples;
+use crate::model::{Gate, PolicyView, State};
+use podgroups_core::{explain, InputError, Report, RuntimeKind};
+use std::rc::Rc;
+use yew::Reducible;
+
+/// A place in the inputs an origin points at; clicking an origin highlights it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Target {
+    Manifest(u32),
+    Passwd(u32),
+    Group(u32),
+    ImageUser,
+}
+
+/// Which text input an edit is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Field {
+    Manifest,
+    Group,
+    Passwd,
+    ImageUser,
+}
+
+/// Everything the user can do.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Action {
+    Edit(Field, String),
+    GroupPresent(bool),
+    PasswdPresent(bool),
+    Runtime(RuntimeKind),
+    Kubernetes(u32),
+    Gate(Gate),
+    View(PolicyView),
+    Example(String),
+    Load(State),
+    /// Rewrite the manifest with `supplementalGroupsPolicy: Strict` (the core's text fix).
+    ApplyStrict,
+    Highlight(Target),
+}
+
+/// The state plus what is derived from it.
+#[derive(Clone, Debug)]
+pub struct App {
+    pub state: State,
+    pub result: Rc<Result<Report, InputError>>,
+    /// Milliseconds the last `explain` took (shown in the footer, read by the bench).
+    pub compute_ms: f64,
+    pub highlight: Option<Target>,
+    /// A message about the last action that did not work (bad link, fix failed…).
+    pub notice: Option<String>,
+}
+
+impl App {
+    pub fn new(state: State, notice: Option<String>) -> App {
+        let (result, compute_ms) = compute(&state);
+        App {
+            state,
+            result: Rc::new(result),
+            compute_ms,
+            highlight: None,
+            notice,
+        }
+    }
+}
+
+/// Runs the core on a state, timing it.
+pub fn compute(state: &State) -> (Result<Report, InputError>, f64) {
+    let start = now_ms();
+    let result = explain(&state.to_input());
+    (result, now_ms() - start)
+}
+
+#[cfg(target_arch = "wasm32")]
+fn now_ms() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map(|p| p.now())
+        .unwrap_or(0.0)
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn now_ms() -> f64 {
+    0.0
+}
+
+impl Reducible for App {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        let mut state = self.state.clone();
+        let mut notice = None;
+        match action {
+            Action::Highlight(t) => {
+                let mut next = (*self).clone();
+                next.highlight = Some(t);
+                return Rc::new(next);
+            }
+            Action::Edit(Field::Manifest, s) => state.manifest = s,
+            Action::Edit(Field::Group, s) => state.group = s,
+            Action::Edit(Field::Passwd, s) => state.passwd = s,
+            Action::Edit(Field::ImageUser, s) => state.image_user = s,
+            Action::GroupPresent(b) => state.group_present = b,
+            Action::PasswdPresent(b) => state.passwd_present = b,
+            Action::Runtime(r) => state.options.runtime = r,
+            Action::Kubernetes(k) => state.options.kubernetes_minor = k,
+            Action::Gate(g) => state.options.feature_gate = g,
+            Action::View(v) => state.options.view = v,
+            Action::Example(id) => match examples::find(&id) {
+                Some(ex) => state = (ex.state)(),
+                None => notice = Some(format!("there is no example {id:?}")),
+            },
+            Action::Load(s) => state = s,
+            Action::ApplyStrict => match podgroups_core::fix::apply_strict(&state.manifest) {
+                Ok(fixed) => state.manifest = fixed,
+                Err(e) => notice = Some(format!("could not apply Strict: {e}")),
+            },
+        }
+        if state == self.state {
+            if notice.is_none() {
+                return self;
+            }
+            let mut next = (*self).clone();
+            next.notice = notice;
+            return Rc::new(next);
+        }
+        // Options and the policy view do not change the report; skip the engine for them.
+        let (result, compute_ms) = if same_input(&state, &self.state) {
+            (self.result.clone(), self.compute_ms)
+        } else {
+            let (r, ms) = compute(&state);
+            (Rc::new(r), ms)
+        };
+        Rc::new(App {
+            state,
+            result,
+            compute_ms,
+            highlight: None,
+            notice,
+        })
+    }
+}
+
+fn same_input(a: &State, b: &State) -> bool {
+    let mut a2 = a.clone();
+    a2.options.view = b.options.view;
+    a2 == *b
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn app() -> Rc<App> {
+        Rc::new(App::new(State::default(), None))
+    }
+
+    #[test]
+    fn edits_change_state_and_recompute() {
+        let a = app();
+        let b = a.clone().reduce(Action::Edit(Field::Manifest, "not: [valid".into()));
+        assert_eq!(b.state.manifest, "not: [valid");
+        assert!(!Rc::ptr_eq(&a.result, &b.result));
+    }
+
+    #[test]
+    fn switching_the_view_keeps_the_report() {
+        let a = app();
+        let b = a.clone().reduce(Action::View(PolicyView::Strict));
+        assert_eq!(b.state.options.view, PolicyView::Strict);
+        assert!(Rc::ptr_eq(&a.result, &b.result));
+    }
+
+    #[test]
+    fn a_no_op_returns_the_same_app() {
+        let a = app();
+        let b = a.clone().reduce(Action::Runtime(RuntimeKind::Containerd2));
+        assert!(Rc::ptr_eq(&a, &b));
+    }
+
+    #[test]
+    fn highlight_is_cleared_by_the_next_edit() {
+        let a = app().reduce(Action::Highlight(Target::Group(4)));
+        assert_eq!(a.highlight, Some(Target::Group(4)));
+        let b = a.reduce(Action::Edit(Field::ImageUser, "1000".into()));
+        assert_eq!(b.highlight, None);
+        assert_eq!(b.state.image_user, "1000");
+    }
+
+    #[test]
+    fn examples_load_and_unknown_ones_say_so() {
+        let a = app().reduce(Action::Example("distroless".into()));
+        assert!(!a.state.passwd_present);
+        let b = a.clone().reduce(Action::Example("nope".into()));
+        assert_eq!(b.state, a.state);
+        assert!(b.notice.as_deref().unwrap_or("").contains("nope"));
+    }
+
+    #[test]
+    fn environment_actions_update_options() {
+        let a = app()
+            .reduce(Action::Runtime(RuntimeKind::Crio))
+            .reduce(Action::Kubernetes(31))
+            .reduce(Action::Gate(Gate::On))
+            .reduce(Action::PasswdPresent(false))
+            .reduce(Action::GroupPresent(false));
+        assert_eq!(a.state.options.runtime, RuntimeKind::Crio);
+        assert_eq!(a.state.options.kubernetes_minor, 31);
+        assert_eq!(a.state.options.feature_gate, Gate::On);
+        assert!(!a.state.passwd_present && !a.state.group_present);
+        assert_eq!(
+            a.result.as_ref().as_ref().map(|r| r.environment.kubernetes_minor).ok(),
+            Some(31)
+        );
+    }
+}

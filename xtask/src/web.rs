@@ -1,0 +1,349 @@
+//! `cargo xtask www` builds the static site into `www/dist/`; `cargo xtask serve` builds it and
+//! serves it on http://127.0.0.1:8080/ (std only: a small static file server).
+//!
+//! Pipeline: `cargo build -p podgroups-playground --target wasm32-unknown-unknown --release` →
+//! `wasm-bindgen-cli-support` (same version as the app's `wasm-bindgen`) → `wasm-opt -Oz`
+//! (npm `binaryen`) → `esbuild` (npm) bundles and minifies the page scripts → static files copied.
+//! npm tools come from `www/package-lock.json` (`npm ci`); nothing downloads anything else.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Component, Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+/// The workspace root (xtask lives one level down).
+fn root() -> PathBuf {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    manifest.parent().unwrap_or(manifest).to_path_buf()
+}
+
+fn target_dir(root: &Path) -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from)
+}
+
+fn run(cmd: &mut Command) -> Result<(), String> {
+    let shown = format!("{cmd:?}");
+    let status = cmd.status().map_err(|e| format!("cannot run {shown}: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{shown} failed ({status})"))
+    }
+}
+
+/// Installs the site's npm build tools if `www/node_modules` lacks them (`npm ci`, pinned by the lock file).
+fn npm_tools(www: &Path) -> Result<PathBuf, String> {
+    let bin = www.join("node_modules").join(".bin");
+    if !bin.join("wasm-opt").exists() || !bin.join("esbuild").exists() {
+        eprintln!("xtask www: installing the site's build tools with `npm ci` in www/");
+        run(Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund"])
+            .current_dir(www))
+        .map_err(|e| format!("{e}; npm (Node.js ≥ 18) is needed to build the site"))?;
+    }
+    Ok(bin)
+}
+
+/// `cargo xtask www`: writes the whole site to `www/dist/`.
+pub fn www() -> Result<(), String> {
+    let root = root();
+    let www = root.join("www");
+    let dist = www.join("dist");
+    let target = target_dir(&root);
+    let bin = npm_tools(&www)?;
+
+    eprintln!("xtask www: building the playground for wasm32-unknown-unknown");
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    run(Command::new(cargo)
+        .args([
+            "build",
+            "-p",
+            "podgroups-playground",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--release",
+        ])
+        .args(["--config", &format!("profile.release.opt-level={WASM_OPT_LEVEL:?}")])
+        .current_dir(&root))?;
+    let wasm = target.join("wasm32-unknown-unknown/release/podgroups_playground.wasm");
+
+    let pkg = target.join("podgroups-www/pkg");
+    std::fs::create_dir_all(&pkg).map_err(|e| format!("cannot create {}: {e}", pkg.display()))?;
+    wasm_bindgen_cli_support::Bindgen::new()
+        .input_path(&wasm)
+        .web(true)
+        .map_err(|e| format!("wasm-bindgen: {e}"))?
+        .typescript(false)
+        .out_name("podgroups")
+        .generate(&pkg)
+        .map_err(|e| format!("wasm-bindgen on {}: {e}", wasm.display()))?;
+
+    if dist.exists() {
+        std::fs::remove_dir_all(&dist).map_err(|e| format!("cannot clear {}: {e}", dist.display()))?;
+    }
+    std::fs::create_dir_all(&dist).map_err(|e| format!("cannot create {}: {e}", dist.display()))?;
+
+    eprintln!("xtask www: wasm-opt -Oz");
+    run(Command::new(bin.join("wasm-opt"))
+        .arg(pkg.join("podgroups_bg.wasm"))
+        .args(["-Oz", "--strip-debug", "--strip-producers"])
+        .args(WASM_FEATURES)
+        .arg("-o")
+        .arg(dist.join("podgroups_bg.wasm")))?;
+
+    eprintln!("xtask www: esbuild (app.js, embed.js)");
+    let glue = pkg.join("podgroups.js");
+    for entry in ["app.js", "embed.js"] {
+        run(Command::new(bin.join("esbuild"))
+            .arg(www.join("js").join(entry))
+            .args([
+                "--bundle",
+                "--minify",
+                "--format=esm",
+                "--target=es2020",
+                "--log-level=warning",
+            ])
+            .arg(format!("--alias:podgroups-wasm={}", glue.display()))
+            .arg(format!("--outfile={}", dist.join(entry).display())))?;
+    }
+
+    copy_dir(&www.join("site"), &dist)?;
+    copy_policy_artifacts(&target, &dist)?;
+    report_sizes(&dist)?;
+    eprintln!("xtask www: wrote {}", dist.display());
+    Ok(())
+}
+
+/// rustc's opt-level for the site's wasm, overriding the workspace's release `3` for this build
+/// only: size matters more than speed here (see the budgets in playground/README.md).
+const WASM_OPT_LEVEL: &str = match option_env!("PODGROUPS_WASM_OPT_LEVEL") {
+    Some(level) => level,
+    None => "z",
+};
+
+/// Features rustc enables by default for wasm32-unknown-unknown, which wasm-opt must accept.
+const WASM_FEATURES: &[&str] = &[
+    "--enable-bulk-memory",
+    "--enable-nontrapping-float-to-int",
+    "--enable-sign-ext",
+    "--enable-reference-types",
+    "--enable-multivalue",
+    "--enable-mutable-globals",
+];
+
+fn copy_dir(from: &Path, to: &Path) -> Result<(), String> {
+    let entries = std::fs::read_dir(from).map_err(|e| format!("cannot read {}: {e}", from.display()))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| format!("cannot read {}: {e}", from.display()))?;
+        let dest = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            std::fs::create_dir_all(&dest).map_err(|e| format!("cannot create {}: {e}", dest.display()))?;
+            copy_dir(&entry.path(), &dest)?;
+        } else {
+            std::fs::copy(entry.path(), &dest).map_err(|e| format!("cannot copy to {}: {e}", dest.display()))?;
+        }
+    }
+    Ok(())
+}
+
+/// The policy modules of `cargo xtask policy`, for download: built now if missing; the site
+/// still builds (saying how to get them) when that fails.
+fn copy_policy_artifacts(target: &Path, dist: &Path) -> Result<(), String> {
+    let missing = ["podgroups-policy.wasm", "podgroups-policy-opa.wasm"]
+        .iter()
+        .any(|n| !target.join("policy").join(n).is_file());
+    if missing {
+        eprintln!("xtask www: building the policy modules for download (`cargo xtask policy`)");
+        if let Err(e) = crate::policy::run(&[]) {
+            eprintln!("xtask www: warning: the policy modules could not be built, the site will not offer them: {e}");
+        }
+    }
+    let dir = dist.join("downloads");
+    let mut found = Vec::new();
+    for name in ["podgroups-policy.wasm", "podgroups-policy-opa.wasm"] {
+        let src = target.join("policy").join(name);
+        if src.is_file() {
+            std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+            std::fs::copy(&src, dir.join(name)).map_err(|e| format!("cannot copy {}: {e}", src.display()))?;
+            found.push(name);
+        }
+    }
+    if found.is_empty() {
+        eprintln!(
+            "xtask www: no policy modules in {}/policy (run `cargo xtask policy` first to offer them for download)",
+            target.display()
+        );
+    }
+    let list = found.iter().map(|n| format!("\"{n}\"")).collect::<Vec<_>>().join(",");
+    std::fs::write(dist.join("downloads.json"), format!("{{\"files\":[{list}]}}\n"))
+        .map_err(|e| format!("cannot write downloads.json: {e}"))
+}
+
+fn report_sizes(dist: &Path) -> Result<(), String> {
+    for name in ["podgroups_bg.wasm", "app.js", "embed.js", "playground.css"] {
+        let len = std::fs::metadata(dist.join(name)).map(|m| m.len()).unwrap_or(0);
+        eprintln!("  {name:<20} {:>8.1} KB", len as f64 / 1024.0);
+    }
+    Ok(())
+}
+
+/// `cargo xtask serve [--port N] [--no-build]`: builds the site, then serves `www/dist/` on 127.0.0.1.
+pub fn serve(args: &[String]) -> Result<(), String> {
+    let mut port: u16 = 8080;
+    let mut build = true;
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--port" => {
+                let v = it.next().ok_or("--port needs a number")?;
+                port = v.parse().map_err(|_| format!("--port {v:?}: expected a port number"))?;
+            }
+            "--no-build" => build = false,
+            other => return Err(format!("unknown option {other:?}; use --port N and/or --no-build")),
+        }
+    }
+    if build {
+        www()?;
+    }
+    let dist = root().join("www").join("dist");
+    if !dist.join("index.html").is_file() {
+        return Err(format!(
+            "{} has no index.html: run `cargo xtask www` first",
+            dist.display()
+        ));
+    }
+    let listener = TcpListener::bind(("127.0.0.1", port))
+        .map_err(|e| format!("cannot listen on 127.0.0.1:{port}: {e} (is another server running? try --port)"))?;
+    println!(
+        "Serving {} on http://127.0.0.1:{port}/  (Ctrl-C to stop)",
+        dist.display()
+    );
+    for stream in listener.incoming().flatten() {
+        let dist = dist.clone();
+        std::thread::spawn(move || {
+            if let Err(e) = handle(stream, &dist) {
+                eprintln!("serve: {e}");
+            }
+        });
+    }
+    Ok(())
+}
+
+/// Serves one request (GET or HEAD of a file under `dist`), then closes the connection.
+fn handle(stream: TcpStream, dist: &Path) -> Result<(), String> {
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .map_err(|e| e.to_string())?;
+    let mut reader = BufReader::new(stream.take(16 * 1024));
+    let mut request_line = String::new();
+    reader.read_line(&mut request_line).map_err(|e| e.to_string())?;
+    // Drain the headers; nothing in them changes the answer.
+    let mut line = String::new();
+    while reader.read_line(&mut line).map_err(|e| e.to_string())? > 2 {
+        line.clear();
+    }
+    let mut stream = reader.into_inner().into_inner();
+    let mut parts = request_line.split_whitespace();
+    let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+    let (status, content_type, body) = match method {
+        "GET" | "HEAD" => match resolve(dist, target) {
+            Some(path) => match std::fs::read(&path) {
+                Ok(bytes) => ("200 OK", content_type(&path), bytes),
+                Err(_) => not_found(),
+            },
+            None => not_found(),
+        },
+        _ => (
+            "405 Method Not Allowed",
+            "text/plain; charset=utf-8",
+            b"only GET and HEAD\n".to_vec(),
+        ),
+    };
+    let head = format!(
+        "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nCache-Control: no-cache\r\n\
+         X-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).map_err(|e| e.to_string())?;
+    if method != "HEAD" {
+        stream.write_all(&body).map_err(|e| e.to_string())?;
+    }
+    stream.flush().map_err(|e| e.to_string())
+}
+
+fn not_found() -> (&'static str, &'static str, Vec<u8>) {
+    ("404 Not Found", "text/plain; charset=utf-8", b"not found\n".to_vec())
+}
+
+/// Maps a request target to a file under `dist`: no `..`, directories serve their `index.html`.
+fn resolve(dist: &Path, target: &str) -> Option<PathBuf> {
+    let path = target.split(['?', '#']).next().unwrap_or("");
+    let decoded = percent_decode(path)?;
+    let rel = Path::new(decoded.trim_start_matches('/'));
+    if rel.components().any(|c| !matches!(c, Component::Normal(_))) {
+        return None;
+    }
+    let full = dist.join(rel);
+    let file = if full.is_dir() { full.join("index.html") } else { full };
+    file.is_file().then_some(file)
+}
+
+fn percent_decode(s: &str) -> Option<String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        if b == b'%' {
+            let hex = s.get(i + 1..i + 3)?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(b);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+fn content_type(path: &Path) -> &'static str {
+    match path.extension().and_then(|e| e.to_str()).unwrap_or("") {
+        "html" => "text/html; charset=utf-8",
+        "js" => "text/javascript; charset=utf-8",
+        "css" => "text/css; charset=utf-8",
+        "wasm" => "application/wasm",
+        "json" => "application/json",
+        "svg" => "image/svg+xml",
+        "png" => "image/png",
+        "ico" => "image/x-icon",
+        "txt" | "md" => "text/plain; charset=utf-8",
+        _ => "application/octet-stream",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resolve_refuses_to_leave_dist() {
+        let dir = std::env::temp_dir().join(format!("xtask-web-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("docs")).unwrap();
+        std::fs::write(dir.join("index.html"), "i").unwrap();
+        std::fs::write(dir.join("docs/index.html"), "d").unwrap();
+        assert_eq!(resolve(&dir, "/"), Some(dir.join("index.html")));
+        assert_eq!(resolve(&dir, "/?embed=1#v1=abc"), Some(dir.join("index.html")));
+        assert_eq!(resolve(&dir, "/docs/"), Some(dir.join("docs/index.html")));
+        assert_eq!(resolve(&dir, "/../etc/passwd"), None);
+        assert_eq!(resolve(&dir, "/%2e%2e/etc/passwd"), None);
+        assert_eq!(resolve(&dir, "/missing.js"), None);
+        assert_eq!(resolve(&dir, "/%zz"), None);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn wasm_is_served_as_wasm() {
+        assert_eq!(content_type(Path::new("a/podgroups_bg.wasm")), "application/wasm");
+        assert_eq!(content_type(Path::new("x.unknown")), "application/octet-stream");
+    }
+}
