@@ -1,6 +1,8 @@
 //! The human-readable report.
 
-use podgroups_core::{ContainerReport, Identity, Location, Origin, Outcome, Report, Runtime, RuntimeKind};
+use podgroups_core::{
+    ContainerReport, Identity, Location, Origin, Outcome, Report, Runtime, RuntimeKind, SupplementalGroupsPolicy,
+};
 use std::fmt::Write;
 
 pub fn report(file: &str, r: &Report) -> String {

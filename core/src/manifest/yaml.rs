@@ -15,6 +15,9 @@ pub fn parse(text: &str) -> Result<Vec<Node>, InputError> {
         budget.max_nodes = 4_000_000;
         budget.max_events = 8_000_000;
         budget.max_documents = 10_000;
+        // Deep enough for any manifest (a CronJob's affinity terms sit ~15 levels down), shallow
+        // enough that a 1 MiB wasm stack or a 2 MiB test thread never overflows in the deserializer.
+        budget.max_depth = 48;
     }
     options.with_snippet = false;
     let docs: Vec<Option<SpannedValue>> =
