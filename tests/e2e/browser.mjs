@@ -1,0 +1,51 @@
+// Launches Debian's chromium through playwright-core (no browser download) and records every
+// request each page makes, so the tests can prove nothing leaves 127.0.0.1.
+import { chromium } from "playwright-core";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+export const BASE = process.env.PODGROUPS_URL ?? "http://127.0.0.1:8080/";
+const EXECUTABLE = process.env.CHROMIUM ?? "/usr/bin/chromium";
+
+const ARGS = [
+  "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+  "--disable-background-networking", "--disable-component-update", "--disable-sync",
+];
+
+/** Starts a browser; `requests` collects every URL any page of it asked for. */
+export async function launch() {
+  const profile = mkdtempSync(join(tmpdir(), "podgroups-e2e-"));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: EXECUTABLE,
+    headless: true,
+    args: ARGS,
+    viewport: { width: 1280, height: 900 },
+  });
+  const requests = [];
+  context.on("request", (r) => requests.push(r.url()));
+  return {
+    context,
+    requests,
+    async close() {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Opens a page at `path` (relative to BASE) and waits for the first result. */
+export async function open(context, path = "", { waitFor = '[data-testid="result-merge"]' } = {}) {
+  const page = await context.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+  await page.goto(new URL(path, BASE).href);
+  if (waitFor) await page.waitForSelector(waitFor, { timeout: 15000 });
+  page.errors = errors;
+  return page;
+}
+
+/** The groups a result column shows, e.g. "3000,4000,50000". */
+export async function groups(page, testid, scope = page) {
+  return scope.locator(`[data-testid="${testid}"]`).first().getAttribute("data-groups");
+}

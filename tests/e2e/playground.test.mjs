@@ -1,0 +1,185 @@
+// End-to-end tests of the playground in headless Chromium (node:test + playwright-core).
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync, statSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { BASE, launch, open, groups } from "./browser.mjs";
+
+const ARTIFACTS = join(dirname(fileURLToPath(import.meta.url)), "..", "artifacts");
+let browser;
+
+before(async () => {
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+test("the default page shows the blog example: Merge 3000,4000,50000 and Strict 3000,4000", async () => {
+  const page = await open(browser.context);
+  assert.equal(await groups(page, "result-merge"), "3000,4000,50000");
+  assert.equal(await groups(page, "result-strict"), "3000,4000");
+  // The implicit group is marked as such in the Merge column.
+  const implicit = page.locator('[data-testid="result-merge"] .gid.implicit');
+  assert.deepEqual(await implicit.allTextContents(), ["50000"]);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test("typing a change updates the result", async () => {
+  const page = await open(browser.context);
+  // Real keystrokes at the end of /etc/group: a new group listing the user.
+  await page.locator("#group").click();
+  await page.keyboard.press("Control+End");
+  await page.keyboard.type("more:x:60000:user-defined-in-image");
+  await page.waitForFunction(() =>
+    document.querySelector('[data-testid="result-merge"]')?.dataset.groups === "3000,4000,50000,60000");
+  assert.equal(await groups(page, "result-strict"), "3000,4000");
+  // And an edit of the manifest.
+  const manifest = await page.locator("#manifest").inputValue();
+  await page.locator("#manifest").fill(manifest.replace("supplementalGroups: [4000]", "supplementalGroups: [4000, 4500]"));
+  assert.equal(await groups(page, "result-strict"), "3000,4000,4500");
+  await page.close();
+});
+
+test("clicking an origin highlights the /etc/group line and the manifest field it came from", async () => {
+  const page = await open(browser.context);
+  await page.locator('[data-testid="origin"][data-gid="50000"]').first().click();
+  const hl = page.locator('[data-testid="group-editor"] .overlay .l.hl');
+  assert.equal(await hl.count(), 1);
+  assert.equal(await hl.getAttribute("data-line"), "4");
+  assert.match(await hl.textContent(), /^group-defined-in-image:x:50000:/);
+  await page.locator('[data-testid="origin"][data-gid="3000"]').first().click();
+  const field = page.locator('[data-testid="manifest-editor"] .overlay .l.hl');
+  assert.match(await field.textContent(), /runAsGroup: 3000/);
+  assert.equal(await page.locator('[data-testid="group-editor"] .overlay .l.hl').count(), 0);
+  await page.close();
+});
+
+test("a share link reopens exactly the same state", async () => {
+  const page = await open(browser.context);
+  await page.locator('[data-testid="runtime-select"]').selectOption("crio");
+  await page.locator('[data-testid="k8s-version-select"]').selectOption("34");
+  await page.locator('label[for="view-strict"]').click();
+  await page.locator('[data-testid="image-user"]').fill("1000:2000");
+  const manifest = (await page.locator("#manifest").inputValue()).replace("name: ctr", "name: shared");
+  await page.locator("#manifest").fill(manifest);
+  // The link follows the state (throttled) in the share box and the address bar.
+  await page.waitForFunction(() => {
+    const v = document.querySelector('[data-testid="share-link"] input').value;
+    return v.includes("#v1=") && location.hash.length > 4 && v.endsWith(location.hash);
+  });
+  await page.waitForTimeout(400);
+  const link = await page.locator('[data-testid="share-link"] input').inputValue();
+  assert.ok(link.startsWith(BASE + "#v1="), link);
+  const again = await open(browser.context, link.slice(BASE.length));
+  assert.equal(await again.locator('[data-testid="runtime-select"]').inputValue(), "crio");
+  assert.equal(await again.locator('[data-testid="k8s-version-select"]').inputValue(), "34");
+  assert.equal(await again.locator("#view-strict").isChecked(), true);
+  assert.equal(await again.locator('[data-testid="image-user"]').inputValue(), "1000:2000");
+  assert.equal(await again.locator("#manifest").inputValue(), manifest);
+  assert.equal(await again.locator("#group").inputValue(), await page.locator("#group").inputValue());
+  assert.ok(await again.locator('[data-container="shared"]').count() > 0);
+  await page.close();
+  await again.close();
+});
+
+test("a damaged link says so and falls back to the blog example", async () => {
+  const page = await open(browser.context, "#v1=garbage!!");
+  assert.match(await page.locator('[data-testid="error-panel"]').textContent(), /could not be opened/);
+  assert.equal(await groups(page, "result-merge"), "3000,4000,50000");
+  await page.close();
+});
+
+test("embed mode renders the essentials with an open-in-playground link", async () => {
+  const page = await open(browser.context, "?embed=1");
+  assert.equal(await page.locator(".playground.embed").count(), 1);
+  assert.equal(await groups(page, "result-merge"), "3000,4000,50000");
+  assert.equal(await groups(page, "result-strict"), "3000,4000");
+  assert.equal(await page.locator('[data-testid="share-link"]').count(), 0);
+  await page.waitForFunction(() => document.querySelector('[data-testid="open-in-playground"]').href.includes("#v1="));
+  const href = await page.locator('[data-testid="open-in-playground"]').getAttribute("href");
+  const full = await open(browser.context, href.replace(/^\.\//, ""));
+  assert.equal(await full.locator(".playground.embed").count(), 0);
+  assert.equal(await groups(full, "result-merge"), "3000,4000,50000");
+  await page.close();
+  await full.close();
+});
+
+test("bad YAML shows an inline marker at the reported line and a message", async () => {
+  const page = await open(browser.context);
+  await page.locator("#manifest").fill("apiVersion: v1\nkind: Pod\nspec:\n  containers: [\n    {name: a\n");
+  const panel = page.locator('[data-testid="error-panel"]');
+  await panel.locator(".input-error").waitFor();
+  const text = await panel.textContent();
+  const m = text.match(/line (\d+), column (\d+)/);
+  assert.ok(m, text);
+  const marked = page.locator('[data-testid="manifest-editor"] .overlay .l.err');
+  assert.equal(await marked.count(), 1);
+  assert.equal(await marked.getAttribute("data-line"), m[1]);
+  assert.equal(await page.locator('[data-testid="manifest-editor"] .overlay .errc').count(), 1);
+  assert.equal(await page.locator('[data-testid="manifest-editor"] .gutter .g.err').textContent(), m[1]);
+  assert.equal(await page.locator("#manifest").getAttribute("aria-invalid"), "true");
+  assert.equal(await page.locator('[data-testid="result-merge"]').count(), 0);
+  await page.close();
+});
+
+test("apply Strict rewrites the manifest so the as-written result drops the implicit group", async () => {
+  const page = await open(browser.context);
+  await page.locator('[data-testid="apply-strict"]').click();
+  await page.waitForFunction(() => document.querySelector("#manifest").value.includes("supplementalGroupsPolicy: Strict"));
+  assert.match(await page.locator('[data-testid="result-strict"] h4').textContent(), /as written/);
+  assert.equal(await page.locator('[data-testid="apply-strict"]').count(), 0);
+  await page.close();
+});
+
+test("the examples menu loads each example; runtime and version change the outcome", async () => {
+  const page = await open(browser.context);
+  await page.locator('[data-testid="examples-menu"]').selectOption("distroless");
+  assert.equal(await page.locator("#has-passwd").isChecked(), false);
+  assert.equal(await groups(page, "result-merge"), await groups(page, "result-strict"));
+  await page.locator('[data-testid="examples-menu"]').selectOption("rejected-unsupported-node");
+  const strict = page.locator('[data-testid="result-strict"]').first();
+  assert.match(await strict.textContent(), /SupplementalGroupsPolicyNotSupported/);
+  await page.locator('[data-testid="runtime-select"]').selectOption("containerd-2");
+  assert.equal(await groups(page, "result-strict"), "3000,4000");
+  await page.close();
+});
+
+test("the guide's embedded widgets compute in the page", async () => {
+  const page = await open(browser.context, "guide.html", { waitFor: '[data-testid="podgroups-widget"] .pg-col' });
+  const widgets = page.locator('[data-testid="podgroups-widget"]');
+  assert.equal(await widgets.count(), 2);
+  assert.match(await widgets.first().locator(".pg-col").first().textContent(), /groups=3000,4000,50000/);
+  assert.match(await widgets.nth(1).textContent(), /SupplementalGroupsPolicyNotSupported/);
+  const iframe = page.frameLocator("iframe");
+  await iframe.locator('[data-testid="result-merge"]').first().waitFor();
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test("a screenshot of each theme is saved, and the themes differ", async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const backgrounds = {};
+  for (const scheme of ["light", "dark"]) {
+    const page = await browser.context.newPage();
+    await page.emulateMedia({ colorScheme: scheme });
+    await page.goto(BASE);
+    await page.waitForSelector('[data-testid="result-merge"]');
+    const file = join(ARTIFACTS, `playground-${scheme}.png`);
+    await page.screenshot({ path: file, fullPage: true });
+    assert.ok(statSync(file).size > 10000, file);
+    backgrounds[scheme] = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    await page.close();
+  }
+  assert.notEqual(backgrounds.light, backgrounds.dark);
+});
+
+test("no request left 127.0.0.1 during all of the above", () => {
+  const origin = new URL(BASE).origin;
+  assert.ok(browser.requests.length > 10);
+  const foreign = browser.requests.filter((u) => !u.startsWith(origin + "/") && !u.startsWith("data:"));
+  assert.deepEqual(foreign, []);
+});
