@@ -76,20 +76,12 @@ pub fn check_spec(spec: &mut Value, base: &str, settings: &Settings, mutate: boo
         out.violation(
             base.into(),
             None,
-            format!(
-                "must be an object holding the pod spec, got {}",
-                short(spec)
-            ),
+            format!("must be an object holding the pod spec, got {}", short(spec)),
         );
         return out;
     };
     // Windows pods may not set any of these fields (Spec 1.4): nothing to check.
-    if spec
-        .get("os")
-        .and_then(|o| o.get("name"))
-        .and_then(Value::as_str)
-        == Some("windows")
-    {
+    if spec.get("os").and_then(|o| o.get("name")).and_then(Value::as_str) == Some("windows") {
         return out;
     }
     let slots = slots(spec, base, settings, &mut out);
@@ -116,12 +108,7 @@ pub fn check_spec(spec: &mut Value, base: &str, settings: &Settings, mutate: boo
 }
 
 /// Lists the containers, reporting lists or entries that are not of the right JSON type.
-fn slots(
-    spec: &Map<String, Value>,
-    base: &str,
-    settings: &Settings,
-    out: &mut SpecOutcome,
-) -> Vec<Slot> {
+fn slots(spec: &Map<String, Value>, base: &str, settings: &Settings, out: &mut SpecOutcome) -> Vec<Slot> {
     let mut slots = Vec::new();
     for (list, noun) in CONTAINER_LISTS {
         let items = match spec.get(list) {
@@ -163,13 +150,7 @@ fn slots(
 }
 
 /// `supplementalGroupsPolicy`, `fsGroup`, `supplementalGroups`, and the containerd hazard warning.
-fn pod_level(
-    spec: &mut Map<String, Value>,
-    psc_path: &str,
-    settings: &Settings,
-    mutate: bool,
-    out: &mut SpecOutcome,
-) {
+fn pod_level(spec: &mut Map<String, Value>, psc_path: &str, settings: &Settings, mutate: bool, out: &mut SpecOutcome) {
     let field = format!("{psc_path}.supplementalGroupsPolicy");
     match spec.get("securityContext").and_then(|p| p.get("supplementalGroupsPolicy")) {
         Some(Value::String(s)) if s == "Strict" => {}
@@ -198,10 +179,7 @@ fn pod_level(
     }
 
     let fs_path = format!("{psc_path}.fsGroup");
-    let current = spec
-        .get("securityContext")
-        .and_then(|p| p.get("fsGroup"))
-        .cloned();
+    let current = spec.get("securityContext").and_then(|p| p.get("fsGroup")).cloned();
     if let Some(id) = single_id(
         &settings.fs_group,
         current.as_ref(),
@@ -218,12 +196,8 @@ fn pod_level(
     supplemental_groups(spec, psc_path, &settings.supplemental_groups, mutate, out);
 
     let psc = spec.get("securityContext");
-    let group = psc
-        .and_then(|p| p.get("runAsGroup"))
-        .filter(|v| !v.is_null());
-    let user = psc
-        .and_then(|p| p.get("runAsUser"))
-        .filter(|v| !v.is_null());
+    let group = psc.and_then(|p| p.get("runAsGroup")).filter(|v| !v.is_null());
+    let user = psc.and_then(|p| p.get("runAsUser")).filter(|v| !v.is_null());
     if let (Some(group), None) = (group, user) {
         out.warnings.push(format!(
             "{psc_path}.runAsGroup ({}) is set without runAsUser: containerd fails to create the pod sandbox (user group is specified without user); set runAsUser too",
@@ -240,29 +214,18 @@ fn supplemental_groups(
     out: &mut SpecOutcome,
 ) {
     let path = format!("{psc_path}.supplementalGroups");
-    let list = match spec
-        .get("securityContext")
-        .and_then(|p| p.get("supplementalGroups"))
-    {
+    let list = match spec.get("securityContext").and_then(|p| p.get("supplementalGroups")) {
         None | Some(Value::Null) => &[][..],
         Some(Value::Array(list)) => list.as_slice(),
         Some(other) => {
-            out.violation(
-                path,
-                None,
-                format!("must be a list of gids, got {}", short(other)),
-            );
+            out.violation(path, None, format!("must be a list of gids, got {}", short(other)));
             return;
         }
     };
     if list.is_empty() {
         if let Some(id) = rule.default_id() {
             if mutate {
-                set(
-                    spec,
-                    &["securityContext", "supplementalGroups"],
-                    Value::from(vec![id]),
-                );
+                set(spec, &["securityContext", "supplementalGroups"], Value::from(vec![id]));
                 out.changed = true;
             } else {
                 out.violation(path, None, missing_text(rule, "supplemental_groups"));
@@ -270,16 +233,19 @@ fn supplemental_groups(
         }
         return;
     }
-    for (i, v) in list.iter().enumerate() {
-        match id_of(v) {
-            Err(e) => out.violation(format!("{path}[{i}]"), None, e),
-            Ok(id) if !rule.allows(id) => out.violation(
-                format!("{path}[{i}]"),
-                None,
-                outside_text(id, rule, "supplemental_groups"),
-            ),
-            Ok(_) => {}
-        }
+    // One violation for the list: the first bad entry, and how many more there are.
+    let mut bad = list.iter().enumerate().filter_map(|(i, v)| match id_of(v) {
+        Err(e) => Some((i, e)),
+        Ok(id) if !rule.allows(id) => Some((i, outside_text(id, rule, "supplemental_groups"))),
+        Ok(_) => None,
+    });
+    if let Some((i, text)) = bad.next() {
+        let more = bad.count();
+        let text = match more {
+            0 => text,
+            n => format!("{text}; {n} more entries are invalid or outside the ranges"),
+        };
+        out.violation(format!("{path}[{i}]"), None, text);
     }
 }
 
@@ -301,11 +267,7 @@ fn container_level(
     match csc {
         None | Some(Value::Null) | Some(Value::Object(_)) => {}
         Some(other) => {
-            out.violation(
-                csc_path,
-                who,
-                format!("must be an object, got {}", short(other)),
-            );
+            out.violation(csc_path, who, format!("must be an object, got {}", short(other)));
             return;
         }
     }
@@ -317,15 +279,7 @@ fn container_level(
     match &settings.run_as_user {
         Rule::MustRunAsNonRoot => non_root(spec, base, slot, user.as_ref(), &user_at, mutate, out),
         rule => {
-            if let Some(id) = single_id(
-                rule,
-                user.as_ref(),
-                &user_at,
-                who,
-                "run_as_user",
-                mutate,
-                out,
-            ) {
+            if let Some(id) = single_id(rule, user.as_ref(), &user_at, who, "run_as_user", mutate, out) {
                 set_in_container(spec, slot, "runAsUser", Value::from(id));
                 out.changed = true;
             }
@@ -378,8 +332,7 @@ fn non_root(
             Ok(0) => out.violation(
                 user_at.into(),
                 who,
-                "is 0 (root), which run_as_user MustRunAsNonRoot refuses; set a non-zero uid"
-                    .into(),
+                "is 0 (root), which run_as_user MustRunAsNonRoot refuses; set a non-zero uid".into(),
             ),
             Ok(_) => {}
         }
@@ -431,9 +384,7 @@ fn single_id(
         }
         Some(v) => match id_of(v) {
             Err(e) => out.violation(at.into(), who, e),
-            Ok(id) if !rule.allows(id) => {
-                out.violation(at.into(), who, outside_text(id, rule, setting))
-            }
+            Ok(id) if !rule.allows(id) => out.violation(at.into(), who, outside_text(id, rule, setting)),
             Ok(_) => {}
         },
     }
@@ -488,9 +439,7 @@ fn set(spec: &mut Map<String, Value>, path: &[&str], value: Value) {
     };
     let mut cur = spec;
     for key in parents {
-        let entry = cur
-            .entry(key.to_string())
-            .or_insert_with(|| Value::Object(Map::new()));
+        let entry = cur.entry(key.to_string()).or_insert_with(|| Value::Object(Map::new()));
         if entry.is_null() {
             *entry = Value::Object(Map::new());
         }

@@ -61,10 +61,7 @@ pub fn evaluate(request: &Value, settings: &Settings, allow_mutation: bool) -> D
             format!("must be an AdmissionRequest object, got {}", short(request)),
         );
     };
-    let operation = req
-        .get("operation")
-        .and_then(Value::as_str)
-        .unwrap_or("CREATE");
+    let operation = req.get("operation").and_then(Value::as_str).unwrap_or("CREATE");
     if matches!(operation, "DELETE" | "CONNECT") {
         return Decision::default();
     }
@@ -95,11 +92,7 @@ pub fn evaluate(request: &Value, settings: &Settings, allow_mutation: bool) -> D
         .get("namespace")
         .and_then(Value::as_str)
         .filter(|n| !n.is_empty())
-        .or_else(|| {
-            object
-                .pointer("/metadata/namespace")
-                .and_then(Value::as_str)
-        })
+        .or_else(|| object.pointer("/metadata/namespace").and_then(Value::as_str))
         .unwrap_or_default();
     let subject = subject(kind, namespace, req, object);
     if settings.namespace_exempt(namespace) {
@@ -130,33 +123,18 @@ pub fn evaluate(request: &Value, settings: &Settings, allow_mutation: bool) -> D
     };
     let base = pointer.trim_start_matches('/').replace('/', ".");
     if object.pointer(pointer).is_none() {
-        return Decision::refuse(
-            &subject,
-            &base,
-            "is missing: a workload needs a pod spec here".into(),
-        );
+        return Decision::refuse(&subject, &base, "is missing: a workload needs a pod spec here".into());
     }
 
     // A Pod's security contexts are immutable: on UPDATE, only what the update introduces counts.
     if kind == "Pod" && operation == "UPDATE" {
-        return pod_update(
-            subject,
-            object,
-            req.get("oldObject"),
-            pointer,
-            &base,
-            settings,
-        );
+        return pod_update(subject, object, req.get("oldObject"), pointer, &base, settings);
     }
 
     let mutate = allow_mutation && settings.mutate;
     let mut mutated = object.clone();
     let Some(spec) = mutated.pointer_mut(pointer) else {
-        return Decision::refuse(
-            &subject,
-            &base,
-            "is missing: a workload needs a pod spec here".into(),
-        );
+        return Decision::refuse(&subject, &base, "is missing: a workload needs a pod spec here".into());
     };
     let out = check_spec(spec, &base, settings, mutate);
     let changed = out.changed && out.violations.is_empty();
@@ -193,11 +171,7 @@ fn pod_update(
         // The old Pod had too many violations to compare one by one: judge the new one alone.
         _ => new.violations,
     };
-    let omitted = if violations.is_empty() {
-        0
-    } else {
-        new.omitted
-    };
+    let omitted = if violations.is_empty() { 0 } else { new.omitted };
     Decision {
         subject,
         violations,
@@ -207,21 +181,12 @@ fn pod_update(
     }
 }
 
-fn subject(
-    kind: &str,
-    namespace: &str,
-    req: &serde_json::Map<String, Value>,
-    object: &Value,
-) -> String {
+fn subject(kind: &str, namespace: &str, req: &serde_json::Map<String, Value>, object: &Value) -> String {
     let name = object
         .pointer("/metadata/name")
         .and_then(Value::as_str)
         .filter(|n| !n.is_empty())
-        .or_else(|| {
-            req.get("name")
-                .and_then(Value::as_str)
-                .filter(|n| !n.is_empty())
-        })
+        .or_else(|| req.get("name").and_then(Value::as_str).filter(|n| !n.is_empty()))
         .map(str::to_string)
         .or_else(|| {
             object

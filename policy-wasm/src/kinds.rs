@@ -6,12 +6,9 @@ pub fn pod_spec_pointer(kind: &str) -> Option<&'static str> {
     Some(match kind {
         "Pod" => "/spec",
         "PodTemplate" => "/template/spec",
-        "Deployment"
-        | "ReplicaSet"
-        | "StatefulSet"
-        | "DaemonSet"
-        | "Job"
-        | "ReplicationController" => "/spec/template/spec",
+        "Deployment" | "ReplicaSet" | "StatefulSet" | "DaemonSet" | "Job" | "ReplicationController" => {
+            "/spec/template/spec"
+        }
         "CronJob" => "/spec/jobTemplate/spec/template/spec",
         _ => return None,
     })

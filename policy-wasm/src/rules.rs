@@ -71,9 +71,7 @@ impl Rule {
         })?;
         for key in obj.keys() {
             if !matches!(key.as_str(), "rule" | "ranges" | "overwrite") {
-                return Err(format!(
-                    "{name}: unknown key \"{key}\"; expected rule and ranges"
-                ));
+                return Err(format!("{name}: unknown key \"{key}\"; expected rule and ranges"));
             }
         }
         match obj.get("overwrite") {
@@ -87,27 +85,20 @@ impl Rule {
         }
         let rule = match obj.get("rule") {
             Some(Value::String(s)) => s.as_str(),
-            Some(other) => {
-                return Err(format!(
-                    "{name}.rule must be one of {allowed}, got {}",
-                    short(other)
-                ))
-            }
+            Some(other) => return Err(format!("{name}.rule must be one of {allowed}, got {}", short(other))),
             None => return Err(format!("{name}.rule is missing; use one of {allowed}")),
         };
         if !field.allowed().contains(&rule) {
-            return Err(format!(
-                "{name}.rule \"{rule}\" is not supported; use one of {allowed}"
-            ));
+            return Err(format!("{name}.rule \"{rule}\" is not supported; use one of {allowed}"));
         }
         let ranges = match obj.get("ranges") {
             None | Some(Value::Null) => Vec::new(),
             Some(v) => parse_ranges(name, v)?,
         };
         match rule {
-            "MustRunAs" | "MayRunAs" if ranges.is_empty() => Err(format!(
-                "{name}.rule {rule} needs at least one range in {name}.ranges"
-            )),
+            "MustRunAs" | "MayRunAs" if ranges.is_empty() => {
+                Err(format!("{name}.rule {rule} needs at least one range in {name}.ranges"))
+            }
             "MustRunAs" => Ok(Rule::MustRunAs(ranges)),
             "MayRunAs" => Ok(Rule::MayRunAs(ranges)),
             _ if !ranges.is_empty() => Err(format!(
@@ -151,12 +142,9 @@ fn parse_ranges(name: &str, value: &Value) -> Result<Vec<IdRange>, String> {
     let mut out = Vec::with_capacity(list.len());
     for (i, item) in list.iter().enumerate() {
         let at = format!("{name}.ranges[{i}]");
-        let obj = item.as_object().ok_or_else(|| {
-            format!(
-                "{at} must be an object {{\"min\": N, \"max\": N}}, got {}",
-                short(item)
-            )
-        })?;
+        let obj = item
+            .as_object()
+            .ok_or_else(|| format!("{at} must be an object {{\"min\": N, \"max\": N}}, got {}", short(item)))?;
         if let Some(key) = obj.keys().find(|k| !matches!(k.as_str(), "min" | "max")) {
             return Err(format!("{at}: unknown key \"{key}\"; expected min and max"));
         }
@@ -235,16 +223,7 @@ mod tests {
         .unwrap();
         assert_eq!(
             rule,
-            Rule::MustRunAs(vec![
-                IdRange {
-                    min: 1000,
-                    max: 2000
-                },
-                IdRange {
-                    min: 3000,
-                    max: 3000
-                }
-            ])
+            Rule::MustRunAs(vec![IdRange { min: 1000, max: 2000 }, IdRange { min: 3000, max: 3000 }])
         );
         assert_eq!(rule.default_id(), Some(1000));
         assert!(rule.allows(3000) && rule.allows(1500) && !rule.allows(2500));
@@ -254,11 +233,7 @@ mod tests {
             Rule::MustRunAsNonRoot
         );
         assert_eq!(
-            Rule::parse(
-                Field::FsGroup,
-                &json!({"rule": "RunAsAny", "overwrite": false})
-            )
-            .unwrap(),
+            Rule::parse(Field::FsGroup, &json!({"rule": "RunAsAny", "overwrite": false})).unwrap(),
             Rule::RunAsAny
         );
     }
@@ -273,9 +248,7 @@ mod tests {
             json!({"rule": "MayRunAs", "ranges": [{"min": 1, "max": 2}]})
         )
         .contains("not supported"));
-        assert!(
-            err(Field::FsGroup, json!({"rule": "MustRunAs"})).contains("needs at least one range")
-        );
+        assert!(err(Field::FsGroup, json!({"rule": "MustRunAs"})).contains("needs at least one range"));
         assert!(err(
             Field::FsGroup,
             json!({"rule": "MustRunAs", "ranges": [{"min": 5, "max": 1}]})
@@ -291,11 +264,7 @@ mod tests {
             json!({"rule": "MustRunAs", "ranges": [{"min": 1, "max": 1e40}]})
         )
         .contains("ranges[0].max"));
-        assert!(err(
-            Field::FsGroup,
-            json!({"rule": "MustRunAs", "ranges": "1-2"})
-        )
-        .contains("must be a list"));
+        assert!(err(Field::FsGroup, json!({"rule": "MustRunAs", "ranges": "1-2"})).contains("must be a list"));
         assert!(err(
             Field::FsGroup,
             json!({"rule": "RunAsAny", "ranges": [{"min": 1, "max": 2}]})
@@ -304,15 +273,9 @@ mod tests {
         assert!(err(Field::FsGroup, json!({"rule": 7})).contains("fs_group.rule must be one of"));
         assert!(err(Field::FsGroup, json!({})).contains("fs_group.rule is missing"));
         assert!(err(Field::FsGroup, json!("MustRunAs")).contains("fs_group must be an object"));
-        assert!(err(
-            Field::FsGroup,
-            json!({"rule": "RunAsAny", "overwrite": true})
-        )
-        .contains("overwrite: true is not supported"));
-        assert!(
-            err(Field::FsGroup, json!({"rule": "RunAsAny", "Ranges": []}))
-                .contains("unknown key \"Ranges\"")
-        );
+        assert!(err(Field::FsGroup, json!({"rule": "RunAsAny", "overwrite": true}))
+            .contains("overwrite: true is not supported"));
+        assert!(err(Field::FsGroup, json!({"rule": "RunAsAny", "Ranges": []})).contains("unknown key \"Ranges\""));
     }
 
     #[test]

@@ -75,17 +75,12 @@ impl Settings {
                 "mutate" => s.mutate = boolean(key, v)?,
                 "require_run_as_group" => s.require_run_as_group = boolean(key, v)?,
                 "exempt_images" => {
-                    s.exempt_images = strings(key, v)?
-                        .into_iter()
-                        .map(pattern)
-                        .collect::<Result<_, _>>()?
+                    s.exempt_images = strings(key, v)?.into_iter().map(pattern).collect::<Result<_, _>>()?
                 }
                 "exempt_namespaces" => s.exempt_namespaces = strings(key, v)?,
                 "run_as_user" => s.run_as_user = rule(Field::RunAsUser, v)?,
                 "run_as_group" => s.run_as_group = rule(Field::RunAsGroup, v)?,
-                "supplemental_groups" => {
-                    s.supplemental_groups = rule(Field::SupplementalGroups, v)?
-                }
+                "supplemental_groups" => s.supplemental_groups = rule(Field::SupplementalGroups, v)?,
                 "fs_group" => s.fs_group = rule(Field::FsGroup, v)?,
                 _ => {
                     return Err(format!(
@@ -123,21 +118,13 @@ fn strings(key: &str, v: &Value) -> Result<Vec<String>, String> {
     let list = match v {
         Value::Null => return Ok(Vec::new()),
         Value::Array(list) => list,
-        other => {
-            return Err(format!(
-                "{key} must be a list of strings, got {}",
-                short(other)
-            ))
-        }
+        other => return Err(format!("{key} must be a list of strings, got {}", short(other))),
     };
     list.iter()
         .enumerate()
         .map(|(i, item)| match item {
             Value::String(s) if !s.is_empty() => Ok(s.clone()),
-            other => Err(format!(
-                "{key}[{i}] must be a non-empty string, got {}",
-                short(other)
-            )),
+            other => Err(format!("{key}[{i}] must be a non-empty string, got {}", short(other))),
         })
         .collect()
 }
@@ -194,13 +181,7 @@ mod tests {
         assert!(!s.image_exempt("ghcr.io/toolsx"));
         assert!(s.namespace_exempt("kube-system") && !s.namespace_exempt("default"));
         assert_eq!(s.run_as_user, Rule::MustRunAsNonRoot);
-        assert_eq!(
-            s.run_as_group,
-            Rule::MayRunAs(vec![IdRange {
-                min: 1000,
-                max: 2000
-            }])
-        );
+        assert_eq!(s.run_as_group, Rule::MayRunAs(vec![IdRange { min: 1000, max: 2000 }]));
         assert_eq!(s.fs_group, Rule::RunAsAny);
     }
 
@@ -211,20 +192,16 @@ mod tests {
             err(json!({"mutate": "yes"})),
             "mutate must be true or false, got \"yes\""
         );
-        assert!(err(json!({"exemptImages": []}))
-            .starts_with("unknown setting \"exemptImages\"; settings are snake_case"));
-        assert!(err(json!({"exempt_images": "nginx"}))
-            .contains("exempt_images must be a list of strings"));
-        assert!(err(json!({"exempt_images": [1]}))
-            .contains("exempt_images[0] must be a non-empty string"));
+        assert!(
+            err(json!({"exemptImages": []})).starts_with("unknown setting \"exemptImages\"; settings are snake_case")
+        );
+        assert!(err(json!({"exempt_images": "nginx"})).contains("exempt_images must be a list of strings"));
+        assert!(err(json!({"exempt_images": [1]})).contains("exempt_images[0] must be a non-empty string"));
         assert!(err(json!({"exempt_images": ["a*b"]})).contains("only allowed at the end"));
         assert!(err(json!({"exempt_images": ["*"]})).contains("would exempt every image"));
         assert!(err(json!({"exempt_namespaces": [""]})).contains("exempt_namespaces[0]"));
-        assert!(
-            err(json!({"run_as_group": {"rule": "Nope"}})).contains("run_as_group.rule \"Nope\"")
-        );
+        assert!(err(json!({"run_as_group": {"rule": "Nope"}})).contains("run_as_group.rule \"Nope\""));
         assert!(err(json!([1, 2])).contains("settings must be an object"));
-        assert!(err(json!({"require_run_as_group": 1}))
-            .contains("require_run_as_group must be true or false"));
+        assert!(err(json!({"require_run_as_group": 1})).contains("require_run_as_group must be true or false"));
     }
 }

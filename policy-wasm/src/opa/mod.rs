@@ -41,10 +41,7 @@ struct EvalCtx {
 
 /// Boxes a value in the heap and returns its address (0 if memory is exhausted).
 fn boxed(value: Value) -> i32 {
-    let b = Box::new(Boxed {
-        magic: MAGIC,
-        value,
-    });
+    let b = Box::new(Boxed { magic: MAGIC, value });
     Box::into_raw(b) as usize as i32
 }
 
@@ -91,15 +88,9 @@ fn dump(value: &Value) -> i32 {
 fn violations(input: &Value) -> Value {
     let settings = match Settings::from_json(input.get("parameters").unwrap_or(&Value::Null)) {
         Ok(s) => s,
-        Err(e) => {
-            return json!([{"msg": format!("podgroups policy: invalid parameters: {e}"), "details": {}}])
-        }
+        Err(e) => return json!([{"msg": format!("podgroups policy: invalid parameters: {e}"), "details": {}}]),
     };
-    let decision = evaluate(
-        input.get("review").unwrap_or(&Value::Null),
-        &settings,
-        false,
-    );
+    let decision = evaluate(input.get("review").unwrap_or(&Value::Null), &settings, false);
     let mut out: Vec<Value> = decision
         .violations
         .iter()
@@ -109,7 +100,9 @@ fn violations(input: &Value) -> Value {
         })
         .collect();
     if decision.omitted > 0 {
-        out.push(json!({"msg": format!("{}: and {} more violations", decision.subject, decision.omitted), "details": {}}));
+        out.push(
+            json!({"msg": format!("{}: and {} more violations", decision.subject, decision.omitted), "details": {}}),
+        );
     }
     Value::Array(out)
 }
@@ -266,10 +259,7 @@ pub extern "C" fn opa_eval(
 /// Sets `base[path...] = value` (objects are created on the way); used by SDKs to update data.
 #[no_mangle]
 pub extern "C" fn opa_value_add_path(base: i32, path: i32, val: i32) -> i32 {
-    let (Some(path), Some(new)) = (
-        value(path).map(|p| p.clone()),
-        value(val).map(|v| v.clone()),
-    ) else {
+    let (Some(path), Some(new)) = (value(path).map(|p| p.clone()), value(val).map(|v| v.clone())) else {
         return ERR_INVALID_TYPE;
     };
     let Some(mut cur) = value(base) else {

@@ -1,1 +1,111 @@
-//! waPC host for the podgroups Kubewarden policy (in progress).
+//! A waPC host for the built Kubewarden artifact, made of the same crates as Kubewarden's
+//! policy-server (`wapc` + `wasmtime-provider`), so the host tests and the benchmark exercise the
+//! module exactly as a cluster would: `protocol_version`, `validate_settings`, `validate`, and the
+//! guest's `kubewarden/tracing/log` host calls.
+//!
+//! The artifacts come from `cargo xtask policy`; [`artifact`] finds them.
+
+use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use wapc::WapcHost;
+use wasmtime_provider::{WasmtimeEngineProviderBuilder, WasmtimeEngineProviderPre};
+
+/// File names written by `cargo xtask policy` into `<target dir>/policy/`.
+pub const KUBEWARDEN_ARTIFACT: &str = "podgroups-policy.wasm";
+pub const OPA_ARTIFACT: &str = "podgroups-policy-opa.wasm";
+
+/// Finds a built artifact: `$PODGROUPS_POLICY_DIR/<name>`, else `<target dir>/policy/<name>` where the
+/// target dir is the one holding this test binary (so `CARGO_TARGET_DIR` is honoured).
+pub fn artifact(name: &str) -> Result<PathBuf, String> {
+    if let Some(dir) = std::env::var_os("PODGROUPS_POLICY_DIR") {
+        let path = Path::new(&dir).join(name);
+        return path.is_file().then_some(path.clone()).ok_or_else(|| {
+            format!(
+                "{} does not exist (PODGROUPS_POLICY_DIR); run `cargo xtask policy` first",
+                path.display()
+            )
+        });
+    }
+    let exe = std::env::current_exe().map_err(|e| format!("cannot locate the test binary: {e}"))?;
+    exe.ancestors()
+        .map(|dir| dir.join("policy").join(name))
+        .find(|p| p.is_file())
+        .ok_or_else(|| {
+            format!("{name} not found in a policy/ folder above {}; run `cargo xtask policy` first (it writes <target dir>/policy/)", exe.display())
+        })
+}
+
+/// A compiled Kubewarden module, ready to make fresh instances cheaply.
+pub struct KubewardenPolicy {
+    pre: WasmtimeEngineProviderPre,
+}
+
+/// One instance, as the policy-server keeps per worker; records the guest's log events.
+pub struct Instance {
+    host: WapcHost,
+    logs: Arc<Mutex<Vec<Value>>>,
+}
+
+impl KubewardenPolicy {
+    pub fn load(path: &Path) -> Result<Self, String> {
+        let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let pre = WasmtimeEngineProviderBuilder::new()
+            .module_bytes(&bytes)
+            .build_pre()
+            .map_err(|e| format!("wasmtime cannot compile {}: {e}", path.display()))?;
+        Ok(KubewardenPolicy { pre })
+    }
+
+    pub fn instance(&self) -> Result<Instance, String> {
+        let engine = self
+            .pre
+            .rehydrate(None)
+            .map_err(|e| format!("cannot instantiate: {e}"))?;
+        let logs = Arc::new(Mutex::new(Vec::new()));
+        let sink = Arc::clone(&logs);
+        // The SDK's logger sends ("kubewarden", "tracing", "log"); refusing it would make the guest
+        // panic, so it is answered with an empty Ok like the policy-server does.
+        let callback = move |_id: u64, binding: &str, namespace: &str, operation: &str, payload: &[u8]| {
+            if (binding, namespace, operation) == ("kubewarden", "tracing", "log") {
+                let event =
+                    serde_json::from_slice(payload).unwrap_or_else(|_| Value::from(String::from_utf8_lossy(payload)));
+                if let Ok(mut logs) = sink.lock() {
+                    logs.push(event);
+                }
+                return Ok(Vec::new());
+            }
+            Err(format!("host call {binding}/{namespace}/{operation} is not provided by this host").into())
+        };
+        let host =
+            WapcHost::new(Box::new(engine), Some(Box::new(callback))).map_err(|e| format!("waPC init failed: {e}"))?;
+        Ok(Instance { host, logs })
+    }
+}
+
+impl Instance {
+    /// Calls a waPC function with a raw payload.
+    pub fn call(&self, operation: &str, payload: &[u8]) -> Result<Vec<u8>, String> {
+        self.host
+            .call(operation, payload)
+            .map_err(|e| format!("{operation} failed: {e}"))
+    }
+
+    /// Calls a waPC function and parses its JSON answer.
+    pub fn call_json(&self, operation: &str, payload: &[u8]) -> Result<Value, String> {
+        let out = self.call(operation, payload)?;
+        serde_json::from_slice(&out)
+            .map_err(|e| format!("{operation} answered non-JSON ({e}): {}", String::from_utf8_lossy(&out)))
+    }
+
+    /// `validate` with the payload the policy-server builds: `{"request": ..., "settings": ...}`.
+    pub fn validate(&self, request: &Value, settings: &Value) -> Result<Value, String> {
+        let payload = json!({"request": request, "settings": settings});
+        self.call_json("validate", payload.to_string().as_bytes())
+    }
+
+    /// Log events the guest sent since the instance was made.
+    pub fn logs(&self) -> Vec<Value> {
+        self.logs.lock().map(|l| l.clone()).unwrap_or_default()
+    }
+}
