@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Admission policy (issue 5): build both artifacts, then run them in real hosts.
+# - `cargo xtask policy` writes $CARGO_TARGET_DIR/policy/ (target/policy/ by default) and fails on a
+#   missing export, a memory import over 5 pages or a size over budget (1 MiB / 256 KiB);
+# - the Kubewarden module in the wapc + wasmtime-provider host (tests that the plain workspace run
+#   skips as #[ignore]d because they need the artifacts; here they must all run);
+# - the OPA-ABI module under @open-policy-agent/opa-wasm in node.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+cargo xtask policy
+target_dir="$(cargo metadata --format-version 1 --no-deps | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))')"
+export PODGROUPS_POLICY_DIR="$target_dir/policy"
+cargo test -p podgroups-policy-host -- --include-ignored
+(cd tests/opa && npm test)
