@@ -1,6 +1,7 @@
 //! `/etc/group` as `ParseGroupFilter` reads it (Spec 11.3): blank and `#` lines skipped, members untrimmed.
 
 use super::{fields, go_atoi, lines};
+use std::collections::HashMap;
 
 /// One group line.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -17,6 +18,8 @@ pub struct GroupEntry<'a> {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Group<'a> {
     pub entries: Vec<GroupEntry<'a>>,
+    /// Index of the first entry for each gid (as the runtimes' `uint32` sees it), for names.
+    first_by_gid: HashMap<u32, usize>,
 }
 
 impl<'a> Group<'a> {
@@ -39,8 +42,12 @@ impl<'a> Group<'a> {
                     members,
                 }
             })
-            .collect();
-        Group { entries }
+            .collect::<Vec<_>>();
+        let mut first_by_gid = HashMap::with_capacity(entries.len());
+        for (i, e) in entries.iter().enumerate() {
+            first_by_gid.entry(super::go_uint32(e.gid)).or_insert(i);
+        }
+        Group { entries, first_by_gid }
     }
 
     /// Every entry that lists `user` as a member, in file order, duplicates kept (Spec 11.7).
@@ -50,7 +57,7 @@ impl<'a> Group<'a> {
 
     /// The first group with this gid, for names in `id` output.
     pub fn by_gid(&self, gid: u32) -> Option<&GroupEntry<'a>> {
-        self.entries.iter().find(|e| super::go_uint32(e.gid) == gid)
+        self.first_by_gid.get(&gid).and_then(|&i| self.entries.get(i))
     }
 
     /// The first group with this name.
