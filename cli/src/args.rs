@@ -24,6 +24,8 @@ pub enum Command {
     Simulate(SimulateArgs),
     /// Print the manifests with supplementalGroupsPolicy: Strict set in every pod spec (comments kept).
     Fix(FixArgs),
+    /// Read an image archive (docker save, oci-archive, OCI layout dir): its USER, its groups, the risk.
+    Image(crate::image::ImageCmdArgs),
 }
 
 #[derive(Args)]
@@ -32,6 +34,8 @@ pub struct ExplainArgs {
     pub manifests: Vec<PathBuf>,
     #[command(flatten)]
     pub image: ImageArgs,
+    #[command(flatten)]
+    pub archive: crate::image::ArchiveArgs,
     #[command(flatten)]
     pub env: EnvArgs,
     /// A `pv.beta.kubernetes.io/gid` annotation of a mounted PersistentVolume (repeatable).

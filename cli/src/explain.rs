@@ -17,8 +17,9 @@ struct FileReport<'a> {
 
 pub fn run(a: &ExplainArgs) -> Result<ExitCode, String> {
     let environment = environment(&a.env)?;
+    let archives = crate::image::for_explain(&a.archive, &a.image)?;
     let (image, sources) = match (&a.image.passwd, &a.image.group, a.manifests.is_empty()) {
-        (None, None, true) => (
+        (None, None, true) if a.archive.is_empty() => (
             Image {
                 user: a.image.image_user.clone(),
                 passwd: Some(default_example::PASSWD.into()),
@@ -27,10 +28,13 @@ pub fn run(a: &ExplainArgs) -> Result<ExitCode, String> {
             vec![(default_example::NAME.to_owned(), default_example::MANIFEST.to_owned())],
         ),
         _ => {
-            let image = Image {
-                user: a.image.image_user.clone(),
-                passwd: a.image.passwd.as_deref().map(read_text).transpose()?,
-                group: a.image.group.as_deref().map(read_text).transpose()?,
+            let image = match archives.image.clone() {
+                Some(image) => image,
+                None => Image {
+                    user: a.image.image_user.clone(),
+                    passwd: a.image.passwd.as_deref().map(read_text).transpose()?,
+                    group: a.image.group.as_deref().map(read_text).transpose()?,
+                },
             };
             if a.manifests.is_empty() {
                 return Err(
@@ -49,9 +53,9 @@ pub fn run(a: &ExplainArgs) -> Result<ExitCode, String> {
         let input = Input {
             manifests: text.clone(),
             image: image.clone(),
+            images: archives.images.clone(),
             pv_gid_annotations: a.pv_gids.clone(),
             environment: environment.clone(),
-            ..Input::default()
         };
         let report = engine(&input).map_err(|e| {
             let file = match e.source {
@@ -81,6 +85,7 @@ pub fn run(a: &ExplainArgs) -> Result<ExitCode, String> {
         Format::Json => println!("{}", serde_json::to_string_pretty(&files).map_err(|e| e.to_string())?),
         Format::Yaml => print!("{}", serde_saphyr::to_string(&files).map_err(|e| e.to_string())?),
         Format::Text => {
+            print!("{}", archives.notes);
             for f in &files {
                 print!("{}", render::report(f.file, f.report));
             }
@@ -111,7 +116,7 @@ pub fn fix(a: &FixArgs) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn environment(a: &crate::args::EnvArgs) -> Result<Environment, String> {
+pub(crate) fn environment(a: &crate::args::EnvArgs) -> Result<Environment, String> {
     Ok(Environment {
         runtime: a.runtime.parse().map_err(|e| format!("--runtime: {e}"))?,
         kubernetes_minor: Environment::parse_kubernetes_version(&a.kubernetes)

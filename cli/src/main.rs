@@ -6,6 +6,7 @@
 mod args;
 mod default_example;
 mod explain;
+mod image;
 mod input;
 mod render;
 mod simulate;
@@ -19,6 +20,7 @@ fn main() -> ExitCode {
         args::Command::Explain(a) => explain::run(&a),
         args::Command::Simulate(a) => simulate::run(&a),
         args::Command::Fix(a) => explain::fix(&a),
+        args::Command::Image(a) => image::run(&a),
     };
     match result {
         Ok(code) => code,
