@@ -56,7 +56,8 @@ impl<R: ReadAt> TarLayout<R> {
             let entry = match tar.next_entry() {
                 Ok(Some(entry)) => entry,
                 Ok(None) => break,
-                Err(TarError::Corrupt { offset: 0, .. }) => {
+                // The very first header is unreadable or shorter than a tar block: not a tar at all.
+                Err(TarError::Corrupt { offset: 0, .. }) | Err(TarError::Truncated { offset: 0..=511 }) => {
                     return Err(ArchiveError::new(
                         ErrorKind::NotAnImageArchive,
                         "not a tar archive; give the file written by `docker save`, `podman save` or `skopeo copy … oci-archive:`, or an OCI layout directory",
