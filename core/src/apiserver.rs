@@ -90,3 +90,53 @@ pub(crate) fn validate(spec: &PodSpec, policy: Option<&Field<String>>) -> Result
         }),
     }
 }
+
+#[cfg(all(test, feature = "yaml"))]
+mod tests {
+    use super::*;
+    use crate::manifest::test_pod_spec;
+
+    #[test]
+    fn every_cause_in_kube_apiserver_order() {
+        let spec = test_pod_spec(
+            "kind: Pod\nspec:\n  securityContext: {fsGroup: -1, runAsUser: 2147483648, supplementalGroupsPolicy: strict}\n  containers: [{name: c, securityContext: {runAsGroup: -2}}]\n",
+        );
+        let e = validate(&spec, spec.security_context.supplemental_groups_policy.as_ref()).unwrap_err();
+        assert_eq!(e.stage, Stage::ApiValidation);
+        assert_eq!(
+            e.all_messages,
+            [
+                "spec.containers[0].securityContext.runAsGroup: Invalid value: -2: must be between 0 and 2147483647, inclusive",
+                "spec.securityContext.fsGroup: Invalid value: -1: must be between 0 and 2147483647, inclusive",
+                "spec.securityContext.runAsUser: Invalid value: 2147483648: must be between 0 and 2147483647, inclusive",
+                "spec.securityContext.supplementalGroupsPolicy: Unsupported value: \"strict\": supported values: \"Merge\", \"Strict\"",
+            ]
+        );
+        assert_eq!(e.message, e.all_messages[0]);
+    }
+
+    #[test]
+    fn gate_off_drops_the_field_before_validation() {
+        let spec = test_pod_spec(
+            "kind: Pod\nspec:\n  securityContext: {supplementalGroupsPolicy: nonsense}\n  containers: [{name: c}]\n",
+        );
+        let env = Environment {
+            kubernetes_minor: 32,
+            feature_gate: Some(false),
+            ..Environment::default()
+        };
+        let policy = drop_disabled_fields(spec.security_context.supplemental_groups_policy.as_ref(), &env);
+        assert!(policy.is_none());
+        assert!(validate(&spec, policy).is_ok());
+    }
+
+    #[test]
+    fn empty_supplemental_groups_is_still_set_for_windows() {
+        let spec = test_pod_spec("kind: Pod\nspec:\n  os: {name: windows}\n  securityContext: {supplementalGroups: []}\n  containers: [{name: c}]\n");
+        let e = validate(&spec, None).unwrap_err();
+        assert_eq!(
+            e.message,
+            "spec.securityContext.supplementalGroups: Forbidden: cannot be set for a windows pod"
+        );
+    }
+}

@@ -215,3 +215,72 @@ fn etc_file_warnings(
         }
     }
 }
+
+#[cfg(all(test, feature = "yaml"))]
+mod tests {
+    use crate::{explain, Image, Input, Runtime};
+
+    fn codes(pod_sc: &str, passwd: &str, group: &str, runtime: Runtime) -> Vec<&'static str> {
+        let input = Input {
+            manifests: format!(
+                "kind: Pod\nmetadata: {{name: p}}\nspec:\n  securityContext: {pod_sc}\n  containers: [{{name: c}}]\n"
+            ),
+            image: Image {
+                user: String::new(),
+                passwd: Some(passwd.into()),
+                group: Some(group.into()),
+            },
+            environment: crate::Environment {
+                runtime,
+                ..crate::Environment::default()
+            },
+            ..Input::default()
+        };
+        let report = explain(&input).unwrap();
+        report.workloads[0].containers[0]
+            .warnings
+            .iter()
+            .map(|w| w.code)
+            .collect()
+    }
+
+    #[test]
+    fn passwd_comment_shadowing_root() {
+        let c = codes(
+            "{}",
+            "# generated\nroot:x:0:0::/:/bin/sh\n",
+            "wheel:x:10:root\n",
+            Runtime::CONTAINERD_2,
+        );
+        assert!(c.contains(&"passwd-comment-entry"), "{c:?}");
+    }
+
+    #[test]
+    fn untrimmed_members_and_groups_named_like_the_user() {
+        let passwd = "app:x:1000:1000::/:/bin/sh\n";
+        let c = codes(
+            "{runAsUser: 1000}",
+            passwd,
+            "devs:x:600:bob, app\napp:x:1000:app\n",
+            Runtime::CRIO,
+        );
+        assert!(
+            c.contains(&"member-not-trimmed") && c.contains(&"group-named-like-user"),
+            "{c:?}"
+        );
+        let c = codes(
+            "{runAsUser: 1000, runAsGroup: 1000}",
+            passwd,
+            "devs:x:600:app\n",
+            Runtime::CONTAINERD_2,
+        );
+        assert_eq!(c, ["implicit-groups"]);
+        let c = codes(
+            "{runAsUser: 1000, runAsGroup: 1000, supplementalGroupsPolicy: Strict}",
+            passwd,
+            "devs:x:600:app\n",
+            Runtime::CONTAINERD_2,
+        );
+        assert!(c.is_empty(), "{c:?}");
+    }
+}

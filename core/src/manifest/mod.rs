@@ -219,3 +219,10 @@ mod tests {
         assert!(e.message.contains("supported kinds"), "{e}");
     }
 }
+
+/// The first pod spec in `yaml`, for unit tests of the later stages.
+#[cfg(all(test, feature = "yaml"))]
+pub(crate) fn test_pod_spec(yaml: &str) -> PodSpec {
+    let docs = parse_documents(yaml).unwrap();
+    pod_specs(&docs).unwrap().0.remove(0)
+}

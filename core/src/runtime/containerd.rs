@@ -213,3 +213,99 @@ fn with_additional_gids(u2: &str, rootfs: &Rootfs<'_>) -> Result<Vec<(u32, Origi
         })
         .collect())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::etc::Group;
+    use crate::runtime::SourcedId;
+
+    fn cri(
+        user: Option<i128>,
+        name: &str,
+        group: Option<i128>,
+        policy: SupplementalGroupsPolicy,
+    ) -> CriSecurityContext {
+        let origin = Origin::Field {
+            path: "x".into(),
+            location: None,
+        };
+        CriSecurityContext {
+            run_as_user: user.map(|value| SourcedId {
+                value,
+                origin: origin.clone(),
+            }),
+            run_as_username: name.to_owned(),
+            run_as_group: group.map(|value| SourcedId {
+                value,
+                origin: origin.clone(),
+            }),
+            supplemental_groups: vec![SourcedId { value: 5, origin }],
+            supplemental_groups_policy: policy,
+        }
+    }
+
+    fn rootfs() -> Rootfs<'static> {
+        Rootfs {
+            passwd: Some(Passwd::parse("root:x:0:0::/:/bin/sh\napp:x:1000:1000::/:/bin/sh\n")),
+            group: Some(Group::parse(
+                "wheel:x:10:root\napp:x:1000:app\nz:x:9:app\na:x:900:app\n",
+            )),
+        }
+    }
+
+    fn gids(p: &ProcessUser) -> Vec<u32> {
+        p.additional_gids.iter().map(|(g, _)| *g).collect()
+    }
+
+    #[test]
+    fn merge_is_a_sorted_set_without_the_group_named_like_the_user() {
+        let p = create_container(
+            &cri(Some(1000), "", None, SupplementalGroupsPolicy::Merge),
+            &rootfs(),
+            "",
+            Runtime::CONTAINERD_2,
+        )
+        .unwrap();
+        assert_eq!((p.uid, p.gid), (1000, 1000));
+        assert_eq!(gids(&p), [5, 9, 900, 1000]);
+    }
+
+    #[test]
+    fn strict_reads_no_group_file_and_1_7_ignores_it() {
+        let c = cri(Some(1000), "", Some(3000), SupplementalGroupsPolicy::Strict);
+        assert_eq!(
+            gids(&create_container(&c, &rootfs(), "", Runtime::CONTAINERD_2).unwrap()),
+            [5, 3000]
+        );
+        let old = create_container(&c, &rootfs(), "", Runtime::CONTAINERD_1_7).unwrap();
+        assert_eq!(old.applied_policy, SupplementalGroupsPolicy::Merge);
+        assert_eq!(gids(&old), [5, 9, 900, 3000]);
+    }
+
+    #[test]
+    fn usernames_must_exist() {
+        let c = cri(None, "ghost", None, SupplementalGroupsPolicy::Merge);
+        let e = create_container(&c, &rootfs(), "ghost", Runtime::CONTAINERD_2).unwrap_err();
+        assert!(e.message.ends_with("no users found"), "{}", e.message);
+        let no_passwd = Rootfs {
+            passwd: None,
+            group: None,
+        };
+        let e = create_container(&c, &no_passwd, "ghost", Runtime::CONTAINERD_2).unwrap_err();
+        assert!(e.message.contains("etc/passwd: no such file or directory"));
+    }
+
+    #[test]
+    fn uid_without_entry_gets_gid_zero() {
+        let p = create_container(
+            &cri(Some(4242), "", None, SupplementalGroupsPolicy::Merge),
+            &rootfs(),
+            "",
+            Runtime::CONTAINERD_2,
+        )
+        .unwrap();
+        assert_eq!((p.uid, p.gid), (4242, 0));
+        assert!(matches!(p.gid_origin, Origin::Default { .. }));
+    }
+}

@@ -114,3 +114,58 @@ pub(super) fn create_container(
     }
     Ok(p)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::etc::{Group, Passwd};
+    use crate::runtime::SourcedId;
+
+    fn rootfs() -> Rootfs<'static> {
+        Rootfs {
+            passwd: Some(Passwd::parse("root:x:0:0::/:/bin/sh\napp:x:1000:1000::/:/bin/sh\n")),
+            group: Some(Group::parse("z:x:9:app\napp:x:1000:app\na:x:900:app\nz2:x:9:app\n")),
+        }
+    }
+
+    fn cri(user: Option<i128>, name: &str, policy: SupplementalGroupsPolicy) -> CriSecurityContext {
+        let origin = Origin::Field {
+            path: "x".into(),
+            location: None,
+        };
+        CriSecurityContext {
+            run_as_user: user.map(|value| SourcedId {
+                value,
+                origin: origin.clone(),
+            }),
+            run_as_username: name.to_owned(),
+            run_as_group: None,
+            supplemental_groups: vec![SourcedId { value: 5, origin }],
+            supplemental_groups_policy: policy,
+        }
+    }
+
+    #[test]
+    fn insertion_order_first_kept_group_named_like_user_included() {
+        let p = create_container(&cri(Some(1000), "", SupplementalGroupsPolicy::Merge), &rootfs(), "").unwrap();
+        let gids: Vec<u32> = p.additional_gids.iter().map(|(g, _)| *g).collect();
+        assert_eq!(gids, [1000, 9, 900, 5]);
+        assert_eq!(p.additional_gids[1].1.len(), 2, "gid 9 from two /etc/group lines");
+    }
+
+    #[test]
+    fn unknown_names_and_out_of_range_uids_fail() {
+        let e = create_container(&cri(None, "ghost", SupplementalGroupsPolicy::Merge), &rootfs(), "ghost").unwrap_err();
+        assert_eq!(
+            e.message,
+            "get exec user: unable to find user ghost: no matching entries in passwd file"
+        );
+        let e = create_container(
+            &cri(Some(4294967296), "", SupplementalGroupsPolicy::Merge),
+            &rootfs(),
+            "",
+        )
+        .unwrap_err();
+        assert_eq!(e.message, "get exec user: uids and gids must be in range 0-2147483647");
+    }
+}
