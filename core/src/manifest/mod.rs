@@ -172,6 +172,13 @@ fn collect(
     Ok(())
 }
 
+/// The first pod spec in `yaml`, for unit tests of the later stages.
+#[cfg(all(test, feature = "yaml"))]
+pub(crate) fn test_pod_spec(yaml: &str) -> PodSpec {
+    let docs = parse_documents(yaml).unwrap();
+    pod_specs(&docs).unwrap().0.remove(0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -218,11 +225,4 @@ mod tests {
         let e = pod_specs(&parse_documents("kind: Service\n").unwrap()).unwrap_err();
         assert!(e.message.contains("supported kinds"), "{e}");
     }
-}
-
-/// The first pod spec in `yaml`, for unit tests of the later stages.
-#[cfg(all(test, feature = "yaml"))]
-pub(crate) fn test_pod_spec(yaml: &str) -> PodSpec {
-    let docs = parse_documents(yaml).unwrap();
-    pod_specs(&docs).unwrap().0.remove(0)
 }
