@@ -455,9 +455,11 @@ fn multi_platform_index_defaults_to_linux_amd64() {
 fn without_amd64_several_platforms_are_ambiguous() {
     let bytes = oci_archive(&multi()[1..], true);
     let err = read_with(&bytes, None, None).unwrap_err();
-    assert_eq!(err.kind, ErrorKind::NoMatch);
+    assert_eq!(err.kind, ErrorKind::Ambiguous);
     assert!(
-        err.message.contains("linux/arm64/v8") && err.message.contains("--platform"),
+        err.message.contains("linux/arm64/v8")
+            && err.message.contains("linux/arm/v7")
+            && err.message.contains("--platform"),
         "{}",
         err.message
     );
@@ -584,4 +586,82 @@ fn explain_on_the_archive_equals_explain_on_files_pasted_by_hand() {
     assert_eq!(from_archive, pasted);
     let ctr = &from_archive.workloads[0].containers[0];
     assert_eq!(ctr.implicit_gids, [50000]);
+}
+
+/// A layer tar written with POSIX headers: a ustar prefix/name split and a PAX `path` record.
+fn posix_layer(long_ustar: &str, long_pax: &str, data: &[u8]) -> Vec<u8> {
+    let mut b = tar::Builder::new(Vec::new());
+    let mut h = tar::Header::new_ustar();
+    h.set_size(data.len() as u64);
+    h.set_mode(0o644);
+    b.append_data(&mut h, long_ustar, data).unwrap();
+    b.append_pax_extensions([("path", long_pax.as_bytes())]).unwrap();
+    let mut h = tar::Header::new_ustar();
+    h.set_path("placeholder").unwrap();
+    h.set_size(data.len() as u64);
+    h.set_mode(0o644);
+    h.set_cksum();
+    b.append(&h, data).unwrap();
+    b.into_inner().unwrap()
+}
+
+#[test]
+fn ustar_prefixes_and_pax_paths_are_read() {
+    let ustar = format!("{}/etc/passwd", "p".repeat(120));
+    let pax = format!("{}/group", "q".repeat(300));
+    let l = posix_layer(&ustar, &pax, b"x:x:1:\n");
+    let links = layer(&[
+        E::Symlink("etc/passwd", &format!("/{ustar}")),
+        E::Symlink("etc/group", &format!("/{pax}")),
+    ]);
+    let found = read(&docker_save(&[Img::new("a", "", vec![l, links])]));
+    assert_eq!(found.image.passwd, text(b"x:x:1:\n"));
+    assert_eq!(found.image.group, text(b"x:x:1:\n"));
+}
+
+#[test]
+fn symlinked_layer_members_of_old_docker_save_are_followed() {
+    // Old `docker save` writes a repeated layer once and links the other directory's layer.tar to it.
+    let l = base();
+    let mut b = tar::Builder::new(Vec::new());
+    let mut put = |b: &mut tar::Builder<Vec<u8>>, path: &str, data: &[u8]| {
+        let mut h = tar::Header::new_ustar();
+        h.set_size(data.len() as u64);
+        h.set_mode(0o644);
+        b.append_data(&mut h, path, data).unwrap();
+    };
+    put(
+        &mut b,
+        "c.json",
+        br#"{"os":"linux","architecture":"amd64","config":{"User":"app"}}"#,
+    );
+    put(&mut b, "aaa/layer.tar", &l);
+    let mut h = tar::Header::new_ustar();
+    h.set_entry_type(tar::EntryType::Symlink);
+    h.set_size(0);
+    b.append_link(&mut h, "bbb/layer.tar", "../aaa/layer.tar").unwrap();
+    put(
+        &mut b,
+        "manifest.json",
+        br#"[{"Config":"c.json","RepoTags":["a:1"],"Layers":["aaa/layer.tar","bbb/layer.tar"]}]"#,
+    );
+    let found = read(&b.into_inner().unwrap());
+    assert_eq!(found.layers.len(), 2);
+    assert!(matches!(found.passwd, EtcFile::Regular { layer: 1, .. }));
+    assert_eq!(found.image.group, text(GROUP));
+}
+
+#[test]
+fn an_opaque_marker_in_a_new_directory_creates_it() {
+    // etc as a file is replaced by the directory the marker needs; etc/passwd is then simply absent.
+    let img = Img::new(
+        "a",
+        "",
+        vec![
+            layer(&[E::File("etc", b"")]),
+            layer(&[E::Whiteout("etc"), E::Opaque("etc")]),
+        ],
+    );
+    let found = read(&docker_save(&[img]));
+    assert!(matches!(found.passwd, EtcFile::Absent { .. }), "{:?}", found.passwd);
 }

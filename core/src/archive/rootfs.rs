@@ -130,10 +130,12 @@ impl Tree {
                 )))
             }
         };
+        // containerd creates missing parents before it looks at whiteouts.
+        self.make_parents(&parent, layer, &entry.path)?;
         if let Some(name) = base.strip_prefix(".wh.") {
             if name == ".wh..opq" {
                 self.make_opaque(&parent, layer);
-            } else {
+            } else if !name.is_empty() && name != "." && name != ".." {
                 let target = join(&parent, name);
                 self.remove_tree(&target);
                 self.removals.insert(
@@ -147,7 +149,6 @@ impl Tree {
             }
             return Ok(Applied::Other);
         }
-        self.make_parents(&parent, layer, &entry.path)?;
         let path = join(&parent, base);
         let kind = match entry.kind {
             TarKind::Dir => Kind::Dir,

@@ -53,28 +53,40 @@ pub fn select(candidates: Vec<Candidate>, sel: &Selector, missing: &[String]) ->
             ));
         }
     }
-    let wanted = match sel.platform.as_deref().filter(|p| !p.is_empty()) {
-        Some(p) => Some(Platform::parse(p).ok_or_else(|| {
-            ArchiveError::new(
-                ErrorKind::NoMatch,
-                format!("platform {p:?} is not of the form os/arch[/variant], e.g. linux/arm64"),
-            )
-        })?),
-        None if pool.len() > 1 => Platform::parse(DEFAULT_PLATFORM),
-        None => None,
-    };
-    if let Some(w) = &wanted {
-        let before = pool.clone();
-        pool.retain(|c| c.platform.as_ref().is_some_and(|p| p.satisfies(w)));
-        if pool.is_empty() {
-            return Err(ArchiveError::new(
-                ErrorKind::NoMatch,
-                format!(
-                    "no image for platform {w} in the archive; choose one of these with --platform or --image-ref:\n{}",
-                    listing(&before)
-                ),
-            ));
+    match sel.platform.as_deref().filter(|p| !p.is_empty()) {
+        Some(p) => {
+            let wanted = Platform::parse(p).ok_or_else(|| {
+                ArchiveError::new(
+                    ErrorKind::NoMatch,
+                    format!("platform {p:?} is not of the form os/arch[/variant], e.g. linux/arm64"),
+                )
+            })?;
+            let before = pool.clone();
+            pool.retain(|c| c.platform.as_ref().is_some_and(|p| p.satisfies(&wanted)));
+            if pool.is_empty() {
+                return Err(ArchiveError::new(
+                    ErrorKind::NoMatch,
+                    format!(
+                        "no image for platform {wanted} in the archive; choose one of these with --platform or --image-ref:\n{}",
+                        listing(&before)
+                    ),
+                ));
+            }
         }
+        // Several images and no platform asked for: linux/amd64 if that settles it.
+        None if pool.len() > 1 => {
+            if let Some(default) = Platform::parse(DEFAULT_PLATFORM) {
+                let amd64: Vec<Candidate> = pool
+                    .iter()
+                    .filter(|c| c.platform.as_ref().is_some_and(|p| p.satisfies(&default)))
+                    .cloned()
+                    .collect();
+                if !amd64.is_empty() {
+                    pool = amd64;
+                }
+            }
+        }
+        None => {}
     }
     if pool.len() > 1 {
         return Err(ArchiveError::new(
