@@ -624,7 +624,7 @@ fn symlinked_layer_members_of_old_docker_save_are_followed() {
     // Old `docker save` writes a repeated layer once and links the other directory's layer.tar to it.
     let l = base();
     let mut b = tar::Builder::new(Vec::new());
-    let mut put = |b: &mut tar::Builder<Vec<u8>>, path: &str, data: &[u8]| {
+    let put = |b: &mut tar::Builder<Vec<u8>>, path: &str, data: &[u8]| {
         let mut h = tar::Header::new_ustar();
         h.set_size(data.len() as u64);
         h.set_mode(0o644);
