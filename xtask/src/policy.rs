@@ -48,14 +48,11 @@ const OPA_FUNCTIONS: &[&str] = &[
 
 pub fn run(args: &[String]) -> Result<(), String> {
     if let Some(arg) = args.first() {
-        return Err(format!(
-            "unexpected argument {arg:?}; usage: cargo xtask policy"
-        ));
+        return Err(format!("unexpected argument {arg:?}; usage: cargo xtask policy"));
     }
     let (root, target) = workspace_dirs()?;
     let out_dir = target.join("policy");
-    std::fs::create_dir_all(&out_dir)
-        .map_err(|e| format!("cannot create {}: {e}", out_dir.display()))?;
+    std::fs::create_dir_all(&out_dir).map_err(|e| format!("cannot create {}: {e}", out_dir.display()))?;
 
     build(&root, "wasm32-wasip1", "kubewarden", &[])?;
     let wasm = read(&target.join("wasm32-wasip1/policy/podgroups_policy.wasm"))?;
@@ -69,21 +66,10 @@ pub fn run(args: &[String]) -> Result<(), String> {
         &root,
         "wasm32-unknown-unknown",
         "opa",
-        &[
-            "-C",
-            "link-arg=--import-memory",
-            "-C",
-            "link-arg=-zstack-size=131072",
-        ],
+        &["-C", "link-arg=--import-memory", "-C", "link-arg=-zstack-size=131072"],
     )?;
     let wasm = read(&target.join("wasm32-unknown-unknown/policy/podgroups_policy.wasm"))?;
-    let opa = with_exported_globals(
-        &wasm,
-        &[
-            ("opa_wasm_abi_version", 1),
-            ("opa_wasm_abi_minor_version", 2),
-        ],
-    )?;
+    let opa = with_exported_globals(&wasm, &[("opa_wasm_abi_version", 1), ("opa_wasm_abi_minor_version", 2)])?;
     check_opa(&opa)?;
     write(&out_dir.join(OPA_OUT), &opa, OPA_MAX)?;
     Ok(())
@@ -101,8 +87,7 @@ fn workspace_dirs() -> Result<(PathBuf, PathBuf), String> {
             String::from_utf8_lossy(&out.stderr)
         ));
     }
-    let meta: Value =
-        serde_json::from_slice(&out.stdout).map_err(|e| format!("cargo metadata output: {e}"))?;
+    let meta: Value = serde_json::from_slice(&out.stdout).map_err(|e| format!("cargo metadata output: {e}"))?;
     let dir = |key: &str| {
         meta.get(key)
             .and_then(Value::as_str)
@@ -156,44 +141,25 @@ fn build(root: &Path, target: &str, feature: &str, link_args: &[&str]) -> Result
 
 /// `metadata.yml` as the JSON `kwctl annotate` embeds: the same document plus `protocolVersion`.
 fn kubewarden_metadata(path: &Path) -> Result<String, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    let mut meta: Value =
-        serde_saphyr::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let mut meta: Value = serde_saphyr::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
     let obj = meta
         .as_object_mut()
         .ok_or_else(|| format!("{}: must be a mapping", path.display()))?;
-    let rules = obj
-        .get("rules")
-        .and_then(Value::as_array)
-        .filter(|r| !r.is_empty());
-    let rules =
-        rules.ok_or_else(|| format!("{}: rules must be a non-empty list", path.display()))?;
+    let rules = obj.get("rules").and_then(Value::as_array).filter(|r| !r.is_empty());
+    let rules = rules.ok_or_else(|| format!("{}: rules must be a non-empty list", path.display()))?;
     for (i, rule) in rules.iter().enumerate() {
         for key in ["apiGroups", "apiVersions", "resources", "operations"] {
-            if rule
-                .get(key)
-                .and_then(Value::as_array)
-                .is_none_or(Vec::is_empty)
-            {
-                return Err(format!(
-                    "{}: rules[{i}].{key} must be a non-empty list",
-                    path.display()
-                ));
+            if rule.get(key).and_then(Value::as_array).is_none_or(Vec::is_empty) {
+                return Err(format!("{}: rules[{i}].{key} must be a non-empty list", path.display()));
             }
         }
     }
     if obj.get("executionMode").and_then(Value::as_str) != Some("kubewarden-wapc") {
-        return Err(format!(
-            "{}: executionMode must be kubewarden-wapc",
-            path.display()
-        ));
+        return Err(format!("{}: executionMode must be kubewarden-wapc", path.display()));
     }
     if !obj.get("mutating").is_some_and(Value::is_boolean) {
-        return Err(format!(
-            "{}: mutating must be true or false",
-            path.display()
-        ));
+        return Err(format!("{}: mutating must be true or false", path.display()));
     }
     // The waPC protocol the SDK's protocol_version answers (the host tests check both agree).
     obj.insert("protocolVersion".into(), Value::from("v1"));
@@ -223,10 +189,7 @@ fn check_kubewarden(wasm: &[u8]) -> Result<(), String> {
 
 fn check_opa(wasm: &[u8]) -> Result<(), String> {
     let info = inspect(wasm)?;
-    if let Some(missing) = OPA_FUNCTIONS
-        .iter()
-        .find(|f| !info.functions.iter().any(|g| g == *f))
-    {
+    if let Some(missing) = OPA_FUNCTIONS.iter().find(|f| !info.functions.iter().any(|g| g == *f)) {
         return Err(format!("the OPA module does not export {missing}"));
     }
     match info.memory_import {
@@ -235,9 +198,7 @@ fn check_opa(wasm: &[u8]) -> Result<(), String> {
         None => return Err("the OPA module must import env.memory".into()),
     }
     if let Some(other) = info.other_imports.first() {
-        return Err(format!(
-            "the OPA module imports {other}; OPA hosts only provide env.*"
-        ));
+        return Err(format!("the OPA module imports {other}; OPA hosts only provide env.*"));
     }
     Ok(())
 }
@@ -262,9 +223,7 @@ fn inspect(wasm: &[u8]) -> Result<Info, String> {
                 for import in reader.into_imports() {
                     let import = import.map_err(|e| e.to_string())?;
                     match (import.module, import.name, import.ty) {
-                        ("env", "memory", TypeRef::Memory(m)) => {
-                            info.memory_import = Some(m.initial)
-                        }
+                        ("env", "memory", TypeRef::Memory(m)) => info.memory_import = Some(m.initial),
                         ("env", _, _) | ("wasi_snapshot_preview1", _, _) | ("wapc", _, _) => {}
                         (module, name, _) => info.other_imports.push(format!("{module}.{name}")),
                     }
@@ -299,11 +258,7 @@ fn write(path: &Path, wasm: &[u8], max: usize) -> Result<(), String> {
         ));
     }
     std::fs::write(path, wasm).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-    println!(
-        "xtask policy: wrote {} ({} bytes)",
-        path.display(),
-        wasm.len()
-    );
+    println!("xtask policy: wrote {} ({} bytes)", path.display(), wasm.len());
     Ok(())
 }
 
@@ -323,9 +278,7 @@ fn sections(wasm: &[u8]) -> Result<Vec<Section<'_>>, String> {
     while let Some(&id) = body.get(pos) {
         let (size, used) = read_leb(body.get(pos + 1..).unwrap_or_default())?;
         let start = pos + 1 + used;
-        let data = body
-            .get(start..start + size as usize)
-            .ok_or("truncated section")?;
+        let data = body.get(start..start + size as usize).ok_or("truncated section")?;
         out.push(Section { id, data });
         pos = start + size as usize;
     }
@@ -478,19 +431,10 @@ mod tests {
 
     #[test]
     fn adds_exported_globals_that_validate() {
-        let out = with_exported_globals(
-            TINY,
-            &[
-                ("opa_wasm_abi_version", 1),
-                ("opa_wasm_abi_minor_version", 2),
-            ],
-        )
-        .unwrap();
+        let out =
+            with_exported_globals(TINY, &[("opa_wasm_abi_version", 1), ("opa_wasm_abi_minor_version", 2)]).unwrap();
         let info = inspect(&out).unwrap();
-        assert_eq!(
-            info.globals,
-            ["opa_wasm_abi_version", "opa_wasm_abi_minor_version"]
-        );
+        assert_eq!(info.globals, ["opa_wasm_abi_version", "opa_wasm_abi_minor_version"]);
         assert_eq!(info.functions, ["f"]);
     }
 
