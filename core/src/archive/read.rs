@@ -17,7 +17,7 @@ use super::images::{self, Candidate};
 use super::layer::{self, Compression};
 use super::layout::{open_required, read_json, Layout};
 use super::provenance::{EtcFile, ImageArchive, LayerInfo, RemovedBy};
-use super::rootfs::{Applied, Lookup, Origin, Tree};
+use super::rootfs::{Applied, Lookup, Origin, Stop, Tree};
 use super::select::{select, Selector};
 use crate::image::MAX_ETC_FILE_BYTES;
 use crate::Image;
@@ -158,10 +158,13 @@ fn scan_layer(
         .map_err(|e| ArchiveError::from(e).in_member(label.clone()))?
     {
         let applied = tree.apply(info.index, ordinal, &entry).map_err(|e| {
-            ArchiveError::new(
-                ErrorKind::BadLayer,
-                format!("{}; containerd could not unpack this layer either", e.0),
-            )
+            match e {
+                Stop::Broken(e) => ArchiveError::new(
+                    ErrorKind::BadLayer,
+                    format!("{}; containerd could not unpack this layer either", e.0),
+                ),
+                Stop::Limit(why) => ArchiveError::new(ErrorKind::TooLarge, why),
+            }
             .in_member(label.clone())
         })?;
         if let Applied::File(path) = applied {

@@ -85,14 +85,41 @@ pub enum Lookup {
     TooManyLinks { path: String },
 }
 
+/// Paths kept at most (real images have up to about a million); bounds memory on hostile input.
+pub const MAX_PATHS: usize = 5_000_000;
+/// Bytes of path names kept at most.
+pub const MAX_PATH_BYTES: usize = 512 * 1024 * 1024;
+
 /// A layer cannot be applied, as containerd would fail to unpack it.
 #[derive(Debug, PartialEq, Eq)]
 pub struct ApplyError(pub String);
 
-#[derive(Default)]
+/// Applying stopped: `Broken` as containerd would fail too, `Limit` past [`MAX_PATHS`]/[`MAX_PATH_BYTES`].
+#[derive(Debug, PartialEq, Eq)]
+pub enum Stop {
+    Broken(ApplyError),
+    Limit(String),
+}
+
+impl From<ApplyError> for Stop {
+    fn from(e: ApplyError) -> Self {
+        Stop::Broken(e)
+    }
+}
+
 pub struct Tree {
     nodes: BTreeMap<String, Node>,
     removals: BTreeMap<String, Removal>,
+    /// Bytes of the keys of `nodes` and `removals`.
+    path_bytes: usize,
+    max_paths: usize,
+    max_path_bytes: usize,
+}
+
+impl Default for Tree {
+    fn default() -> Self {
+        Tree::with_limits(MAX_PATHS, MAX_PATH_BYTES)
+    }
 }
 
 /// What applying an entry did, so the caller can keep contents it will need.
@@ -103,6 +130,16 @@ pub enum Applied {
 }
 
 impl Tree {
+    pub fn with_limits(max_paths: usize, max_path_bytes: usize) -> Self {
+        Tree {
+            nodes: BTreeMap::new(),
+            removals: BTreeMap::new(),
+            path_bytes: 0,
+            max_paths,
+            max_path_bytes,
+        }
+    }
+
     /// Number of paths in the rootfs (for memory reports).
     pub fn len(&self) -> usize {
         self.nodes.len()
@@ -112,8 +149,20 @@ impl Tree {
         self.nodes.is_empty()
     }
 
-    /// Applies entry number `ordinal` of layer `layer`.
-    pub fn apply(&mut self, layer: usize, ordinal: u64, entry: &Entry) -> Result<Applied, ApplyError> {
+    /// Applies entry number `ordinal` of layer `layer`, within the memory limits.
+    pub fn apply(&mut self, layer: usize, ordinal: u64, entry: &Entry) -> Result<Applied, Stop> {
+        let applied = self.apply_entry(layer, ordinal, entry)?;
+        if self.nodes.len() + self.removals.len() > self.max_paths || self.path_bytes > self.max_path_bytes {
+            return Err(Stop::Limit(format!(
+                "the image's file system has more than {} paths or {} bytes of path names; podgroups keeps only \
+                 their names but refuses more than that",
+                self.max_paths, self.max_path_bytes
+            )));
+        }
+        Ok(applied)
+    }
+
+    fn apply_entry(&mut self, layer: usize, ordinal: u64, entry: &Entry) -> Result<Applied, ApplyError> {
         let parts = clean_parts(&entry.path);
         let Some((base, dir)) = parts.split_last() else {
             return Ok(Applied::Other);
@@ -138,14 +187,11 @@ impl Tree {
             } else if !name.is_empty() && name != "." && name != ".." {
                 let target = join(&parent, name);
                 self.remove_tree(&target);
-                self.removals.insert(
-                    target.clone(),
-                    Removal {
-                        layer,
-                        opaque: false,
-                        path: target,
-                    },
-                );
+                self.record_removal(Removal {
+                    layer,
+                    opaque: false,
+                    path: target,
+                });
             }
             return Ok(Applied::Other);
         }
@@ -171,7 +217,7 @@ impl Tree {
             self.remove_tree(&path);
         }
         let is_file = matches!(kind, Kind::File(_));
-        self.nodes.insert(path.clone(), Node { kind, layer });
+        self.insert(path.clone(), Node { kind, layer });
         Ok(if is_file { Applied::File(path) } else { Applied::Other })
     }
 
@@ -323,9 +369,7 @@ impl Tree {
         for part in dir.split('/').filter(|p| !p.is_empty()) {
             prefix = join(&prefix, part);
             match self.nodes.get_mut(&prefix) {
-                None => {
-                    self.nodes.insert(prefix.clone(), Node { kind: Kind::Dir, layer });
-                }
+                None => self.insert(prefix.clone(), Node { kind: Kind::Dir, layer }),
                 Some(node @ Node { kind: Kind::Dir, .. }) => node.layer = layer,
                 Some(_) => return Err(ApplyError(format!("cannot create {name}: {prefix} is not a directory"))),
             }
@@ -333,12 +377,32 @@ impl Tree {
         Ok(())
     }
 
+    fn insert(&mut self, key: String, node: Node) {
+        let len = key.len();
+        if self.nodes.insert(key, node).is_none() {
+            self.path_bytes += len;
+        }
+    }
+
+    fn remove(&mut self, key: &str) {
+        if self.nodes.remove(key).is_some() {
+            self.path_bytes = self.path_bytes.saturating_sub(key.len());
+        }
+    }
+
+    fn record_removal(&mut self, removal: Removal) {
+        let len = removal.path.len();
+        if self.removals.insert(removal.path.clone(), removal).is_none() {
+            self.path_bytes += len;
+        }
+    }
+
     /// Removes `path` and everything under it.
     fn remove_tree(&mut self, path: &str) {
-        self.nodes.remove(path);
+        self.remove(path);
         let doomed: Vec<String> = self.children(path).map(|(k, _)| k.clone()).collect();
         for k in doomed {
-            self.nodes.remove(&k);
+            self.remove(&k);
         }
     }
 
@@ -352,14 +416,11 @@ impl Tree {
         for k in doomed {
             self.remove_tree(&k);
         }
-        self.removals.insert(
-            dir.to_owned(),
-            Removal {
-                layer,
-                opaque: true,
-                path: dir.to_owned(),
-            },
-        );
+        self.record_removal(Removal {
+            layer,
+            opaque: true,
+            path: dir.to_owned(),
+        });
     }
 
     /// Every path strictly under `dir` (`""` is the root).
@@ -523,6 +584,25 @@ mod tests {
             &[("etc/passwd", File, "")],
         ]);
         assert!(matches!(t.lookup("etc/passwd"), Lookup::File { ref path, layer: 1, .. } if path == "real/passwd"));
+    }
+
+    #[test]
+    fn memory_limits_stop_hostile_layers() {
+        let mut t = Tree::with_limits(3, 1000);
+        let results: Vec<bool> = (0..4)
+            .map(|i| t.apply(0, i, &entry(&format!("f{i}"), TarKind::File, "")).is_ok())
+            .collect();
+        assert_eq!(results, [true, true, true, false]);
+        let mut t = Tree::with_limits(100, 10);
+        assert!(matches!(
+            t.apply(0, 0, &entry("a-very-long-name", TarKind::File, "")),
+            Err(Stop::Limit(_))
+        ));
+        // Replacing a path does not count it twice.
+        let mut t = Tree::with_limits(2, 1000);
+        for layer in 0..5 {
+            assert!(t.apply(layer, 0, &entry("etc/passwd", TarKind::File, "")).is_ok());
+        }
     }
 
     #[test]
