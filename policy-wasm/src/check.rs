@@ -5,8 +5,11 @@
 
 use crate::rules::{id_of, short, Ranges, Rule};
 use crate::settings::Settings;
+use podgroups_core::SupplementalGroupsPolicy;
 use serde_json::{Map, Value};
 use std::fmt;
+
+const STRICT: SupplementalGroupsPolicy = SupplementalGroupsPolicy::Strict;
 
 /// At most this many violations are kept; the rest are counted, so a huge list stays a short message.
 pub const MAX_VIOLATIONS: usize = 20;
@@ -153,9 +156,9 @@ fn slots(spec: &Map<String, Value>, base: &str, settings: &Settings, out: &mut S
 fn pod_level(spec: &mut Map<String, Value>, psc_path: &str, settings: &Settings, mutate: bool, out: &mut SpecOutcome) {
     let field = format!("{psc_path}.supplementalGroupsPolicy");
     match spec.get("securityContext").and_then(|p| p.get("supplementalGroupsPolicy")) {
-        Some(Value::String(s)) if s == "Strict" => {}
+        Some(Value::String(s)) if s == STRICT.as_str() => {}
         None | Some(Value::Null) if mutate => {
-            set(spec, &["securityContext", "supplementalGroupsPolicy"], Value::from("Strict"));
+            set(spec, &["securityContext", "supplementalGroupsPolicy"], Value::from(STRICT.as_str()));
             out.changed = true;
             out.warnings.push(format!(
                 "{field} was set to Strict: the image's /etc/group no longer adds groups; nodes need containerd 2.x or CRI-O 1.31+"
@@ -166,7 +169,7 @@ fn pod_level(spec: &mut Map<String, Value>, psc_path: &str, settings: &Settings,
             None,
             "is not set, so the image's /etc/group can add groups that no rule sees; set it to \"Strict\"".into(),
         ),
-        Some(Value::String(s)) if s == "Merge" => out.violation(
+        Some(Value::String(s)) if s == SupplementalGroupsPolicy::Merge.as_str() => out.violation(
             field,
             None,
             "is \"Merge\", so the image's /etc/group can add groups that no rule sees; set it to \"Strict\" (or list the images in exempt_images)".into(),

@@ -2,9 +2,9 @@
 //! exempt namespaces, objects being deleted), and how UPDATEs of Pods are judged.
 
 use crate::check::{check_spec, Violation, MAX_VIOLATIONS};
-use crate::kinds::pod_spec_pointer;
 use crate::rules::short;
 use crate::settings::Settings;
+use podgroups_core::manifest::pod_spec_pointer;
 use serde_json::Value;
 
 /// The policy's answer, shared by the Kubewarden and the OPA artifacts.

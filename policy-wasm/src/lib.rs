@@ -18,7 +18,6 @@
 
 pub mod check;
 pub mod evaluate;
-mod kinds;
 pub mod rules;
 pub mod settings;
 
