@@ -66,6 +66,8 @@ for image in wh sym; do
     if ! cmp -s expected.json got.json; then
       echo "MISMATCH: $archive ($image)"; diff expected.json got.json | head -40; exit 1
     fi
+    # The real tools' digests verify.
+    "$bin" image "$archive" "${ref[@]}" --verify-digests -o json > /dev/null
     checked=$((checked + 1))
   done
 done

@@ -32,6 +32,9 @@ pub struct ArchiveArgs {
     /// manifest; with an archive of several images, an image KEY also picks the image (repeatable).
     #[arg(long = "image-for", value_name = "KEY=ARCHIVE")]
     pub image_for: Vec<String>,
+    /// Also check the archive's layers, config and manifest against their digests (reads every byte).
+    #[arg(long)]
+    pub verify_digests: bool,
 }
 
 impl ArchiveArgs {
@@ -51,6 +54,9 @@ pub struct ImageCmdArgs {
     /// Platform to read from a multi-platform archive, os/arch[/variant] (default: linux/amd64).
     #[arg(long, value_name = "OS/ARCH")]
     pub platform: Option<String>,
+    /// Also check the archive's layers, config and manifest against their digests (reads every byte).
+    #[arg(long)]
+    pub verify_digests: bool,
     #[command(flatten)]
     pub env: EnvArgs,
     /// Output format.
@@ -85,6 +91,7 @@ pub fn for_explain(a: &ArchiveArgs, by_hand: &ImageArgs) -> Result<FromArchives,
         let sel = Selector {
             reference: a.image_ref.clone(),
             platform: a.platform.clone(),
+            verify_digests: a.verify_digests,
         };
         let found = read(path, &sel)?;
         out.notes.push_str(&summary(path, &found));
@@ -99,6 +106,7 @@ pub fn for_explain(a: &ArchiveArgs, by_hand: &ImageArgs) -> Result<FromArchives,
         let sel = Selector {
             reference: None,
             platform: a.platform.clone(),
+            verify_digests: a.verify_digests,
         };
         let found = match read_archive(path, &sel) {
             // Several images: the key names the image (`--image-for nginx:1.27=all.tar`).
@@ -130,6 +138,7 @@ pub fn run(a: &ImageCmdArgs) -> Result<ExitCode, String> {
     let sel = Selector {
         reference: a.image_ref.clone(),
         platform: a.platform.clone(),
+        verify_digests: a.verify_digests,
     };
     let found = read(&a.archive, &sel)?;
     let name = found.names.first().cloned().unwrap_or_else(|| "image".to_owned());

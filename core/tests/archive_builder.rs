@@ -66,7 +66,36 @@ pub fn zstd(data: &[u8]) -> Vec<u8> {
     e.finish().unwrap()
 }
 
-/// A fake but well-formed sha256 digest, unique per `n` (the reader does not verify digests).
+/// The real `sha256:…` digest of `data`.
+pub fn sha256(data: &[u8]) -> String {
+    use sha2::Digest;
+    let hash = sha2::Sha256::digest(data);
+    format!("sha256:{}", hash.iter().map(|b| format!("{b:02x}")).collect::<String>())
+}
+
+/// The layer tar inside a possibly compressed blob (the blob itself when it does not decompress: the
+/// tests of corrupt layers).
+pub fn uncompressed(blob: &[u8]) -> Vec<u8> {
+    use std::io::Read;
+    let mut out = Vec::new();
+    let ok = if blob.starts_with(&[0x1f, 0x8b]) {
+        flate2::read::MultiGzDecoder::new(blob).read_to_end(&mut out).is_ok()
+    } else if blob.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+        zstd::stream::read::Decoder::new(blob)
+            .and_then(|mut d| d.read_to_end(&mut out))
+            .is_ok()
+    } else {
+        false
+    };
+    if ok {
+        out
+    } else {
+        blob.to_vec()
+    }
+}
+
+/// A fake but well-formed sha256 digest, unique per `n`, for names the reader does not check unless
+/// asked to verify digests.
 pub fn digest(n: usize) -> String {
     format!("sha256:{n:064x}")
 }
@@ -101,7 +130,7 @@ impl Img {
             "architecture": self.platform.1,
             "os": self.platform.0,
             "config": {"User": self.user, "Env": ["PATH=/usr/bin"]},
-            "rootfs": {"type": "layers", "diff_ids": (0..self.layers.len()).map(|i| digest(9000 + i)).collect::<Vec<_>>()},
+            "rootfs": {"type": "layers", "diff_ids": self.layers.iter().map(|l| sha256(&uncompressed(l))).collect::<Vec<_>>()},
         });
         if let Some(v) = self.platform.2 {
             c["variant"] = v.into();
@@ -123,12 +152,26 @@ pub fn outer_tar(members: &[(String, Vec<u8>)]) -> Vec<u8> {
     b.into_inner().unwrap()
 }
 
-/// `docker save` before Docker 25: `<id>/layer.tar`, `<config-hex>.json`, `manifest.json`.
+/// `docker save` before Docker 25: `<id>/layer.tar`, `<config-hex>.json`, `manifest.json`. Config names
+/// are made up (`c0f0…`, `c100…`) so tests can name them; [`docker_save_real`] uses the real image IDs.
 pub fn docker_save(images: &[Img]) -> Vec<u8> {
+    docker_save_named(images, false)
+}
+
+/// `docker save` with configs named by their real digest, as Docker does.
+pub fn docker_save_real(images: &[Img]) -> Vec<u8> {
+    docker_save_named(images, true)
+}
+
+fn docker_save_named(images: &[Img], real: bool) -> Vec<u8> {
     let mut members = Vec::new();
     let mut manifest = Vec::new();
     for (i, img) in images.iter().enumerate() {
-        let config_name = format!("{:0<64x}.json", 0xc0f + i);
+        let config_name = if real {
+            format!("{}.json", &sha256(&img.config())[7..])
+        } else {
+            format!("{:0<64x}.json", 0xc0f + i)
+        };
         members.push((config_name.clone(), img.config()));
         let mut layer_paths = Vec::new();
         for (j, l) in img.layers.iter().enumerate() {
@@ -148,10 +191,8 @@ pub fn docker_save(images: &[Img]) -> Vec<u8> {
 pub fn oci_files(images: &[Img], multi: bool) -> Vec<(String, Vec<u8>)> {
     let mut files = vec![("oci-layout".to_string(), br#"{"imageLayoutVersion":"1.0.0"}"#.to_vec())];
     let mut descs = Vec::new();
-    let mut n = 0;
-    let mut blob = |files: &mut Vec<(String, Vec<u8>)>, data: Vec<u8>| {
-        n += 1;
-        let d = digest(n);
+    let blob = |files: &mut Vec<(String, Vec<u8>)>, data: Vec<u8>| {
+        let d = sha256(&data);
         files.push((format!("blobs/sha256/{}", &d[7..]), data));
         d
     };

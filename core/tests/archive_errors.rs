@@ -200,3 +200,33 @@ fn bzip2_layers_are_refused_clearly() {
     let err = read(&bytes).unwrap_err();
     assert_eq!(err.kind, ErrorKind::Unsupported, "{err}");
 }
+
+#[test]
+fn digest_verification_catches_what_checksums_cannot() {
+    let passwd = b"app:x:1000:1000::/:/bin/sh\n";
+    let img = Img::new("app:1", "app", vec![layer(&[E::File("etc/passwd", passwd)])]);
+    let verify = Selector {
+        verify_digests: true,
+        ..Selector::default()
+    };
+    for good in [
+        docker_save_real(std::slice::from_ref(&img)),
+        oci_archive(std::slice::from_ref(&img), false),
+    ] {
+        let found = read_image(&good, &verify).unwrap();
+        assert!(found.digests_verified);
+        // A flipped byte inside the file's content: tar has no checksum for contents.
+        let at = good.windows(passwd.len()).position(|w| w == passwd).unwrap() + 4;
+        let mut bad = good.clone();
+        bad[at] ^= 0x01;
+        let unverified = read(&bad).unwrap();
+        assert_ne!(unverified.image.passwd.as_deref(), Some("app:x:1000:1000::/:/bin/sh\n"));
+        let err = read_image(&bad, &verify).unwrap_err();
+        assert_eq!(err.kind, ErrorKind::Corrupt, "{err}");
+        assert!(err.member.as_deref().is_some_and(|m| m.starts_with("layer 0")), "{err}");
+        assert!(err.message.contains("does not match its digest"), "{err}");
+    }
+    // The made-up config names of `docker_save` are not the configs' digests.
+    let err = read_image(&docker_save(&[img]), &verify).unwrap_err();
+    assert!(err.member.as_deref().is_some_and(|m| m.ends_with(".json")), "{err}");
+}

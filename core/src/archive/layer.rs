@@ -51,15 +51,19 @@ pub type LayerTar<'a> = TarReader<Box<dyn Skip + 'a>>;
 
 /// Opens `blob` as a tar stream with the given compression.
 pub fn open<'a>(blob: Box<dyn ReadAt + 'a>, compression: Compression) -> LayerTar<'a> {
-    let src: Box<dyn Skip + 'a> = match compression {
+    TarReader::new(decompressed(blob, compression))
+}
+
+/// The uncompressed bytes of `blob`, streamed.
+pub fn decompressed<'a>(blob: Box<dyn ReadAt + 'a>, compression: Compression) -> Box<dyn Skip + 'a> {
+    match compression {
         Compression::None => Box::new(Cursor::new(blob)),
         Compression::Gzip => Box::new(Stream(MultiGzDecoder::new(BufReader::with_capacity(
             BUF,
             Cursor::new(blob),
         )))),
         Compression::Zstd => Box::new(Stream(Zstd::new(BufReader::with_capacity(BUF, Cursor::new(blob))))),
-    };
-    TarReader::new(src)
+    }
 }
 
 fn read_full_at(blob: &dyn ReadAt, buf: &mut [u8]) -> Result<usize, ArchiveError> {

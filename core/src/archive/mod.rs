@@ -29,6 +29,7 @@ mod read_at;
 pub mod rootfs;
 mod select;
 mod tar;
+mod verify;
 
 pub use error::{ArchiveError, ErrorKind};
 pub use images::{Format, Platform};

@@ -28,6 +28,8 @@ pub struct ImageArchive {
     pub group: EtcFile,
     /// Paths in the final root filesystem (what the metadata pass kept in memory).
     pub rootfs_paths: usize,
+    /// Whether the layers, config and manifest were checked against their digests.
+    pub digests_verified: bool,
 }
 
 /// One layer of the chosen image.
@@ -38,6 +40,9 @@ pub struct LayerInfo {
     /// The blob's digest (OCI), else its uncompressed `diff_id` from the config (docker save).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub digest: Option<String>,
+    /// The config's `rootfs.diff_ids` entry: the digest of the uncompressed layer tar.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub diff_id: Option<String>,
     /// The archive member holding it.
     pub member: String,
     /// Compressed size in bytes.

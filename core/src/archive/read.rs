@@ -15,10 +15,11 @@
 use super::error::{ArchiveError, ErrorKind};
 use super::images::{self, Candidate};
 use super::layer::{self, Compression};
-use super::layout::{open_required, read_json, Layout};
+use super::layout::{blob_path, open_required, read_json, Layout};
 use super::provenance::{EtcFile, ImageArchive, LayerInfo, RemovedBy};
 use super::rootfs::{Applied, Lookup, Origin, Stop, Tree};
 use super::select::{select, Selector};
+use super::verify;
 use crate::image::MAX_ETC_FILE_BYTES;
 use crate::Image;
 use serde::Deserialize;
@@ -75,6 +76,9 @@ pub fn read_layout(layout: &dyn Layout, selector: &Selector) -> Result<ImageArch
     let chosen = select(candidates, selector, &missing)?;
     let config: Config = read_json(layout, &chosen.config_path, "the image config")?;
     let layers = describe_layers(layout, &chosen, &config)?;
+    if selector.verify_digests {
+        verify_all(layout, &chosen, &layers)?;
+    }
 
     let mut tree = Tree::default();
     let mut kept: [Option<(Origin, Vec<u8>)>; 2] = [None, None];
@@ -117,7 +121,38 @@ pub fn read_layout(layout: &dyn Layout, selector: &Selector) -> Result<ImageArch
         passwd: files.next().unwrap_or(EtcFile::TooManyLinks { path: String::new() }),
         group: files.next().unwrap_or(EtcFile::TooManyLinks { path: String::new() }),
         rootfs_paths: tree.len(),
+        digests_verified: selector.verify_digests,
     })
+}
+
+/// Checks the manifest, the config and every layer against their digests.
+fn verify_all(layout: &dyn Layout, chosen: &Candidate, layers: &[LayerInfo]) -> Result<(), ArchiveError> {
+    if let Some(d) = &chosen.manifest_digest {
+        let path = blob_path(d)?;
+        verify::blob(&*open_required(layout, &path, "the image manifest")?, d).map_err(|e| e.in_member(path))?;
+    }
+    match &chosen.config_digest {
+        Some(d) => verify::blob(&*open_required(layout, &chosen.config_path, "the image config")?, d)
+            .map_err(|e| e.in_member(chosen.config_path.clone()))?,
+        None => return Err(unverifiable(&chosen.config_path)),
+    }
+    for (info, (_, blob_digest)) in layers.iter().zip(&chosen.layers) {
+        let blob = open_required(layout, &info.member, &info.label())?;
+        let checked = match (blob_digest, &info.diff_id) {
+            (Some(d), _) => verify::blob(&*blob, d),
+            (None, Some(diff_id)) => verify::stream(layer::decompressed(blob, info.compression), diff_id),
+            (None, None) => Err(unverifiable(&info.member)),
+        };
+        checked.map_err(|e| e.in_member(info.label()))?;
+    }
+    Ok(())
+}
+
+fn unverifiable(member: &str) -> ArchiveError {
+    ArchiveError::new(
+        ErrorKind::Unsupported,
+        format!("{member} has no digest to verify against (neither in the manifest nor in the config); read it without digest verification"),
+    )
 }
 
 fn describe_layers(layout: &dyn Layout, chosen: &Candidate, config: &Config) -> Result<Vec<LayerInfo>, ArchiveError> {
@@ -134,6 +169,7 @@ fn describe_layers(layout: &dyn Layout, chosen: &Candidate, config: &Config) -> 
         out.push(LayerInfo {
             index,
             digest: digest.clone().or_else(|| diff_ids.get(index).cloned()),
+            diff_id: diff_ids.get(index).cloned(),
             member: member.clone(),
             size: blob.len(),
             compression,

@@ -15,6 +15,9 @@ pub struct Selector {
     /// `os/arch[/variant]`; `None`: `linux/amd64` if the archive holds several platforms.
     #[serde(default)]
     pub platform: Option<String>,
+    /// Also check every layer, the config and the manifest against their digests (reads every byte).
+    #[serde(default)]
+    pub verify_digests: bool,
 }
 
 /// The platform chosen when an archive holds several and none was asked for.
@@ -187,8 +190,8 @@ mod tests {
             Some("amd64".into())
         );
         let sel = Selector {
-            reference: None,
             platform: Some("linux/arm64".into()),
+            ..Selector::default()
         };
         assert_eq!(
             select(vec![amd.clone(), arm.clone()], &sel, &[])
@@ -203,12 +206,12 @@ mod tests {
         assert!(err.is_some_and(|e| e.message.contains("app:1") && e.message.contains("other:2")));
         let sel = Selector {
             reference: Some("other:2".into()),
-            platform: None,
+            ..Selector::default()
         };
         assert!(select(vec![amd.clone(), other], &sel, &[]).is_ok());
         let sel = Selector {
             reference: Some("bbbbbbbbbbbb".into()),
-            platform: None,
+            ..Selector::default()
         };
         assert_eq!(
             select(vec![amd, arm], &sel, &[])
