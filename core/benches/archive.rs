@@ -26,7 +26,7 @@ impl ReadAt for Disk {
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     if let Some(i) = args.iter().position(|a| a == "--measure") {
-        measure(Path::new(&args[i + 1]));
+        measure(Path::new(&args[i + 1]), args.iter().any(|a| a == "--verify"));
         return;
     }
     let mb: u64 = std::env::var("PODGROUPS_BENCH_MB")
@@ -35,20 +35,24 @@ fn main() {
         .unwrap_or(1024);
     let dir = std::env::temp_dir().join(format!("podgroups-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    println!("archive                          size MB   paths  wall s   CPU s  MB/s wall  MB/s CPU  peak RSS MB");
+    println!("archive                              size MB   paths  wall s   CPU s  MB/s wall  MB/s CPU  peak RSS MB");
     for kind in [Kind::DockerPlain, Kind::OciGzip, Kind::OciZstd] {
         let path = dir.join(kind.file());
         let t = Instant::now();
         build(kind, &path, mb << 20, &dir);
         eprintln!("(built {} in {:.1}s)", path.display(), t.elapsed().as_secs_f64());
-        let out = Command::new(std::env::current_exe().unwrap())
-            .arg("--measure")
-            .arg(&path)
-            .output()
-            .unwrap();
-        print!("{:<32} {}", kind.file(), String::from_utf8_lossy(&out.stdout));
-        if !out.status.success() {
-            eprintln!("{}", String::from_utf8_lossy(&out.stderr));
+        for verify in [false, true] {
+            let mut cmd = Command::new(std::env::current_exe().unwrap());
+            cmd.arg("--measure").arg(&path);
+            if verify {
+                cmd.arg("--verify");
+            }
+            let out = cmd.output().unwrap();
+            let label = format!("{}{}", kind.file(), if verify { " --verify" } else { "" });
+            print!("{label:<36} {}", String::from_utf8_lossy(&out.stdout));
+            if !out.status.success() {
+                eprintln!("{}", String::from_utf8_lossy(&out.stderr));
+            }
         }
         std::fs::remove_file(&path).unwrap();
     }
@@ -56,12 +60,17 @@ fn main() {
 }
 
 /// In a fresh process: read the archive, check the answer, print size, paths, time, MB/s, VmHWM.
-fn measure(path: &Path) {
+fn measure(path: &Path, verify_digests: bool) {
     let file = File::open(path).unwrap();
     let len = file.metadata().unwrap().len();
     let t = Instant::now();
     let cpu0 = cpu_seconds();
-    let found = read_image_at(Disk(file, len), &Selector::default()).unwrap();
+    let selector = Selector {
+        verify_digests,
+        ..Selector::default()
+    };
+    let found = read_image_at(Disk(file, len), &selector).unwrap();
+    assert_eq!(found.digests_verified, verify_digests);
     let secs = t.elapsed().as_secs_f64();
     let cpu = cpu_seconds() - cpu0;
     assert_eq!(found.image.group.as_deref(), Some(GROUP));
@@ -204,25 +213,46 @@ fn add<W: Write>(tar: &mut tar::Builder<W>, path: &str, data: &[u8]) {
     tar.append_data(&mut h, path, data).unwrap();
 }
 
+fn sha256_file(path: &Path) -> String {
+    use sha2::Digest;
+    let mut h = sha2::Sha256::new();
+    io::copy(&mut File::open(path).unwrap(), &mut h).unwrap();
+    hex(&h.finalize())
+}
+
+fn sha256(data: &[u8]) -> String {
+    use sha2::Digest;
+    hex(&sha2::Sha256::digest(data))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The outer tar, with real digests so that `--verify` can check them.
 fn write_outer(kind: Kind, path: &Path, blobs: &[PathBuf]) {
     let mut out = tar::Builder::new(BufWriter::new(File::create(path).unwrap()));
     let put = |out: &mut tar::Builder<BufWriter<File>>, name: &str, data: &[u8]| add(out, name, data);
-    let digest = |n: usize| format!("sha256:{n:064x}");
-    let config = serde_json::json!({"os": "linux", "architecture": "amd64", "config": {"User": "app"},
-        "rootfs": {"type": "layers", "diff_ids": (0..blobs.len()).map(|i| digest(100 + i)).collect::<Vec<_>>()}});
-    let config = serde_json::to_vec(&config).unwrap();
     let add_file = |out: &mut tar::Builder<BufWriter<File>>, name: &str, blob: &Path| {
         let mut f = File::open(blob).unwrap();
         out.append_file(name, &mut f).unwrap();
     };
+    let blob_digests: Vec<String> = blobs.iter().map(|b| sha256_file(b)).collect();
+    // Plain layers: the blob is the uncompressed tar, so its digest is also its diff_id.
+    let diff_ids: Vec<String> = blob_digests.iter().map(|d| format!("sha256:{d}")).collect();
+    let config = serde_json::json!({"os": "linux", "architecture": "amd64", "config": {"User": "app"},
+        "rootfs": {"type": "layers", "diff_ids": diff_ids}});
+    let config = serde_json::to_vec(&config).unwrap();
+    let config_hex = sha256(&config);
     match kind {
         Kind::DockerPlain => {
-            put(&mut out, "config.json", &config);
+            put(&mut out, &format!("{config_hex}.json"), &config);
             let names: Vec<String> = (0..blobs.len()).map(|i| format!("{i:064x}/layer.tar")).collect();
             for (name, blob) in names.iter().zip(blobs) {
                 add_file(&mut out, name, blob);
             }
-            let manifest = serde_json::json!([{"Config": "config.json", "RepoTags": ["bench:1"], "Layers": names}]);
+            let manifest =
+                serde_json::json!([{"Config": format!("{config_hex}.json"), "RepoTags": ["bench:1"], "Layers": names}]);
             put(&mut out, "manifest.json", &serde_json::to_vec(&manifest).unwrap());
         }
         Kind::OciGzip | Kind::OciZstd => {
@@ -232,23 +262,22 @@ fn write_outer(kind: Kind, path: &Path, blobs: &[PathBuf]) {
                 "tar+zstd"
             };
             put(&mut out, "oci-layout", br#"{"imageLayoutVersion":"1.0.0"}"#);
-            put(&mut out, &format!("blobs/sha256/{:064x}", 1), &config);
+            put(&mut out, &format!("blobs/sha256/{config_hex}"), &config);
             let mut layers = Vec::new();
-            for (i, blob) in blobs.iter().enumerate() {
-                add_file(&mut out, &format!("blobs/sha256/{:064x}", 10 + i), blob);
+            for (blob, d) in blobs.iter().zip(&blob_digests) {
+                add_file(&mut out, &format!("blobs/sha256/{d}"), blob);
                 layers.push(
                     serde_json::json!({"mediaType": format!("application/vnd.oci.image.layer.v1.{media}"),
-                    "digest": digest(10 + i), "size": std::fs::metadata(blob).unwrap().len()}),
+                    "digest": format!("sha256:{d}"), "size": std::fs::metadata(blob).unwrap().len()}),
                 );
             }
-            let manifest = serde_json::json!({"schemaVersion": 2, "config": {"digest": digest(1), "size": config.len()}, "layers": layers});
-            put(
-                &mut out,
-                &format!("blobs/sha256/{:064x}", 2),
-                &serde_json::to_vec(&manifest).unwrap(),
-            );
-            let index = serde_json::json!({"schemaVersion": 2, "manifests": [{"digest": digest(2), "size": 1,
-                "annotations": {"org.opencontainers.image.ref.name": "bench:1"}}]});
+            let manifest = serde_json::json!({"schemaVersion": 2,
+                "config": {"digest": format!("sha256:{config_hex}"), "size": config.len()}, "layers": layers});
+            let manifest = serde_json::to_vec(&manifest).unwrap();
+            let manifest_hex = sha256(&manifest);
+            put(&mut out, &format!("blobs/sha256/{manifest_hex}"), &manifest);
+            let index = serde_json::json!({"schemaVersion": 2, "manifests": [{"digest": format!("sha256:{manifest_hex}"),
+                "size": manifest.len(), "annotations": {"org.opencontainers.image.ref.name": "bench:1"}}]});
             put(&mut out, "index.json", &serde_json::to_vec(&index).unwrap());
         }
     }
