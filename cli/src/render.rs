@@ -83,9 +83,18 @@ fn container(out: &mut String, c: &ContainerReport, spec_path: &str) {
     }
     if !c.implicit_gids.is_empty() {
         let list: Vec<String> = c.implicit_gids.iter().map(u32::to_string).collect();
+        let strict_applies = c
+            .strict
+            .identity()
+            .is_some_and(|id| id.applied_policy == SupplementalGroupsPolicy::Strict);
+        let label = if strict_applies {
+            "Strict removes"
+        } else {
+            "implicit groups (Strict cannot remove them here)"
+        };
         let _ = writeln!(
             out,
-            "Strict removes: {} (groups only the image's /etc/group adds)",
+            "{label}: {} (groups only the image's /etc/group adds)",
             list.join(", ")
         );
     }
