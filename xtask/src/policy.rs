@@ -5,7 +5,8 @@
 //!   does, so it can be pushed as it is;
 //! - `podgroups-policy-opa.wasm`: the OPA Wasm ABI 1.2 module (wasm32-unknown-unknown) for Gatekeeper
 //!   mode and OPA SDKs, with the `opa_wasm_abi_version`/`opa_wasm_abi_minor_version` globals added
-//!   after linking (Rust can only export a static's address).
+//!   after linking (Rust can only export a static's address), and the same metadata section with
+//!   `executionMode: gatekeeper` so Kubewarden runs it in Gatekeeper mode.
 //!
 //! Both are checked before they are written: valid Wasm, the exports each host looks for, the memory
 //! import within the 5 pages Kubewarden's OPA host provides, and the size budgets.
@@ -57,7 +58,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     build(&root, "wasm32-wasip1", "kubewarden", &[])?;
     let wasm = read(&target.join("wasm32-wasip1/policy/podgroups_policy.wasm"))?;
     let metadata = kubewarden_metadata(&root.join("policy-wasm/metadata.yml"))?;
-    let annotated = with_custom_section(&wasm, METADATA_SECTION, metadata.as_bytes())?;
+    let annotated = with_custom_section(&wasm, METADATA_SECTION, metadata.to_string().as_bytes())?;
     check_kubewarden(&annotated)?;
     write(&out_dir.join(KUBEWARDEN_OUT), &annotated, KUBEWARDEN_MAX)?;
 
@@ -70,6 +71,11 @@ pub fn run(args: &[String]) -> Result<(), String> {
     )?;
     let wasm = read(&target.join("wasm32-unknown-unknown/policy/podgroups_policy.wasm"))?;
     let opa = with_exported_globals(&wasm, &[("opa_wasm_abi_version", 1), ("opa_wasm_abi_minor_version", 2)])?;
+    let opa = with_custom_section(
+        &opa,
+        METADATA_SECTION,
+        gatekeeper_metadata(&metadata).to_string().as_bytes(),
+    )?;
     check_opa(&opa)?;
     write(&out_dir.join(OPA_OUT), &opa, OPA_MAX)?;
     Ok(())
@@ -140,7 +146,7 @@ fn build(root: &Path, target: &str, feature: &str, link_args: &[&str]) -> Result
 }
 
 /// `metadata.yml` as the JSON `kwctl annotate` embeds: the same document plus `protocolVersion`.
-fn kubewarden_metadata(path: &Path) -> Result<String, String> {
+fn kubewarden_metadata(path: &Path) -> Result<Value, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     let mut meta: Value = serde_saphyr::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
     let obj = meta
@@ -163,7 +169,19 @@ fn kubewarden_metadata(path: &Path) -> Result<String, String> {
     }
     // The waPC protocol the SDK's protocol_version answers (the host tests check both agree).
     obj.insert("protocolVersion".into(), Value::from("v1"));
-    serde_json::to_string(&meta).map_err(|e| e.to_string())
+    Ok(meta)
+}
+
+/// The same metadata for the OPA artifact, as `kwctl annotate` writes it for a Gatekeeper policy:
+/// validate-only, `executionMode: gatekeeper`, `protocolVersion: Unknown`. OPA SDKs ignore it.
+fn gatekeeper_metadata(kubewarden: &Value) -> Value {
+    let mut meta = kubewarden.clone();
+    if let Some(obj) = meta.as_object_mut() {
+        obj.insert("executionMode".into(), Value::from("gatekeeper"));
+        obj.insert("mutating".into(), Value::from(false));
+        obj.insert("protocolVersion".into(), Value::from("Unknown"));
+    }
+    meta
 }
 
 fn check_kubewarden(wasm: &[u8]) -> Result<(), String> {

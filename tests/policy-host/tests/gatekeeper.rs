@@ -126,6 +126,22 @@ fn loads_in_a_five_page_memory_and_declares_abi_1_2() {
     assert_eq!(gk.pull(builtins), json!({}));
     let entrypoints = gk.call0("entrypoints");
     assert_eq!(gk.pull(entrypoints), json!({"podgroups/violation": 0}));
+
+    // Annotated for Kubewarden's gatekeeper execution mode.
+    let wasm = std::fs::read(artifact(OPA_ARTIFACT).unwrap()).unwrap();
+    let meta = wasmparser::Parser::new(0)
+        .parse_all(&wasm)
+        .filter_map(|p| match p.unwrap() {
+            wasmparser::Payload::CustomSection(r) if r.name() == "io.kubewarden.metadata" => {
+                Some(serde_json::from_slice::<Value>(r.data()).unwrap())
+            }
+            _ => None,
+        })
+        .collect::<Vec<_>>();
+    assert_eq!(meta.len(), 1);
+    assert_eq!(meta[0]["executionMode"], "gatekeeper");
+    assert_eq!(meta[0]["mutating"], false);
+    assert_eq!(meta[0]["protocolVersion"], "Unknown");
 }
 
 #[test]
