@@ -83,6 +83,10 @@ impl Rule {
             }
             Some(other) => return Err(format!("{name}.overwrite must be false, got {}", short(other))),
         }
+        // An empty object (what a settings form sends when nothing is chosen) means no rule.
+        if obj.is_empty() {
+            return Ok(Rule::RunAsAny);
+        }
         let rule = match obj.get("rule") {
             Some(Value::String(s)) => s.as_str(),
             Some(other) => return Err(format!("{name}.rule must be one of {allowed}, got {}", short(other))),
@@ -236,6 +240,7 @@ mod tests {
             Rule::parse(Field::FsGroup, &json!({"rule": "RunAsAny", "overwrite": false})).unwrap(),
             Rule::RunAsAny
         );
+        assert_eq!(Rule::parse(Field::FsGroup, &json!({})).unwrap(), Rule::RunAsAny);
     }
 
     #[test]
@@ -271,7 +276,7 @@ mod tests {
         )
         .contains("no meaning"));
         assert!(err(Field::FsGroup, json!({"rule": 7})).contains("fs_group.rule must be one of"));
-        assert!(err(Field::FsGroup, json!({})).contains("fs_group.rule is missing"));
+        assert!(err(Field::FsGroup, json!({"ranges": []})).contains("fs_group.rule is missing"));
         assert!(err(Field::FsGroup, json!("MustRunAs")).contains("fs_group must be an object"));
         assert!(err(Field::FsGroup, json!({"rule": "RunAsAny", "overwrite": true}))
             .contains("overwrite: true is not supported"));
