@@ -52,14 +52,24 @@ pub fn playground(props: &PlaygroundProps) -> Html {
     let link = use_state(|| url::encode(&props.initial));
     let copied = use_state(|| false);
     use_link_follows_state(&app.state, props.embed, link.setter());
+    // Marks when the first result is on screen (read by the budget script, playground/README.md).
+    use_effect_with((), |_| {
+        if let Some(p) = web_sys::window().and_then(|w| w.performance()) {
+            let _ = p.mark("podgroups-first-result");
+        }
+    });
 
     let dispatch = |f: fn(String) -> Action| {
         let app = app.clone();
         Callback::from(move |s: String| app.dispatch(f(s)))
     };
+    // Stable across renders, so unchanged result components are skipped.
     let on_target = {
-        let app = app.clone();
-        Callback::from(move |t: Target| app.dispatch(Action::Highlight(t)))
+        let dispatcher = app.dispatcher();
+        (*use_memo((), move |_| {
+            Callback::from(move |t: Target| dispatcher.dispatch(Action::Highlight(t)))
+        }))
+        .clone()
     };
     let error = app.result.as_ref().as_ref().err();
     let decor = |source: Source, line_of: fn(Target) -> Option<u32>| Decor {
@@ -126,7 +136,7 @@ pub fn playground(props: &PlaygroundProps) -> Html {
 
     if props.embed {
         return html! {
-            <div class="playground embed" data-compute-ms={format!("{:.3}", app.compute_ms)}>
+            <div class="playground embed" data-compute-ms={millis(app.compute_ms, 3)}>
                 <header class="embed-header">
                     <strong>{ "podgroups" }</strong>
                     { environment_controls(&app, true) }
@@ -152,7 +162,7 @@ pub fn playground(props: &PlaygroundProps) -> Html {
         })
     };
     html! {
-        <div class="playground" data-compute-ms={format!("{:.3}", app.compute_ms)}>
+        <div class="playground" data-compute-ms={millis(app.compute_ms, 3)}>
             <section class="controls" aria-label="Environment and examples">
                 { examples_menu(&app) }
                 { environment_controls(&app, false) }
@@ -174,7 +184,7 @@ pub fn playground(props: &PlaygroundProps) -> Html {
                 </section>
                 { results_panel }
             </div>
-            <p class="timing">{ format!("Computed in your browser in {:.1} ms.", app.compute_ms) }</p>
+            <p class="timing">{ format!("Computed in your browser in {} ms.", millis(app.compute_ms, 1)) }</p>
         </div>
     }
 }
@@ -203,6 +213,18 @@ fn use_link_follows_state(state: &State, embed: bool, set_link: UseStateSetter<S
             *timer.borrow_mut() = Some(timeout);
         }
     });
+}
+
+/// `ms` with `decimals` (1–3) digits, without pulling float formatting into the wasm.
+fn millis(ms: f64, decimals: u32) -> String {
+    let scale = 10u64.pow(decimals.clamp(1, 3));
+    let n = (ms.max(0.0) * scale as f64).round() as u64;
+    format!(
+        "{}.{:0width$}",
+        n / scale,
+        n % scale,
+        width = decimals.clamp(1, 3) as usize
+    )
 }
 
 fn error_panel(error: Option<&InputError>, notice: Option<&str>, on_target: &Callback<Target>) -> Html {
@@ -362,5 +384,19 @@ fn presence_toggles(app: &UseReducerHandle<App>) -> Html {
             { toggle("has-group", "image has /etc/group", app.state.group_present, Action::GroupPresent) }
             { toggle("has-passwd", "image has /etc/passwd", app.state.passwd_present, Action::PasswdPresent) }
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::millis;
+
+    #[test]
+    fn millis_rounds_to_the_asked_decimals() {
+        assert_eq!(millis(18.94, 1), "18.9");
+        assert_eq!(millis(1.23456, 3), "1.235");
+        assert_eq!(millis(0.0004, 3), "0.000");
+        assert_eq!(millis(-1.0, 2), "0.00");
+        assert_eq!(millis(12.0, 1), "12.0");
     }
 }

@@ -7,6 +7,7 @@ use podgroups_core::{
     ContainerKind, ContainerReport, Identity, Origin, Outcome, Refusal, Report, Stage,
     SupplementalGroupsPolicy as Policy, WorkloadReport,
 };
+use std::rc::Rc;
 use yew::prelude::*;
 
 /// Where an origin points in the inputs, if it points anywhere the user can see.
@@ -87,9 +88,24 @@ fn view_workload(w: &WorkloadReport, view: PolicyView, on_target: &Callback<Targ
     html! {
         <section class="workload">
             <h2>{ format!("{} {}", w.kind, w.name) }<small>{ format!(" namespace {} · supplementalGroupsPolicy: {policy}", w.namespace) }</small></h2>
-            { for w.containers.iter().map(|c| view_container(c, view, on_target)) }
+            { for w.containers.iter().map(|c| html! {
+                <ContainerView container={Rc::new(c.clone())} {view} on_target={on_target.clone()} />
+            }) }
         </section>
     }
+}
+
+#[derive(Properties, PartialEq)]
+struct ContainerProps {
+    container: Rc<ContainerReport>,
+    view: PolicyView,
+    on_target: Callback<Target>,
+}
+
+/// One container's results; a component so a keystroke re-renders only the containers it changed.
+#[function_component(ContainerView)]
+fn container_view(props: &ContainerProps) -> Html {
+    view_container(&props.container, props.view, &props.on_target)
 }
 
 fn view_container(c: &ContainerReport, view: PolicyView, on_target: &Callback<Target>) -> Html {

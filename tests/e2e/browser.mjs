@@ -49,3 +49,15 @@ export async function open(context, path = "", { waitFor = '[data-testid="result
 export async function groups(page, testid, scope = page) {
   return scope.locator(`[data-testid="${testid}"]`).first().getAttribute("data-groups");
 }
+
+/** Polls `fn(arg)` in the page until it returns truthy (page.waitForFunction's polling needs
+ *  eval, which the site's Content-Security-Policy rightly forbids). */
+export async function until(page, fn, arg, timeout = 10000) {
+  const end = Date.now() + timeout;
+  for (;;) {
+    const v = await page.evaluate(fn, arg);
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${fn}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

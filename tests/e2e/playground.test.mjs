@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { mkdirSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { BASE, launch, open, groups } from "./browser.mjs";
+import { BASE, launch, open, groups, until } from "./browser.mjs";
 
 const ARTIFACTS = join(dirname(fileURLToPath(import.meta.url)), "..", "artifacts");
 let browser;
@@ -34,7 +34,7 @@ test("typing a change updates the result", async () => {
   await page.locator("#group").click();
   await page.keyboard.press("Control+End");
   await page.keyboard.type("more:x:60000:user-defined-in-image");
-  await page.waitForFunction(() =>
+  await until(page, () =>
     document.querySelector('[data-testid="result-merge"]')?.dataset.groups === "3000,4000,50000,60000");
   assert.equal(await groups(page, "result-strict"), "3000,4000");
   // And an edit of the manifest.
@@ -67,7 +67,7 @@ test("a share link reopens exactly the same state", async () => {
   const manifest = (await page.locator("#manifest").inputValue()).replace("name: ctr", "name: shared");
   await page.locator("#manifest").fill(manifest);
   // The link follows the state (throttled) in the share box and the address bar.
-  await page.waitForFunction(() => {
+  await until(page, () => {
     const v = document.querySelector('[data-testid="share-link"] input').value;
     return v.includes("#v1=") && location.hash.length > 4 && v.endsWith(location.hash);
   });
@@ -99,7 +99,7 @@ test("embed mode renders the essentials with an open-in-playground link", async 
   assert.equal(await groups(page, "result-merge"), "3000,4000,50000");
   assert.equal(await groups(page, "result-strict"), "3000,4000");
   assert.equal(await page.locator('[data-testid="share-link"]').count(), 0);
-  await page.waitForFunction(() => document.querySelector('[data-testid="open-in-playground"]').href.includes("#v1="));
+  await until(page, () => document.querySelector('[data-testid="open-in-playground"]').href.includes("#v1="));
   const href = await page.locator('[data-testid="open-in-playground"]').getAttribute("href");
   const full = await open(browser.context, href.replace(/^\.\//, ""));
   assert.equal(await full.locator(".playground.embed").count(), 0);
@@ -129,7 +129,7 @@ test("bad YAML shows an inline marker at the reported line and a message", async
 test("apply Strict rewrites the manifest so the as-written result drops the implicit group", async () => {
   const page = await open(browser.context);
   await page.locator('[data-testid="apply-strict"]').click();
-  await page.waitForFunction(() => document.querySelector("#manifest").value.includes("supplementalGroupsPolicy: Strict"));
+  await until(page, () => document.querySelector("#manifest").value.includes("supplementalGroupsPolicy: Strict"));
   assert.match(await page.locator('[data-testid="result-strict"] h4').textContent(), /as written/);
   assert.equal(await page.locator('[data-testid="apply-strict"]').count(), 0);
   await page.close();

@@ -87,7 +87,7 @@ pub fn www() -> Result<(), String> {
     eprintln!("xtask www: wasm-opt -Oz");
     run(Command::new(bin.join("wasm-opt"))
         .arg(pkg.join("podgroups_bg.wasm"))
-        .args(["-Oz", "--strip-debug", "--strip-producers"])
+        .args(["-Oz", "--converge", "--strip-debug", "--strip-producers"])
         .args(WASM_FEATURES)
         .arg("-o")
         .arg(dist.join("podgroups_bg.wasm")))?;
@@ -109,6 +109,12 @@ pub fn www() -> Result<(), String> {
     }
 
     copy_dir(&www.join("site"), &dist)?;
+    for css in ["playground.css", "site.css"] {
+        run(Command::new(bin.join("esbuild"))
+            .arg(www.join("site").join(css))
+            .args(["--minify", "--log-level=warning"])
+            .arg(format!("--outfile={}", dist.join(css).display())))?;
+    }
     copy_policy_artifacts(&target, &dist)?;
     report_sizes(&dist)?;
     eprintln!("xtask www: wrote {}", dist.display());

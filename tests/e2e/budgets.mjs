@@ -1,0 +1,86 @@
+// Measures the playground's budgets (playground/README.md) and prints them; never a pass/fail
+// on wall-clock time. Usage: node budgets.mjs [dist-dir]   (server at PODGROUPS_URL, default :8080)
+//  1. wasm + JS + CSS of the playground, gzipped (level 9), against 400 KB;
+//  2. first result on screen after navigation (performance mark set by the app), against 1 s;
+//  3. recomputation after a keystroke with a 1,000-line manifest and a 5,000-line /etc/group,
+//     against 16 ms: the engine's time (measured in the app) and keystroke-to-DOM-updated.
+import { readFileSync } from "node:fs";
+import { gzipSync } from "node:zlib";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { launch, open, until } from "./browser.mjs";
+
+const dist = process.argv[2] ?? join(dirname(fileURLToPath(import.meta.url)), "..", "..", "www", "dist");
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const max = (xs) => Math.max(...xs);
+
+// 1. Sizes.
+let total = 0;
+console.log("asset sizes (gzip -9):");
+for (const f of ["podgroups_bg.wasm", "app.js", "playground.css"]) {
+  const raw = readFileSync(join(dist, f));
+  const gz = gzipSync(raw, { level: 9 }).length;
+  total += gz;
+  console.log(`  ${f.padEnd(20)} ${(raw.length / 1024).toFixed(1).padStart(8)} KB raw ${(gz / 1024).toFixed(1).padStart(8)} KB gzip`);
+}
+console.log(`  total gzip ${(total / 1024).toFixed(1)} KB (budget 400 KB): ${total <= 400 * 1024 ? "within" : "OVER"}`);
+
+const browser = await launch();
+try {
+  // 2. First result, fresh page each time (the browser cache is warm after the first run).
+  const firsts = [];
+  for (let i = 0; i < 5; i++) {
+    const page = await open(browser.context);
+    firsts.push(await page.evaluate(() => performance.getEntriesByName("podgroups-first-result")[0]?.startTime ?? NaN));
+    await page.close();
+  }
+  console.log(`first result after navigation: median ${median(firsts).toFixed(0)} ms, max ${max(firsts).toFixed(0)} ms over ${firsts.length} loads (budget 1000 ms; first load ${firsts[0].toFixed(0)} ms)`);
+
+  // 3. Keystrokes on a large input.
+  const page = await open(browser.context);
+  const pod = (i) => [
+    "---", "apiVersion: v1", "kind: Pod", "metadata:", `  name: pod-${i}`, "  namespace: bench", "spec:",
+    "  securityContext:", `    runAsUser: ${1000 + (i % 3)}`, "    runAsGroup: 3000", "    supplementalGroups: [4000, 4001]",
+    "  initContainers:", "  - name: init", "    image: example.com/init:1", "    securityContext:", "      runAsUser: 0",
+    "  containers:", "  - name: app", "    image: example.com/app:1", "    securityContext:", `      runAsGroup: ${3000 + i}`,
+    "      allowPrivilegeEscalation: false", "  - name: side", "    image: example.com/side:1", "    # padding",
+  ];
+  const manifest = Array.from({ length: 40 }, (_, i) => pod(i)).flat().join("\n") + "\n";
+  const group = Array.from({ length: 5000 }, (_, i) =>
+    `group${i}:x:${10000 + i}:${i % 250 === 0 ? "u1000,u1001" : `other${i}`}`).join("\n") + "\n";
+  const passwd = ["root:x:0:0:root:/root:/bin/sh", "u1000:x:1000:1000::/home/u:/bin/sh", "u1001:x:1001:1001::/home/v:/bin/sh"].join("\n") + "\n";
+  await page.evaluate(({ manifest, group, passwd }) => {
+    for (const [id, v] of [["manifest", manifest], ["group", group], ["passwd", passwd]]) {
+      const ta = document.getElementById(id);
+      ta.value = v;
+      ta.dispatchEvent(new InputEvent("input", { bubbles: true }));
+    }
+  }, { manifest, group, passwd });
+  await until(page, () => document.querySelectorAll(".container-result").length >= 100, undefined, 30000);
+  const lines = await page.evaluate(() => [document.getElementById("manifest").value.split("\n").length, document.getElementById("group").value.split("\n").length]);
+  const engine = [];
+  const toDom = [];
+  for (let i = 0; i < 30; i++) {
+    const r = await page.evaluate((i) => new Promise((resolve) => {
+      const ta = document.getElementById("manifest");
+      const root = document.querySelector(".playground");
+      const t0 = performance.now();
+      const obs = new MutationObserver(() => {
+        obs.disconnect();
+        resolve({ dom: performance.now() - t0, engine: Number(root.dataset.computeMs) });
+      });
+      obs.observe(root, { attributes: true, childList: true, subtree: true, characterData: true });
+      // One keystroke: change a name in the last document.
+      ta.value = ta.value.replace(/name: side\d*\n(?![\s\S]*name: side)/, `name: side${i}\n`);
+      ta.dispatchEvent(new InputEvent("input", { bubbles: true, inputType: "insertText", data: "x" }));
+    }), i);
+    engine.push(r.engine);
+    toDom.push(r.dom);
+  }
+  console.log(`keystroke with a ${lines[0]}-line manifest and a ${lines[1]}-line /etc/group (30 keystrokes):`);
+  console.log(`  engine (explain) median ${median(engine).toFixed(2)} ms, max ${max(engine).toFixed(2)} ms (budget 16 ms)`);
+  console.log(`  keystroke to DOM updated median ${median(toDom).toFixed(2)} ms, max ${max(toDom).toFixed(2)} ms`);
+  await page.close();
+} finally {
+  await browser.close();
+}
