@@ -11,8 +11,9 @@ use std::fmt;
 
 const STRICT: SupplementalGroupsPolicy = SupplementalGroupsPolicy::Strict;
 
-/// At most this many violations are kept; the rest are counted, so a huge list stays a short message.
-pub const MAX_VIOLATIONS: usize = 20;
+/// At most this many violations are kept (enough to compare a Pod update with its old object); the
+/// rest are only counted, so a request with absurdly many containers cannot blow up memory.
+pub const MAX_KEPT: usize = 1000;
 
 const CONTAINER_LISTS: [(&str, &str); 3] = [
     ("initContainers", "init container"),
@@ -42,7 +43,7 @@ impl fmt::Display for Violation {
 #[derive(Debug, Default)]
 pub struct SpecOutcome {
     pub violations: Vec<Violation>,
-    /// Violations beyond [`MAX_VIOLATIONS`].
+    /// Violations beyond [`MAX_KEPT`].
     pub omitted: usize,
     pub warnings: Vec<String>,
     /// Whether the spec was mutated.
@@ -51,7 +52,7 @@ pub struct SpecOutcome {
 
 impl SpecOutcome {
     fn violation(&mut self, field: String, container: Option<&str>, text: String) {
-        if self.violations.len() < MAX_VIOLATIONS {
+        if self.violations.len() < MAX_KEPT {
             self.violations.push(Violation {
                 field,
                 container: container.map(str::to_string),

@@ -1,11 +1,14 @@
 //! One admission request in, one decision out: which kind, which pod spec, what to skip (DELETE,
 //! exempt namespaces, objects being deleted), and how UPDATEs of Pods are judged.
 
-use crate::check::{check_spec, Violation, MAX_VIOLATIONS};
+use crate::check::{check_spec, Violation, MAX_KEPT};
 use crate::rules::short;
 use crate::settings::Settings;
 use podgroups_core::manifest::pod_spec_pointer;
 use serde_json::Value;
+
+/// Violations named in a message; the rest are counted, so the message stays readable.
+pub const MAX_LISTED: usize = 20;
 
 /// The policy's answer, shared by the Kubewarden and the OPA artifacts.
 #[derive(Debug, Default)]
@@ -13,7 +16,7 @@ pub struct Decision {
     /// `Deployment prod/web`, for messages.
     pub subject: String,
     pub violations: Vec<Violation>,
-    /// Violations not listed (beyond [`MAX_VIOLATIONS`]).
+    /// Violations found beyond [`MAX_KEPT`], counted only.
     pub omitted: usize,
     pub warnings: Vec<String>,
     /// The whole object with the mutations applied, when accepted and changed.
@@ -25,15 +28,22 @@ impl Decision {
         self.violations.is_empty()
     }
 
-    /// The rejection message: the subject, then every violation with its fix.
+    /// The violations to show (at most [`MAX_LISTED`]) and how many more there are.
+    pub fn listed(&self) -> (&[Violation], usize) {
+        let shown = self.violations.get(..MAX_LISTED).unwrap_or(&self.violations);
+        (shown, self.violations.len() - shown.len() + self.omitted)
+    }
+
+    /// The rejection message: the subject, then each listed violation with its fix.
     pub fn message(&self) -> Option<String> {
         if self.accepted() {
             return None;
         }
-        let list: Vec<String> = self.violations.iter().map(ToString::to_string).collect();
+        let (shown, more) = self.listed();
+        let list: Vec<String> = shown.iter().map(ToString::to_string).collect();
         let mut msg = format!("{}: {}", self.subject, list.join("; "));
-        if self.omitted > 0 {
-            msg.push_str(&format!("; and {} more violations", self.omitted));
+        if more > 0 {
+            msg.push_str(&format!("; and {more} more violations"));
         }
         Some(msg)
     }
@@ -163,7 +173,7 @@ fn pod_update(
         check_spec(&mut spec, base, settings, false)
     });
     let violations: Vec<Violation> = match &old {
-        Some(old) if old.omitted == 0 && old.violations.len() < MAX_VIOLATIONS => new
+        Some(old) if old.omitted == 0 && old.violations.len() < MAX_KEPT => new
             .violations
             .into_iter()
             .filter(|v| !old.violations.contains(v))

@@ -490,16 +490,16 @@ fn absurd_numbers_and_huge_arrays_stay_rejections() {
             "container \"app\": spec.securityContext.runAsUser must be an integer between 0 and 2147483647, got 1e+300",
         ]
     );
-    // Past MAX_VIOLATIONS, violations are counted, not listed: one for the list, then runAsUser
+    // Past MAX_LISTED, violations are counted, not listed: one for the list, then runAsUser
     // and runAsGroup for each of 50 containers.
     let many: Vec<Value> = (0..50)
         .map(|i| json!({"name": format!("c{i}"), "image": "x", "securityContext": {"runAsGroup": -1}}))
         .collect();
     spec["containers"] = Value::Array(many);
     let d = evaluate(&request("Pod", "CREATE", object("Pod", spec.clone())), &s, true);
-    assert_eq!(d.violations.len(), crate::check::MAX_VIOLATIONS);
-    assert_eq!(d.omitted, 101 - crate::check::MAX_VIOLATIONS);
-    let end = format!("and {} more violations", 101 - crate::check::MAX_VIOLATIONS);
+    assert_eq!((d.violations.len(), d.omitted), (101, 0));
+    assert_eq!(d.listed().0.len(), crate::evaluate::MAX_LISTED);
+    let end = format!("and {} more violations", 101 - crate::evaluate::MAX_LISTED);
     assert!(d.message().unwrap().ends_with(&end));
     spec = bare_spec();
     // An absurd uid is refused even with RunAsAny, and the message stays short.
@@ -518,4 +518,34 @@ fn absurd_numbers_and_huge_arrays_stay_rejections() {
             "container \"app\": spec.securityContext.runAsGroup must be an integer between 0 and 2147483647, got -5",
         ]
     );
+}
+
+#[test]
+fn pod_updates_compare_more_violations_than_a_message_lists() {
+    let s = settings(json!({"mutate": false, "run_as_user": {"rule": "MustRunAsNonRoot"}}));
+    let containers: Vec<Value> = (0..30)
+        .map(|i| json!({"name": format!("c{i}"), "image": "x", "securityContext": {"runAsUser": 0}}))
+        .collect();
+    let old = object("Pod", json!({"containers": containers}));
+    let mut new = old.clone();
+    new["metadata"]["labels"] = json!({"release": "2"});
+    let mut req = request("Pod", "UPDATE", new);
+    req["oldObject"] = old;
+    let d = evaluate(&req, &s, true);
+    assert!(d.accepted(), "{:?}", d.message());
+}
+
+#[test]
+fn violations_past_the_kept_limit_are_counted() {
+    let containers: Vec<Value> = (0..1200)
+        .map(|i| json!({"name": format!("c{i}"), "image": "x", "securityContext": {"runAsGroup": -1}}))
+        .collect();
+    let spec = json!({"securityContext": {"supplementalGroupsPolicy": "Strict"}, "containers": containers});
+    let d = evaluate(
+        &request("Pod", "CREATE", object("Pod", spec)),
+        &Settings::default(),
+        true,
+    );
+    assert_eq!((d.violations.len(), d.omitted), (crate::check::MAX_KEPT, 200));
+    assert!(d.message().unwrap().ends_with("; and 1180 more violations"));
 }

@@ -91,18 +91,17 @@ fn violations(input: &Value) -> Value {
         Err(e) => return json!([{"msg": format!("podgroups policy: invalid parameters: {e}"), "details": {}}]),
     };
     let decision = evaluate(input.get("review").unwrap_or(&Value::Null), &settings, false);
-    let mut out: Vec<Value> = decision
-        .violations
+    let (shown, more) = decision.listed();
+    let mut out: Vec<Value> = shown
         .iter()
         .map(|v| {
             json!({"msg": format!("{}: {v}", decision.subject), "details": {
                 "subject": decision.subject, "field": v.field, "container": v.container, "reason": v.text}})
         })
         .collect();
-    if decision.omitted > 0 {
-        out.push(
-            json!({"msg": format!("{}: and {} more violations", decision.subject, decision.omitted), "details": {}}),
-        );
+    if more > 0 {
+        let msg = format!("{}: and {more} more violations", decision.subject);
+        out.push(json!({"msg": msg, "details": {"subject": decision.subject}}));
     }
     Value::Array(out)
 }
