@@ -7,6 +7,7 @@
 use podgroups_policy_host::{artifact, OPA_ARTIFACT};
 use serde_json::{json, Value};
 use std::path::PathBuf;
+use std::sync::OnceLock;
 use wasmtime_provider::wasmtime::{Engine, Instance, Linker, Memory, MemoryType, Module, Store};
 
 struct Gatekeeper {
@@ -19,13 +20,18 @@ struct Gatekeeper {
 
 impl Gatekeeper {
     fn load() -> Gatekeeper {
-        let engine = Engine::default();
-        let module = Module::from_file(&engine, artifact(OPA_ARTIFACT).unwrap()).unwrap();
-        let mut store = Store::new(&engine, ());
+        // Compiled once per test binary, instantiated fresh per test.
+        static COMPILED: OnceLock<(Engine, Module)> = OnceLock::new();
+        let (engine, module) = COMPILED.get_or_init(|| {
+            let engine = Engine::default();
+            let module = Module::from_file(&engine, artifact(OPA_ARTIFACT).unwrap()).unwrap();
+            (engine, module)
+        });
+        let mut store = Store::new(engine, ());
         let memory = Memory::new(&mut store, MemoryType::new(5, None)).unwrap();
-        let mut linker = Linker::new(&engine);
+        let mut linker = Linker::new(engine);
         linker.define(&store, "env", "memory", memory).unwrap();
-        let instance = linker.instantiate(&mut store, &module).unwrap();
+        let instance = linker.instantiate(&mut store, module).unwrap();
         let mut gk = Gatekeeper {
             store,
             instance,
