@@ -43,6 +43,7 @@ pub fn select(candidates: Vec<Candidate>, sel: &Selector, missing: &[String]) ->
             },
         ));
     }
+    let candidates = merge_duplicates(candidates);
     let mut pool = candidates.clone();
     if let Some(r) = sel.reference.as_deref().filter(|r| !r.is_empty()) {
         pool.retain(|c| matches_reference(c, r));
@@ -100,6 +101,30 @@ pub fn select(candidates: Vec<Candidate>, sel: &Selector, missing: &[String]) ->
     pool.into_iter()
         .next()
         .ok_or_else(|| ArchiveError::new(ErrorKind::NoMatch, "no image selected"))
+}
+
+/// One candidate per image: an index may list the same manifest once per tag (Docker 25+ does).
+fn merge_duplicates(candidates: Vec<Candidate>) -> Vec<Candidate> {
+    let mut out: Vec<Candidate> = Vec::new();
+    for c in candidates {
+        let same = |o: &&mut Candidate| {
+            o.manifest_digest == c.manifest_digest
+                && o.config_digest == c.config_digest
+                && o.layers == c.layers
+                && o.platform == c.platform
+        };
+        match out.iter_mut().find(|o| same(o)) {
+            Some(o) => {
+                for n in c.names {
+                    if !o.names.contains(&n) {
+                        o.names.push(n);
+                    }
+                }
+            }
+            None => out.push(c),
+        }
+    }
+    out
 }
 
 /// Whether the candidate answers to `r`: a digest (prefix of at least 12 hex digits) of its manifest
@@ -220,6 +245,14 @@ mod tests {
                 .map(|p| p.architecture),
             Some("arm64".into())
         );
+    }
+
+    #[test]
+    fn one_image_under_two_tags_is_one_image() {
+        let a = cand(&["app:1"], "linux/amd64", &"a".repeat(64));
+        let b = cand(&["app:latest"], "linux/amd64", &"a".repeat(64));
+        let picked = select(vec![a, b], &Selector::default(), &[]).ok().map(|c| c.names);
+        assert_eq!(picked, Some(vec!["app:1".to_owned(), "app:latest".to_owned()]));
     }
 
     #[test]
