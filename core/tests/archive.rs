@@ -666,3 +666,56 @@ fn an_opaque_marker_in_a_new_directory_creates_it() {
     let found = read(&docker_save(&[img]));
     assert!(matches!(found.passwd, EtcFile::Absent { .. }), "{:?}", found.passwd);
 }
+
+#[test]
+fn docker_25_archives_with_both_index_and_manifest_json_are_read_as_oci() {
+    // Docker 25+ writes an OCI layout plus a manifest.json pointing into blobs/, and names the image
+    // with io.containerd.image.name; the same manifest may be listed once per tag.
+    let img = Img::new("docker.io/library/app:1", "app", vec![gzip(&base())]);
+    let mut files = oci_files(std::slice::from_ref(&img), false);
+    let index_at = files.iter().position(|(p, _)| p == "index.json").unwrap();
+    let mut index: serde_json::Value = serde_json::from_slice(&files[index_at].1).unwrap();
+    let desc = index["manifests"][0].clone();
+    let manifest: serde_json::Value = serde_json::from_slice(
+        &files
+            .iter()
+            .find(|(p, _)| p.ends_with(&desc["digest"].as_str().unwrap()[7..]))
+            .unwrap()
+            .1,
+    )
+    .unwrap();
+    let mut tagged = |name: &str, tag: &str| {
+        let mut d = desc.clone();
+        d["annotations"] =
+            serde_json::json!({"io.containerd.image.name": name, "org.opencontainers.image.ref.name": tag});
+        d
+    };
+    index["manifests"] = serde_json::json!([
+        tagged("docker.io/library/app:1", "1"),
+        tagged("docker.io/library/app:latest", "latest")
+    ]);
+    files[index_at].1 = serde_json::to_vec(&index).unwrap();
+    let blob = |d: &serde_json::Value| format!("blobs/sha256/{}", &d["digest"].as_str().unwrap()[7..]);
+    let legacy = serde_json::json!([{"Config": blob(&manifest["config"]), "RepoTags": ["app:1", "app:latest"],
+        "Layers": manifest["layers"].as_array().unwrap().iter().map(blob).collect::<Vec<_>>()}]);
+    files.push(("manifest.json".into(), serde_json::to_vec(&legacy).unwrap()));
+    let bytes = outer_tar(&files);
+    let found = read(&bytes);
+    assert_eq!(found.format, Format::Oci);
+    assert_eq!(found.image.group, text(GROUP));
+    assert!(
+        found.names.contains(&"docker.io/library/app:latest".to_owned()),
+        "{:?}",
+        found.names
+    );
+    assert_eq!(read_with(&bytes, Some("app:latest"), None).unwrap().image.user, "app");
+    let verified = read_image(
+        &bytes,
+        &Selector {
+            verify_digests: true,
+            ..Selector::default()
+        },
+    )
+    .unwrap();
+    assert!(verified.digests_verified);
+}
