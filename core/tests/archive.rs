@@ -684,7 +684,7 @@ fn docker_25_archives_with_both_index_and_manifest_json_are_read_as_oci() {
             .1,
     )
     .unwrap();
-    let mut tagged = |name: &str, tag: &str| {
+    let tagged = |name: &str, tag: &str| {
         let mut d = desc.clone();
         d["annotations"] =
             serde_json::json!({"io.containerd.image.name": name, "org.opencontainers.image.ref.name": tag});
