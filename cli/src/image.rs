@@ -72,6 +72,43 @@ pub struct FromArchives {
     pub images: BTreeMap<String, Image>,
     /// One paragraph per archive read: where USER and each file came from.
     pub notes: String,
+    /// The `--image` archive and what it holds, to notice containers that run another image.
+    pub default: Option<(PathBuf, ImageArchive)>,
+}
+
+impl FromArchives {
+    /// Notes for containers that get the `--image` archive's files although their manifest names
+    /// another image: probably a sidecar that wants `--image-for`.
+    pub fn unmatched(&self, reports: &[(&str, podgroups_core::Report)]) -> String {
+        let Some((path, found)) = &self.default else {
+            return String::new();
+        };
+        let mut out = String::new();
+        for c in reports
+            .iter()
+            .flat_map(|(_, r)| &r.workloads)
+            .flat_map(|w| &w.containers)
+        {
+            if self.images.contains_key(&c.name) || self.images.contains_key(&c.image) || found.is_named(&c.image) {
+                continue;
+            }
+            let _ = writeln!(
+                out,
+                "podgroups: note: container {:?} runs {:?}, but {} holds {}; it was explained with that archive's \
+                 files; give its own with --image-for {}=ARCHIVE",
+                c.name,
+                c.image,
+                path.display(),
+                if found.names.is_empty() {
+                    "an untagged image".to_owned()
+                } else {
+                    found.names.join(", ")
+                },
+                c.name
+            );
+        }
+        out
+    }
 }
 
 /// Reads the archives `explain` was given; refuses mixing `--image` with hand-given files.
@@ -86,6 +123,7 @@ pub fn for_explain(a: &ArchiveArgs, by_hand: &ImageArgs) -> Result<FromArchives,
         image: None,
         images: BTreeMap::new(),
         notes: String::new(),
+        default: None,
     };
     if let Some(path) = &a.image {
         let sel = Selector {
@@ -95,7 +133,8 @@ pub fn for_explain(a: &ArchiveArgs, by_hand: &ImageArgs) -> Result<FromArchives,
         };
         let found = read(path, &sel)?;
         out.notes.push_str(&summary(path, &found));
-        out.image = Some(found.image);
+        out.image = Some(found.image.clone());
+        out.default = Some((path.clone(), found));
     }
     for spec in &a.image_for {
         let (key, path) = spec

@@ -89,8 +89,18 @@ fn explain_with_an_archive_equals_explain_with_the_files_by_hand() {
     let db = &from_archive[0]["workloads"][0]["containers"][1];
     assert_eq!(db["implicit_gids"], serde_json::json!([10, 50000]));
 
-    let text = String::from_utf8(podgroups(&["explain", &pod, "--image", &archive]).stdout).unwrap();
+    let out = podgroups(&["explain", &pod, "--image", &archive]);
+    let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("/etc/group from layer 1"), "{text}");
+    // The pod's containers run web:1 and db:2, the archive holds app:1: say so.
+    let notes = String::from_utf8(out.stderr).unwrap();
+    assert!(notes.contains("container \"db\" runs \"db:2\", but"), "{notes}");
+    assert!(notes.contains("--image-for web=ARCHIVE"), "{notes}");
+    let web = write("web-only.tar", &docker_save("web:1", "app", PASSWD, GROUP));
+    let out = podgroups(&["explain", &pod, "--image", &web]);
+    let notes = String::from_utf8(out.stderr).unwrap();
+    assert!(!notes.contains("\"web\""), "{notes}");
+    assert!(notes.contains("\"db\""), "{notes}");
 }
 
 #[test]

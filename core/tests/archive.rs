@@ -433,6 +433,9 @@ fn multi_platform_index_defaults_to_linux_amd64() {
     let found = read(&bytes);
     assert_eq!(found.image.user, "1000");
     assert_eq!(found.names, ["example.com/app:2", "latest"]);
+    assert!(found.is_named("example.com/app:2") && !found.is_named("app:2") && !found.is_named("example.com/app:3"));
+    let pinned = format!("example.com/app:2@{}", found.manifest_digest.clone().unwrap());
+    assert!(found.is_named(&pinned) && found.is_named(&format!("other@{}", found.manifest_digest.clone().unwrap())));
     let arm = read_with(&bytes, Some("example.com/app:2"), Some("linux/arm64")).unwrap();
     assert_eq!(
         (arm.image.user.as_str(), arm.layers[0].compression),

@@ -150,6 +150,26 @@ fn matches_reference(c: &Candidate, r: &str) -> bool {
     })
 }
 
+impl super::ImageArchive {
+    /// Whether a manifest's `image:` (`app:1`, `docker.io/library/app:1`, `app@sha256:…`) names this
+    /// image: by name as docker normalizes it, or by manifest/config digest.
+    pub fn is_named(&self, reference: &str) -> bool {
+        let c = Candidate {
+            names: self.names.clone(),
+            manifest_digest: self.manifest_digest.clone(),
+            config_digest: self.config_digest.clone(),
+            config_path: String::new(),
+            layers: Vec::new(),
+            platform: None,
+        };
+        let (name, digest) = match reference.split_once('@') {
+            Some((name, digest)) => (name, Some(digest)),
+            None => (reference, None),
+        };
+        (!name.is_empty() && matches_reference(&c, name)) || digest.is_some_and(|d| matches_reference(&c, d))
+    }
+}
+
 /// `app` → `docker.io/library/app:latest`, `ghcr.io/x/app` → `ghcr.io/x/app:latest`; digests kept.
 fn normalize(name: &str) -> String {
     let (repo, suffix) = match name.split_once('@') {
