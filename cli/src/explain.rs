@@ -77,6 +77,7 @@ pub fn run(a: &ExplainArgs) -> Result<ExitCode, String> {
         })?;
         reports.push((name.as_str(), report));
     }
+    eprint!("{}", archives.unmatched(&reports));
     let files: Vec<FileReport<'_>> = reports
         .iter()
         .map(|(file, report)| FileReport { file, report })
