@@ -192,7 +192,7 @@ fn build(kind: Kind, path: &Path, target: u64, dir: &Path) {
         let mut n = 0;
         while written < per_layer {
             filler.fill(&mut buf);
-            add(&mut tar, &format!("usr/lib/l{l}/d{}/f{n}.so", n % 97), &buf);
+            add(&mut tar, &format!("usr/lib/l{l}/d{}/f{n}.so", n / 64), &buf);
             written += file_size as u64 + 512;
             n += 1;
         }

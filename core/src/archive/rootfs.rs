@@ -114,6 +114,18 @@ pub struct Tree {
     path_bytes: usize,
     max_paths: usize,
     max_path_bytes: usize,
+    /// Bumped by every change that can alter how a directory path resolves or whether it exists.
+    generation: u64,
+    /// The last parent directory resolved and created: tars list a directory's entries together, so
+    /// most entries reuse it.
+    memo: Option<ParentMemo>,
+}
+
+struct ParentMemo {
+    raw: String,
+    resolved: String,
+    layer: usize,
+    generation: u64,
 }
 
 impl Default for Tree {
@@ -137,6 +149,8 @@ impl Tree {
             path_bytes: 0,
             max_paths,
             max_path_bytes,
+            generation: 0,
+            memo: None,
         }
     }
 
@@ -170,17 +184,7 @@ impl Tree {
         if parts.first().is_some_and(|c| c.starts_with(".wh..wh.")) && parts.join("/") != ".wh..wh..opq" {
             return Ok(Applied::Other); // AUFS metadata (e.g. .wh..wh.plnk) is not part of the rootfs
         }
-        let parent = match self.resolve(&dir.join("/"), true) {
-            Resolved::Path { path, .. } => path,
-            Resolved::TooManyLinks => {
-                return Err(ApplyError(format!(
-                    "{}: too many levels of symbolic links in its parent directory",
-                    entry.path
-                )))
-            }
-        };
-        // containerd creates missing parents before it looks at whiteouts.
-        self.make_parents(&parent, layer, &entry.path)?;
+        let parent = self.parent_dir(dir, layer, &entry.path)?;
         if let Some(name) = base.strip_prefix(".wh.") {
             if name == ".wh..opq" {
                 self.make_opaque(&parent, layer);
@@ -377,16 +381,51 @@ impl Tree {
         Ok(())
     }
 
+    /// The entry's parent directory resolved through symlinks and created if missing (containerd does
+    /// both before it looks at whiteouts), reusing the previous entry's work when nothing changed.
+    fn parent_dir(&mut self, dir: &[&str], layer: usize, name: &str) -> Result<String, ApplyError> {
+        let raw = dir.join("/");
+        if let Some(m) = &self.memo {
+            if m.generation == self.generation && m.layer == layer && m.raw == raw {
+                return Ok(m.resolved.clone());
+            }
+        }
+        let resolved = match self.resolve(&raw, true) {
+            Resolved::Path { path, .. } => path,
+            Resolved::TooManyLinks => {
+                return Err(ApplyError(format!(
+                    "{name}: too many levels of symbolic links in its parent directory"
+                )))
+            }
+        };
+        self.make_parents(&resolved, layer, name)?;
+        self.memo = Some(ParentMemo {
+            raw,
+            resolved: resolved.clone(),
+            layer,
+            generation: self.generation,
+        });
+        Ok(resolved)
+    }
+
     fn insert(&mut self, key: String, node: Node) {
         let len = key.len();
-        if self.nodes.insert(key, node).is_none() {
-            self.path_bytes += len;
+        let symlink = matches!(node.kind, Kind::Symlink(_));
+        match self.nodes.insert(key, node) {
+            None => self.path_bytes += len,
+            Some(_) => self.generation += 1,
+        }
+        if symlink {
+            self.generation += 1;
         }
     }
 
     fn remove(&mut self, key: &str) {
-        if self.nodes.remove(key).is_some() {
+        if let Some(old) = self.nodes.remove(key) {
             self.path_bytes = self.path_bytes.saturating_sub(key.len());
+            if matches!(old.kind, Kind::Dir | Kind::Symlink(_)) {
+                self.generation += 1;
+            }
         }
     }
 
@@ -584,6 +623,34 @@ mod tests {
             &[("etc/passwd", File, "")],
         ]);
         assert!(matches!(t.lookup("etc/passwd"), Lookup::File { ref path, layer: 1, .. } if path == "real/passwd"));
+    }
+
+    #[test]
+    fn the_parent_memo_notices_changes_within_a_layer() {
+        use TarKind::*;
+        // Same raw parent "a" before and after "a" becomes a symlink to "b".
+        let t = tree(&[&[
+            ("b/", Dir, ""),
+            ("a/x", File, ""),
+            ("a", Symlink, "b"),
+            ("a/y", File, ""),
+        ]]);
+        assert!(matches!(t.lookup("b/y"), Lookup::File { .. }));
+        assert!(matches!(t.lookup("a/x"), Lookup::Absent { .. }));
+        // Parent removed by a whiteout in the next layer, then recreated.
+        let t = tree(&[
+            &[("d/f1", File, "")],
+            &[("d/f0", File, ""), (".wh.d", File, ""), ("d/f2", File, "")],
+        ]);
+        assert!(matches!(t.lookup("d/f2"), Lookup::File { .. }));
+        assert!(matches!(t.lookup("d/f0"), Lookup::Absent { .. }));
+        // The parent's layer mark is renewed per layer, so an opaque marker keeps this layer's files.
+        let t = tree(&[
+            &[("e/old", File, ""), ("e/keep", File, "")],
+            &[("e/new", File, ""), ("e/.wh..wh..opq", File, "")],
+        ]);
+        assert!(matches!(t.lookup("e/new"), Lookup::File { layer: 1, .. }));
+        assert!(matches!(t.lookup("e/old"), Lookup::Absent { .. }));
     }
 
     #[test]
