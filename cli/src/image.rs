@@ -5,7 +5,7 @@
 //! unpacked. The core's `archive` module does the work; this file only opens files and prints.
 
 use crate::args::{EnvArgs, Format, ImageArgs};
-use podgroups_core::archive::{self, ArchiveError, ErrorKind, ImageArchive, Layout, ReadAt, Selector};
+use podgroups_core::archive::{self, ArchiveError, ErrorKind, EtcFile, ImageArchive, Layout, ReadAt, Selector};
 use podgroups_core::{explain as engine, Image, Input, Outcome};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -285,9 +285,15 @@ fn read_archive(path: &Path, sel: &Selector) -> Result<ImageArchive, ArchiveErro
     };
     for (name, file) in [("etc/passwd", &found.passwd), ("etc/group", &found.group)] {
         if let Some(err) = file.runtime_error(name) {
+            let who = match file {
+                EtcFile::NotRegular { .. } | EtcFile::TooLarge { .. } => {
+                    "containerd 1.7.33+, 2.0.10+, 2.1.9+, 2.2.5+ and 2.3.2+ fail"
+                }
+                _ => "the runtime fails",
+            };
             eprintln!(
-                "podgroups: warning: {}: {}; containerd 1.7.33+/2.0.10+ fails to create the container with {err:?}; \
-                 the prediction treats the file as absent",
+                "podgroups: warning: {}: {}; {who} to create the container ({err:?}); the prediction treats \
+                 the file as absent",
                 path.display(),
                 file.describe(&found.layers)
             );

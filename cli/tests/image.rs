@@ -266,3 +266,37 @@ fn broken_archives_and_misuse_exit_2_with_a_message() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("not a tar archive"));
 }
+
+#[test]
+fn a_non_regular_etc_group_is_warned_about_and_treated_as_absent() {
+    let mut b = tar::Builder::new(Vec::new());
+    let mut h = tar::Header::new_gnu();
+    h.set_size(PASSWD.len() as u64);
+    h.set_mode(0o644);
+    b.append_data(&mut h, "etc/passwd", PASSWD.as_bytes()).unwrap();
+    let mut d = tar::Header::new_gnu();
+    d.set_entry_type(tar::EntryType::Directory);
+    d.set_size(0);
+    d.set_mode(0o755);
+    b.append_data(&mut d, "etc/group/", &[][..]).unwrap();
+    let l0 = b.into_inner().unwrap();
+    let config = serde_json::json!({"os": "linux", "architecture": "amd64", "config": {"User": "app"}}).to_string();
+    let manifest = serde_json::json!([{"Config": "c.json", "RepoTags": ["odd:1"], "Layers": ["l0.tar"]}]).to_string();
+    let archive = write(
+        "odd.tar",
+        &tar(&[
+            ("c.json", config.as_bytes()),
+            ("l0.tar", &l0),
+            ("manifest.json", manifest.as_bytes()),
+        ]),
+    );
+    let out = podgroups(&["image", &archive, "-o", "json"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("\"etc/group is not a regular file\"") && err.contains("2.3.2+ fail to create"),
+        "{err}"
+    );
+    let j = json(&out);
+    assert_eq!(j["archive"]["group"]["state"], "not-regular");
+    assert_eq!(j["archive"]["image"]["group"], serde_json::Value::Null);
+}

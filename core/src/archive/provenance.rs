@@ -88,7 +88,8 @@ pub enum EtcFile {
         removed_by: Option<RemovedBy>,
         links: Vec<String>,
     },
-    /// A directory, device or fifo: containerd 1.7.33+/2.0.10+ refuse it (`… is not a regular file`).
+    /// A directory, device or fifo: containerd 1.7.33+, 2.0.10+, 2.1.9+, 2.2.5+ and 2.3.2+ refuse it
+    /// (`… is not a regular file`).
     NotRegular {
         path: String,
         what: String,
