@@ -160,6 +160,24 @@ test("the guide's embedded widgets compute in the page", async () => {
   await page.close();
 });
 
+test("the docs pages load; the policy page offers the built modules or says how to build them", async () => {
+  const cli = await open(browser.context, "cli.html", { waitFor: "main h1" });
+  assert.match(await cli.locator("main h1").textContent(), /podgroups/);
+  await cli.close();
+  const page = await open(browser.context, "policy.html", { waitFor: "#downloads" });
+  const links = page.locator('[data-testid="download"]');
+  if ((await links.count()) > 0) {
+    for (const href of await links.evaluateAll((as) => as.map((a) => a.href))) {
+      const magic = await page.evaluate(async (u) => [...new Uint8Array(await (await fetch(u)).arrayBuffer()).slice(0, 4)], href);
+      assert.deepEqual(magic, [0, 0x61, 0x73, 0x6d], href);
+    }
+  } else {
+    assert.match(await page.locator("main").textContent(), /cargo xtask policy/);
+  }
+  assert.equal(await page.locator("text=<!--DOWNLOADS-->").count(), 0);
+  await page.close();
+});
+
 test("a screenshot of each theme is saved, and the themes differ", async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   const backgrounds = {};

@@ -12,10 +12,12 @@ use std::path::{Component, Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-/// The workspace root (xtask lives one level down).
+/// The workspace root (xtask lives one level down): from `cargo run`'s environment, else from
+/// where this binary was built (when run directly, as CI does for the server).
 fn root() -> PathBuf {
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    manifest.parent().unwrap_or(manifest).to_path_buf()
+    let manifest =
+        std::env::var_os("CARGO_MANIFEST_DIR").map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from);
+    manifest.parent().map_or(manifest.clone(), Path::to_path_buf)
 }
 
 fn target_dir(root: &Path) -> PathBuf {
@@ -181,9 +183,27 @@ fn copy_policy_artifacts(target: &Path, dist: &Path) -> Result<(), String> {
             target.display()
         );
     }
-    let list = found.iter().map(|n| format!("\"{n}\"")).collect::<Vec<_>>().join(",");
-    std::fs::write(dist.join("downloads.json"), format!("{{\"files\":[{list}]}}\n"))
-        .map_err(|e| format!("cannot write downloads.json: {e}"))
+    fill_downloads(&dist.join("policy.html"), &found)
+}
+
+/// Replaces `<!--DOWNLOADS-->` in the policy page with links to the modules, or with how to build them.
+fn fill_downloads(page: &Path, found: &[&str]) -> Result<(), String> {
+    let html = std::fs::read_to_string(page).map_err(|e| format!("cannot read {}: {e}", page.display()))?;
+    let section = if found.is_empty() {
+        "<p>This build of the site has no policy modules. Build them with <code>cargo xtask policy</code> \
+         (they land in <code>target/policy/</code>), then rebuild the site with <code>cargo xtask www</code>.</p>"
+            .to_owned()
+    } else {
+        let items: String = found
+            .iter()
+            .map(|n| {
+                format!("<li><a href=\"downloads/{n}\" download data-testid=\"download\"><code>{n}</code></a></li>")
+            })
+            .collect();
+        format!("<ul>{items}</ul>")
+    };
+    std::fs::write(page, html.replace("<!--DOWNLOADS-->", &section))
+        .map_err(|e| format!("cannot write {}: {e}", page.display()))
 }
 
 fn report_sizes(dist: &Path) -> Result<(), String> {
@@ -228,8 +248,11 @@ pub fn serve(args: &[String]) -> Result<(), String> {
     for stream in listener.incoming().flatten() {
         let dist = dist.clone();
         std::thread::spawn(move || {
+            // Browsers open spare connections and may never use them: their timeouts are not errors.
             if let Err(e) = handle(stream, &dist) {
-                eprintln!("serve: {e}");
+                if e.kind() != std::io::ErrorKind::WouldBlock && e.kind() != std::io::ErrorKind::TimedOut {
+                    eprintln!("serve: {e}");
+                }
             }
         });
     }
@@ -237,16 +260,14 @@ pub fn serve(args: &[String]) -> Result<(), String> {
 }
 
 /// Serves one request (GET or HEAD of a file under `dist`), then closes the connection.
-fn handle(stream: TcpStream, dist: &Path) -> Result<(), String> {
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .map_err(|e| e.to_string())?;
+fn handle(stream: TcpStream, dist: &Path) -> std::io::Result<()> {
+    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
     let mut reader = BufReader::new(stream.take(16 * 1024));
     let mut request_line = String::new();
-    reader.read_line(&mut request_line).map_err(|e| e.to_string())?;
+    reader.read_line(&mut request_line)?;
     // Drain the headers; nothing in them changes the answer.
     let mut line = String::new();
-    while reader.read_line(&mut line).map_err(|e| e.to_string())? > 2 {
+    while reader.read_line(&mut line)? > 2 {
         line.clear();
     }
     let mut stream = reader.into_inner().into_inner();
@@ -271,11 +292,11 @@ fn handle(stream: TcpStream, dist: &Path) -> Result<(), String> {
          X-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n",
         body.len()
     );
-    stream.write_all(head.as_bytes()).map_err(|e| e.to_string())?;
+    stream.write_all(head.as_bytes())?;
     if method != "HEAD" {
-        stream.write_all(&body).map_err(|e| e.to_string())?;
+        stream.write_all(&body)?;
     }
-    stream.flush().map_err(|e| e.to_string())
+    stream.flush()
 }
 
 fn not_found() -> (&'static str, &'static str, Vec<u8>) {
