@@ -549,3 +549,31 @@ fn violations_past_the_kept_limit_are_counted() {
     assert_eq!((d.violations.len(), d.omitted), (crate::check::MAX_KEPT, 200));
     assert!(d.message().unwrap().ends_with("; and 1180 more violations"));
 }
+
+#[test]
+fn null_security_contexts_count_as_unset_and_are_replaced_when_mutating() {
+    let s = settings(json!({"run_as_group": {"rule": "MustRunAs", "ranges": [{"min": 7, "max": 7}]}}));
+    let spec = json!({"securityContext": null, "containers": [{"name": "a", "image": "x", "securityContext": null}]});
+    let obj = object("ReplicaSet", spec);
+    let d = evaluate(&request("ReplicaSet", "CREATE", obj.clone()), &s, true);
+    let mut got = changes(&obj, &d);
+    got.sort();
+    assert_eq!(
+        got,
+        [
+            "/spec/template/spec/containers/0/securityContext={\"runAsGroup\":7}",
+            "/spec/template/spec/securityContext={\"supplementalGroupsPolicy\":\"Strict\"}",
+        ]
+    );
+}
+
+#[test]
+fn a_pod_update_without_old_object_is_judged_alone_and_never_mutated() {
+    let d = evaluate(
+        &request("Pod", "UPDATE", object("Pod", bare_spec())),
+        &Settings::default(),
+        true,
+    );
+    assert!(d.mutated.is_none());
+    assert!(d.message().unwrap().contains("supplementalGroupsPolicy is not set"));
+}
