@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Image archives made by the real tools, read by podgroups: umoci writes the layers (whiteouts, opaque
 # re-creation of /etc, symlinks, hard links), skopeo converts them to docker-archive, oci-archive and
-# zstd. For every archive, `podgroups explain --image` must equal `podgroups explain` with the files
+# zstd, and skopeo's dir: format. For every archive, `podgroups explain --image` must equal `podgroups explain` with the files
 # that `umoci unpack` puts in the root filesystem, given by hand. Also builds the core's archive
 # feature for wasm32-unknown-unknown.
 set -euo pipefail
@@ -59,7 +59,8 @@ for image in wh sym; do
   skopeo --insecure-policy copy -q "oci:oci:$image" "docker-archive:$image-docker.tar:app:1"
   skopeo --insecure-policy copy -q "oci:oci:$image" "oci-archive:$image-oci.tar:app:1"
   skopeo --insecure-policy copy -q --dest-compress-format zstd "oci:oci:$image" "oci-archive:$image-zstd.tar:app:1"
-  for archive in "$image-docker.tar" "$image-oci.tar" "$image-zstd.tar" oci; do
+  skopeo --insecure-policy copy -q "oci:oci:$image" "dir:$image-dir"
+  for archive in "$image-docker.tar" "$image-oci.tar" "$image-zstd.tar" "$image-dir" oci; do
     ref=()
     [ "$archive" = oci ] && ref=(--image-ref "$image")
     "$bin" explain pod.yaml --image "$archive" "${ref[@]}" -o json > got.json

@@ -722,3 +722,41 @@ fn docker_25_archives_with_both_index_and_manifest_json_are_read_as_oci() {
     .unwrap();
     assert!(verified.digests_verified);
 }
+
+#[test]
+fn skopeo_dir_copies_are_read() {
+    // `skopeo copy … dir:DIR`: manifest.json is the image manifest itself, blobs are named by hex.
+    let img = Img::new("app:1", "app", vec![zstd(&base()), layer(&[E::Whiteout("etc/group")])]);
+    let files = oci_files(std::slice::from_ref(&img), false);
+    let index: serde_json::Value =
+        serde_json::from_slice(&files.iter().find(|(p, _)| p == "index.json").unwrap().1).unwrap();
+    let manifest_hex = index["manifests"][0]["digest"].as_str().unwrap()[7..].to_owned();
+    let mut dir: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+    for (path, data) in files {
+        if let Some(hex) = path.strip_prefix("blobs/sha256/") {
+            if hex == manifest_hex {
+                dir.insert("manifest.json".into(), data.clone());
+            }
+            dir.insert(hex.to_owned(), data);
+        }
+    }
+    dir.insert("version".into(), b"Directory Transport Version: 1.1\n".to_vec());
+    let found = read_layout(
+        &Dir(dir),
+        &Selector {
+            verify_digests: true,
+            ..Selector::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(found.format, Format::SkopeoDir);
+    assert_eq!(found.image.user, "app");
+    assert_eq!(found.image.passwd, text(PASSWD));
+    assert!(matches!(
+        found.group,
+        EtcFile::Absent {
+            removed_by: Some(RemovedBy { layer: 1, .. }),
+            ..
+        }
+    ));
+}

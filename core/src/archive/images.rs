@@ -18,6 +18,8 @@ pub enum Format {
     DockerSave,
     /// OCI image layout (index.json), as a tar (oci-archive) or a directory.
     Oci,
+    /// `skopeo copy … dir:DIR`: one image manifest as manifest.json, blobs named by their hex digest.
+    SkopeoDir,
 }
 
 /// An OS/architecture pair as in OCI descriptors and image configs.
@@ -116,11 +118,16 @@ pub fn find(layout: &dyn Layout) -> Result<(Format, Vec<Candidate>, Vec<String>)
         let (found, missing) = oci(layout)?;
         Ok((Format::Oci, found, missing))
     } else if has("manifest.json")? {
-        Ok((Format::DockerSave, docker(layout)?, Vec::new()))
+        let manifest: serde_json::Value = read_json(layout, "manifest.json", "manifest.json")?;
+        if manifest.get("config").is_some() {
+            Ok((Format::SkopeoDir, vec![skopeo_dir(manifest)?], Vec::new()))
+        } else {
+            Ok((Format::DockerSave, docker(manifest)?, Vec::new()))
+        }
     } else {
         Err(ArchiveError::new(
             ErrorKind::NotAnImageArchive,
-            "neither manifest.json (docker save) nor index.json (OCI layout) found: is this a layer or a file-system tar? Use `docker save IMAGE -o app.tar`, `podman save`, or `skopeo copy … oci-archive:app.tar`",
+            "neither manifest.json (docker save, skopeo dir:) nor index.json (OCI layout) found: is this a layer or a file-system tar? Use `docker save IMAGE -o app.tar`, `podman save`, or `skopeo copy … oci-archive:app.tar`",
         ))
     }
 }
@@ -134,8 +141,14 @@ struct DockerEntry {
     layers: Vec<String>,
 }
 
-fn docker(layout: &dyn Layout) -> Result<Vec<Candidate>, ArchiveError> {
-    let entries: Vec<DockerEntry> = read_json(layout, "manifest.json", "the docker-save manifest")?;
+fn docker(manifest: serde_json::Value) -> Result<Vec<Candidate>, ArchiveError> {
+    let entries: Vec<DockerEntry> = serde_json::from_value(manifest).map_err(|e| {
+        ArchiveError::new(
+            ErrorKind::Corrupt,
+            format!("the docker-save manifest is not valid JSON of the expected shape: {e}"),
+        )
+        .in_member("manifest.json")
+    })?;
     let path = |p: &str| {
         clean(p).ok_or_else(|| {
             ArchiveError::new(ErrorKind::Corrupt, format!("path {p:?} points outside the archive"))
@@ -160,6 +173,33 @@ fn docker(layout: &dyn Layout) -> Result<Vec<Candidate>, ArchiveError> {
             })
         })
         .collect()
+}
+
+/// The image of a `skopeo copy … dir:` directory: blobs are files named by the digest's hex.
+fn skopeo_dir(manifest: serde_json::Value) -> Result<Candidate, ArchiveError> {
+    let doc: Document = serde_json::from_value(manifest).map_err(|e| {
+        ArchiveError::new(ErrorKind::Corrupt, format!("not an image manifest: {e}")).in_member("manifest.json")
+    })?;
+    let hex_path = |digest: &str| -> Result<String, ArchiveError> {
+        let path = blob_path(digest)?;
+        Ok(path.rsplit('/').next().unwrap_or(&path).to_owned())
+    };
+    let config = doc.config.ok_or_else(|| {
+        ArchiveError::new(ErrorKind::Corrupt, "the manifest has no config").in_member("manifest.json")
+    })?;
+    Ok(Candidate {
+        names: Vec::new(),
+        manifest_digest: None,
+        config_path: hex_path(&config.digest)?,
+        config_digest: Some(config.digest),
+        layers: doc
+            .layers
+            .unwrap_or_default()
+            .into_iter()
+            .map(|l| Ok((hex_path(&l.digest)?, Some(l.digest))))
+            .collect::<Result<_, ArchiveError>>()?,
+        platform: None,
+    })
 }
 
 /// `blobs/sha256/HEX` or `HEX.json` (docker save before 25) → `sha256:HEX`: the config digest is the image ID.
