@@ -19,7 +19,7 @@ use std::process::ExitCode;
 #[derive(clap::Args, Default)]
 pub struct ArchiveArgs {
     /// Read USER, /etc/passwd and /etc/group from this image archive (docker save / podman save tar,
-    /// skopeo oci-archive tar, or OCI layout directory) instead of --passwd/--group/--image-user.
+    /// skopeo oci-archive tar, OCI layout or skopeo dir: directory) instead of --passwd/--group/--image-user.
     #[arg(long, value_name = "ARCHIVE")]
     pub image: Option<PathBuf>,
     /// Which image of the archive: a tag, name or digest (needed when the archive holds several).
@@ -46,7 +46,7 @@ impl ArchiveArgs {
 /// `podgroups image`.
 #[derive(clap::Args)]
 pub struct ImageCmdArgs {
-    /// The image archive: docker save / podman save tar, oci-archive tar, or OCI layout directory.
+    /// The image archive: docker save / podman save tar, oci-archive tar, OCI layout or skopeo dir: directory.
     pub archive: PathBuf,
     /// Which image of the archive: a tag, name or digest (needed when the archive holds several).
     #[arg(long, value_name = "NAME")]
