@@ -285,15 +285,13 @@ fn read_archive(path: &Path, sel: &Selector) -> Result<ImageArchive, ArchiveErro
     };
     for (name, file) in [("etc/passwd", &found.passwd), ("etc/group", &found.group)] {
         if let Some(err) = file.runtime_error(name) {
-            let who = match file {
-                EtcFile::NotRegular { .. } | EtcFile::TooLarge { .. } => {
-                    "containerd 1.7.33+, 2.0.10+, 2.1.9+, 2.2.5+ and 2.3.2+ fail"
-                }
-                _ => "the runtime fails",
+            let versions = match file {
+                EtcFile::NotRegular { .. } | EtcFile::TooLarge { .. } => " 1.7.33+, 2.0.10+, 2.1.9+, 2.2.5+ and 2.3.2+",
+                _ => "",
             };
             eprintln!(
-                "podgroups: warning: {}: {}; {who} to create the container ({err:?}); the prediction treats \
-                 the file as absent",
+                "podgroups: warning: {}: {}. The runtime may refuse to create the container (containerd{versions}: \
+                 {err:?}); podgroups predicts as if the file were absent",
                 path.display(),
                 file.describe(&found.layers)
             );

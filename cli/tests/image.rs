@@ -293,7 +293,7 @@ fn a_non_regular_etc_group_is_warned_about_and_treated_as_absent() {
     let out = podgroups(&["image", &archive, "-o", "json"]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("\"etc/group is not a regular file\"") && err.contains("2.3.2+ fail to create"),
+        err.contains("containerd 1.7.33+, 2.0.10+, 2.1.9+, 2.2.5+ and 2.3.2+: \"etc/group is not a regular file\""),
         "{err}"
     );
     let j = json(&out);
