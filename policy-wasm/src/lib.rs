@@ -31,4 +31,6 @@ mod kubewarden;
 mod opa;
 
 #[cfg(test)]
+mod props;
+#[cfg(test)]
 mod tests;
