@@ -119,6 +119,13 @@ test("garbage input is a violation, never a trap", async () => {
   v = violations(p, { review: huge, parameters: { supplemental_groups: { rule: "MayRunAs", ranges: [{ min: 0, max: 0 }] } } });
   assert.deepEqual(v.map((x) => x.details.field), ["spec.securityContext.supplementalGroups[1]", "spec.securityContext.runAsUser"]);
   assert.match(v[0].msg, /199998 more entries are invalid or outside the ranges$/);
+  // Nesting just within the parser's limit is evaluated normally (the 128 KiB stack holds).
+  const nested = review("pod-create-bare.json");
+  let deepValue = {};
+  for (let i = 0; i < 118; i++) deepValue = { a: deepValue };
+  nested.object.metadata.labels = deepValue;
+  v = violations(p, { review: nested, parameters: {} });
+  assert.equal(v[0].details.field, "spec.securityContext.supplementalGroupsPolicy");
   // Still healthy afterwards.
   assert.equal(violations(p, { review: review("pod-create-bare.json"), parameters: {} }).length, 1);
 });
