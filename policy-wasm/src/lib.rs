@@ -1,7 +1,7 @@
 //! # podgroups-policy
 //!
 //! Admission policy that makes every Pod and pod template use `supplementalGroupsPolicy: Strict`, so
-//! the image's `/etc/group` cannot add groups that no manifest shows (Spec 8.6, 10), plus PSP-style
+//! the image's `/etc/group` cannot add groups that no manifest shows (Spec 8.6–8.8, 10.6), plus PSP-style
 //! range rules on `runAsUser`, `runAsGroup`, `supplementalGroups` and `fsGroup`.
 //!
 //! The logic ([`evaluate`], [`Settings`]) is pure and tested natively. Two thin adapters turn it into
