@@ -2,11 +2,12 @@
 //! the runtime sees its root filesystem (Spec 8.11), without unpacking anything to disk.
 //!
 //! Inputs: a `docker save` / `podman save` tarball (`manifest.json` + layer tars), an OCI image layout as
-//! a tar (`skopeo copy … oci-archive:`) or as a directory (crane, oras, `skopeo copy … oci:`); layers
-//! plain, gzip or zstd. The image is chosen by [`Selector`] (reference and platform, `linux/amd64` by
-//! default when several platforms are present). Layers are applied in order with whiteouts, opaque
-//! directories, symlinks resolved inside the rootfs and hard links ([`rootfs`]), in two streaming passes
-//! ([`read`]): memory stays bounded however large the archive.
+//! a tar (`skopeo copy … oci-archive:`) or as a directory (crane, oras, `skopeo copy … oci:`), skopeo's
+//! `dir:` format; layers plain, gzip or zstd. The image is chosen by [`Selector`] (reference and
+//! platform, `linux/amd64` by default when several platforms are present; optional digest checks).
+//! Layers are applied in order with whiteouts, opaque directories, symlinks resolved inside the rootfs
+//! and hard links ([`rootfs`]), in two streaming passes (`read.rs`): memory grows with the number of
+//! paths in the image, not with the archive's size.
 //!
 //! ```
 //! # fn demo(bytes: &[u8]) -> Result<(), podgroups_core::archive::ArchiveError> {
