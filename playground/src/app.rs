@@ -244,7 +244,7 @@ fn error_panel(error: Option<&InputError>, notice: Option<&str>, on_target: &Cal
             if let Some(n) = notice { <p class="notice">{ n }</p> }
             if let Some(e) = error {
                 <p class="input-error"><strong>{ format!("The {} cannot be read", e.source) }</strong>
-                    { e.location.map(|l| format!(" at line {}, column {}", l.line, l.column)).unwrap_or_default() }
+                    { e.location.filter(|_| !e.message.contains("line ")).map(|l| format!(" at line {}, column {}", l.line, l.column)).unwrap_or_default() }
                     { e.path.as_ref().map(|p| format!(" ({p})")).unwrap_or_default() }
                     { ": " }{ &e.message }</p>
                 if let Some(t) = target {

@@ -99,6 +99,7 @@ test("embed mode renders the essentials with an open-in-playground link", async 
   assert.equal(await groups(page, "result-merge"), "3000,4000,50000");
   assert.equal(await groups(page, "result-strict"), "3000,4000");
   assert.equal(await page.locator('[data-testid="share-link"]').count(), 0);
+  assert.equal(await page.locator(".site-header").isVisible(), false);
   await until(page, () => document.querySelector('[data-testid="open-in-playground"]').href.includes("#v1="));
   const href = await page.locator('[data-testid="open-in-playground"]').getAttribute("href");
   const full = await open(browser.context, href.replace(/^\.\//, ""));

@@ -66,7 +66,7 @@ pub fn www() -> Result<(), String> {
             "wasm32-unknown-unknown",
             "--release",
         ])
-        .args(["--config", &format!("profile.release.opt-level={WASM_OPT_LEVEL:?}")])
+        .args(["--config", &format!("profile.release.opt-level={}", wasm_opt_level())])
         .current_dir(&root))?;
     let wasm = target.join("wasm32-unknown-unknown/release/podgroups_playground.wasm");
 
@@ -125,10 +125,16 @@ pub fn www() -> Result<(), String> {
 
 /// rustc's opt-level for the site's wasm, overriding the workspace's release `3` for this build
 /// only: size matters more than speed here (see the budgets in playground/README.md).
-const WASM_OPT_LEVEL: &str = match option_env!("PODGROUPS_WASM_OPT_LEVEL") {
-    Some(level) => level,
-    None => "z",
-};
+/// `PODGROUPS_WASM_OPT_LEVEL=3 cargo xtask www` trades size for engine speed.
+fn wasm_opt_level() -> String {
+    let level = std::env::var("PODGROUPS_WASM_OPT_LEVEL").unwrap_or_else(|_| "z".to_owned());
+    // Cargo wants numbers bare (`3`) and letters quoted (`"z"`).
+    if level.bytes().all(|b| b.is_ascii_digit()) {
+        level
+    } else {
+        format!("{level:?}")
+    }
+}
 
 /// Features rustc enables by default for wasm32-unknown-unknown, which wasm-opt must accept.
 const WASM_FEATURES: &[&str] = &[
