@@ -167,6 +167,62 @@ mod tests {
         assert!(find("nope").is_none());
     }
 
+    use podgroups_core::{ContainerKind, ContainerReport, Outcome, SupplementalGroupsPolicy};
+
+    fn containers(id: &str) -> Vec<ContainerReport> {
+        let state = (find(id).unwrap().state)();
+        let report = podgroups_core::explain(&state.to_input()).unwrap();
+        report.workloads.into_iter().flat_map(|w| w.containers).collect()
+    }
+
+    fn groups(o: &Outcome) -> Vec<u32> {
+        o.identity()
+            .map(|i| i.groups_as_kernel_sees.clone())
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn each_example_shows_what_its_title_says() {
+        let c = containers("blog-merge");
+        assert_eq!(groups(&c[0].merge), [3000, 4000, 50000]);
+        assert_eq!(groups(&c[0].strict), [3000, 4000]);
+        assert_eq!(c[0].as_written, c[0].merge);
+
+        let c = containers("blog-strict");
+        assert_eq!(c[0].as_written, c[0].strict);
+
+        let c = containers("fsgroup");
+        assert!(groups(&c[0].strict).contains(&2000));
+        assert!(groups(&c[0].merge).contains(&998));
+        assert!(!groups(&c[0].strict).contains(&998));
+
+        let c = containers("deployment");
+        assert_eq!(
+            c.iter().map(|c| c.kind).collect::<Vec<_>>(),
+            [ContainerKind::Init, ContainerKind::Regular]
+        );
+        assert_eq!(c[1].implicit_gids, [4, 33]);
+
+        let c = containers("named-user");
+        let id = c[0].merge.identity().unwrap();
+        assert_eq!((id.uid, id.gid), (1500, 1500));
+        assert_eq!(c[0].implicit_gids, [29, 44]);
+
+        let c = containers("distroless");
+        let id = c[0].merge.identity().unwrap();
+        assert_eq!((id.uid, id.gid), (65532, 0));
+        assert_eq!(groups(&c[0].merge), groups(&c[0].strict));
+
+        let c = containers("containerd17-ignores-strict");
+        let strict = c[0].strict.identity().unwrap();
+        assert_eq!(strict.applied_policy, SupplementalGroupsPolicy::Merge);
+        assert!(strict.groups_as_kernel_sees.contains(&50000));
+
+        let c = containers("rejected-unsupported-node");
+        let refusal = c[0].as_written.refusal().unwrap();
+        assert_eq!(refusal.reason, "SupplementalGroupsPolicyNotSupported");
+    }
+
     #[test]
     fn default_state_is_the_blog_example() {
         assert_eq!(State::default(), blog_merge());
