@@ -30,13 +30,18 @@ pub struct EditorProps {
 #[function_component(Editor)]
 pub fn editor(props: &EditorProps) -> Html {
     let scroller = use_node_ref();
-    // Render the overlay only when text or decorations change (a keystroke in another editor
-    // re-renders the app, not this editor's thousands of lines).
+    // Colour only when text or decorations change (a keystroke in another editor re-renders the
+    // app, not this editor); one raw node per line, so Yew replaces only the lines that changed.
     let overlay = use_memo((props.text.clone(), props.lang, props.decor), |(text, lang, decor)| {
-        Html::from_html_unchecked(highlight::render(text, *lang, *decor).into())
+        highlight::render_lines(text, *lang, *decor)
+            .into_iter()
+            .map(|line| Html::from_html_unchecked(line.into()))
+            .collect::<Vec<_>>()
     });
-    let gutter = use_memo((props.text.clone(), props.decor), |(text, decor)| {
-        Html::from_html_unchecked(highlight::gutter(text, *decor).into())
+    // The gutter depends on the line count only: typing within a line leaves it alone.
+    let lines = props.text.split('\n').count();
+    let gutter = use_memo((lines, props.decor), |(lines, decor)| {
+        Html::from_html_unchecked(highlight::gutter(*lines, *decor).into())
     });
     // Bring the highlighted or erroneous line into view.
     {
@@ -61,7 +66,6 @@ pub fn editor(props: &EditorProps) -> Html {
             }
         })
     };
-    let lines = props.text.split('\n').count();
     let longest = props.text.split('\n').map(|l| l.chars().count()).max().unwrap_or(0);
     let size = format!(
         "height:{}px;width:max(100%, {}ch + 24px)",
@@ -75,7 +79,7 @@ pub fn editor(props: &EditorProps) -> Html {
             <div class="editor-scroll" ref={scroller}>
                 <div class="gutter" aria-hidden="true">{ (*gutter).clone() }</div>
                 <div class="code" style={size.clone()}>
-                    <pre class="overlay" aria-hidden="true">{ (*overlay).clone() }</pre>
+                    <pre class="overlay" aria-hidden="true">{ for overlay.iter().cloned() }</pre>
                     <textarea
                         id={props.id.clone()}
                         style={size}

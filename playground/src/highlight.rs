@@ -25,32 +25,40 @@ type Token<'a> = (Option<&'static str>, &'a str);
 
 /// The overlay HTML: one block `<span class="l">` per line.
 pub fn render(text: &str, lang: Lang, decor: Decor) -> String {
-    let mut out = String::with_capacity(text.len() * 2 + 64);
-    for (i, line) in text.split('\n').enumerate() {
-        let n = u32::try_from(i + 1).unwrap_or(u32::MAX);
-        let mut class = String::from("l");
-        let err_col = decor.error.filter(|(l, _)| *l == n).map(|(_, c)| c.max(1));
-        if err_col.is_some() {
-            class.push_str(" err");
-        }
-        if decor.highlight == Some(n) {
-            class.push_str(" hl");
-        }
-        let _ = write!(out, "<span class=\"{class}\" data-line=\"{n}\">");
-        let tokens = match lang {
-            Lang::Yaml => yaml_tokens(line),
-            Lang::Passwd => etc_tokens(line, &["k", "x", "n", "n", "c", "v", "v"]),
-            Lang::Group => etc_tokens(line, &["k", "x", "n", "v"]),
-        };
-        emit(&mut out, &tokens, err_col);
-        out.push_str("</span>");
+    render_lines(text, lang, decor).concat()
+}
+
+/// The overlay HTML line by line, so the editor can replace only the lines a keystroke changed.
+pub fn render_lines(text: &str, lang: Lang, decor: Decor) -> Vec<String> {
+    text.split('\n')
+        .enumerate()
+        .map(|(i, line)| render_line(u32::try_from(i + 1).unwrap_or(u32::MAX), line, lang, decor))
+        .collect()
+}
+
+fn render_line(n: u32, line: &str, lang: Lang, decor: Decor) -> String {
+    let mut out = String::with_capacity(line.len() * 2 + 48);
+    let mut class = String::from("l");
+    let err_col = decor.error.filter(|(l, _)| *l == n).map(|(_, c)| c.max(1));
+    if err_col.is_some() {
+        class.push_str(" err");
     }
+    if decor.highlight == Some(n) {
+        class.push_str(" hl");
+    }
+    let _ = write!(out, "<span class=\"{class}\" data-line=\"{n}\">");
+    let tokens = match lang {
+        Lang::Yaml => yaml_tokens(line),
+        Lang::Passwd => etc_tokens(line, &["k", "x", "n", "n", "c", "v", "v"]),
+        Lang::Group => etc_tokens(line, &["k", "x", "n", "v"]),
+    };
+    emit(&mut out, &tokens, err_col);
+    out.push_str("</span>");
     out
 }
 
-/// The line-number gutter: one block per line, marked like the overlay.
-pub fn gutter(text: &str, decor: Decor) -> String {
-    let lines = text.split('\n').count();
+/// The line-number gutter for `lines` lines: one block per line, marked like the overlay.
+pub fn gutter(lines: usize, decor: Decor) -> String {
     let mut out = String::with_capacity(lines * 24);
     for i in 1..=lines {
         let n = u32::try_from(i).unwrap_or(u32::MAX);
@@ -295,7 +303,7 @@ mod tests {
         };
         assert!(render("a\nb\nc", Lang::Passwd, d).contains("class=\"l hl\" data-line=\"3\""));
         let g = gutter(
-            "a\nb\nc",
+            3,
             Decor {
                 error: Some((1, 1)),
                 highlight: Some(3),
