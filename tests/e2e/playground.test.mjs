@@ -179,6 +179,14 @@ test("the docs pages load; the policy page offers the built modules or says how 
   await page.close();
 });
 
+test("at phone width the page fits the screen (no sideways scrolling)", async () => {
+  const page = await open(browser.context);
+  await page.setViewportSize({ width: 390, height: 800 });
+  const [scroll, inner] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+  assert.ok(scroll <= inner, `page is ${scroll}px wide in a ${inner}px window`);
+  await page.close();
+});
+
 test("a screenshot of each theme is saved, and the themes differ", async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   const backgrounds = {};
