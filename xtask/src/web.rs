@@ -12,12 +12,20 @@ use std::path::{Component, Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-/// The workspace root (xtask lives one level down): from `cargo run`'s environment, else from
-/// where this binary was built (when run directly, as CI does for the server).
+/// The workspace root: from `cargo run`'s environment (xtask lives one level down), else the current
+/// directory when it is the repository root (CI runs the built server from there), else where this
+/// binary was built.
 fn root() -> PathBuf {
-    let manifest =
-        std::env::var_os("CARGO_MANIFEST_DIR").map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from);
-    manifest.parent().map_or(manifest.clone(), Path::to_path_buf)
+    if let Some(manifest) = std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from) {
+        return manifest.parent().map_or(manifest.clone(), Path::to_path_buf);
+    }
+    if let Ok(cwd) = std::env::current_dir() {
+        if cwd.join("xtask").join("Cargo.toml").is_file() && cwd.join("www").is_dir() {
+            return cwd;
+        }
+    }
+    let built = Path::new(env!("CARGO_MANIFEST_DIR"));
+    built.parent().unwrap_or(built).to_path_buf()
 }
 
 fn target_dir(root: &Path) -> PathBuf {
