@@ -173,45 +173,50 @@ fn etc_file_warnings(
     }
     let Some(group) = &rootfs.group else { return };
     let user = entry.name;
-    for g in &group.entries {
-        if g.members.iter().any(|m| *m != user && m.trim() == user) {
+    let mut untrimmed: Vec<_> = group
+        .untrimmed_members()
+        .filter(|(_, m)| m.trim() == user)
+        .map(|(g, _)| g)
+        .collect();
+    untrimmed.sort_by_key(|g| g.line);
+    untrimmed.dedup_by_key(|g| g.line);
+    for g in untrimmed {
+        warn(
+            "member-not-trimmed",
+            format!(
+                "/etc/group line {} ({}) lists {user:?} with surrounding spaces; the runtimes do not trim member names, \
+                 so {user} is not a member of gid {}",
+                g.line,
+                g.name,
+                go_uint32(g.gid)
+            ),
+        );
+    }
+    for g in group.memberships(user) {
+        if g.name == user {
+            let (here, there) = match env.runtime.kind {
+                RuntimeKind::Crio => ("CRI-O includes it", "containerd would exclude it"),
+                _ => ("containerd excludes it", "CRI-O would include it"),
+            };
             warn(
-                "member-not-trimmed",
+                "group-named-like-user",
                 format!(
-                    "/etc/group line {} ({}) lists {user:?} with surrounding spaces; the runtimes do not trim member names, \
-                     so {user} is not a member of gid {}",
-                    g.line,
-                    g.name,
-                    go_uint32(g.gid)
+                    "/etc/group line {} is a group named like the user ({user}) that lists the user: {here} (containerd#11937), {there}",
+                    g.line
                 ),
             );
         }
-        if g.members.contains(&user) {
-            if g.name == user {
-                let (here, there) = match env.runtime.kind {
-                    RuntimeKind::Crio => ("CRI-O includes it", "containerd would exclude it"),
-                    _ => ("containerd excludes it", "CRI-O would include it"),
-                };
-                warn(
-                    "group-named-like-user",
-                    format!(
-                        "/etc/group line {} is a group named like the user ({user}) that lists the user: {here} (containerd#11937), {there}",
-                        g.line
-                    ),
-                );
-            }
-            if !is_clean_number(g.gid_text) {
-                warn(
-                    "malformed-number",
-                    format!(
-                        "/etc/group line {} ({}): gid field {:?} is read as {}",
-                        g.line,
-                        g.name,
-                        g.gid_text,
-                        go_uint32(g.gid)
-                    ),
-                );
-            }
+        if !is_clean_number(g.gid_text) {
+            warn(
+                "malformed-number",
+                format!(
+                    "/etc/group line {} ({}): gid field {:?} is read as {}",
+                    g.line,
+                    g.name,
+                    g.gid_text,
+                    go_uint32(g.gid)
+                ),
+            );
         }
     }
 }

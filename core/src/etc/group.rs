@@ -20,6 +20,10 @@ pub struct Group<'a> {
     pub entries: Vec<GroupEntry<'a>>,
     /// Index of the first entry for each gid (as the runtimes' `uint32` sees it), for names.
     first_by_gid: HashMap<u32, usize>,
+    /// Entries listing each exact member string, in file order: lookups stay cheap for huge files.
+    by_member: HashMap<&'a str, Vec<usize>>,
+    /// Member strings with surrounding whitespace, with their entry (usually none).
+    untrimmed: Vec<(usize, &'a str)>,
 }
 
 impl<'a> Group<'a> {
@@ -44,15 +48,42 @@ impl<'a> Group<'a> {
             })
             .collect::<Vec<_>>();
         let mut first_by_gid = HashMap::with_capacity(entries.len());
+        let mut by_member: HashMap<&'a str, Vec<usize>> = HashMap::new();
+        let mut untrimmed = Vec::new();
         for (i, e) in entries.iter().enumerate() {
             first_by_gid.entry(super::go_uint32(e.gid)).or_insert(i);
+            for m in &e.members {
+                let list = by_member.entry(m).or_default();
+                if list.last() != Some(&i) {
+                    list.push(i);
+                }
+                if m.trim() != *m {
+                    untrimmed.push((i, *m));
+                }
+            }
         }
-        Group { entries, first_by_gid }
+        Group {
+            entries,
+            first_by_gid,
+            by_member,
+            untrimmed,
+        }
     }
 
-    /// Every entry that lists `user` as a member, in file order, duplicates kept (Spec 11.7).
-    pub fn memberships<'s>(&'s self, user: &'s str) -> impl Iterator<Item = &'s GroupEntry<'a>> + 's {
-        self.entries.iter().filter(move |e| e.members.contains(&user))
+    /// Every entry that lists `user` as a member, in file order, duplicate lines kept (Spec 11.7).
+    pub fn memberships<'s>(&'s self, user: &str) -> impl Iterator<Item = &'s GroupEntry<'a>> + 's {
+        self.by_member
+            .get(user)
+            .into_iter()
+            .flatten()
+            .filter_map(|&i| self.entries.get(i))
+    }
+
+    /// Member strings with surrounding whitespace (which never match a user name), with their entry.
+    pub fn untrimmed_members(&self) -> impl Iterator<Item = (&GroupEntry<'a>, &'a str)> + '_ {
+        self.untrimmed
+            .iter()
+            .filter_map(|&(i, m)| self.entries.get(i).map(|e| (e, m)))
     }
 
     /// The first group with this gid, for names in `id` output.
