@@ -179,6 +179,22 @@ test("the docs pages load; the policy page offers the built modules or says how 
   await page.close();
 });
 
+test("keyboard only: arrow keys switch the Merge/Strict view, Enter on an origin highlights its line", async () => {
+  const page = await open(browser.context);
+  await page.focus("#view-as-written");
+  await page.keyboard.press("ArrowRight");
+  assert.equal(await page.locator("#view-merge").isChecked(), true);
+  assert.match(await page.locator(".detail h4").first().textContent(), /Details for Merge/);
+  await page.focus('[data-testid="origin"][data-gid="50000"]');
+  await page.keyboard.press("Enter");
+  assert.equal(await page.locator('[data-testid="group-editor"] .overlay .l.hl').getAttribute("data-line"), "4");
+  // Tab moves on from an editor instead of being typed into it.
+  await page.focus("#manifest");
+  await page.keyboard.press("Tab");
+  assert.notEqual(await page.evaluate(() => document.activeElement.id), "manifest");
+  await page.close();
+});
+
 test("at phone width the page fits the screen (no sideways scrolling)", async () => {
   const page = await open(browser.context);
   await page.setViewportSize({ width: 390, height: 800 });
