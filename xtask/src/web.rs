@@ -97,7 +97,16 @@ pub fn www() -> Result<(), String> {
     eprintln!("xtask www: wasm-opt -Oz");
     run(Command::new(bin.join("wasm-opt"))
         .arg(pkg.join("podgroups_bg.wasm"))
-        .args(["-Oz", "--converge", "--strip-debug", "--strip-producers"])
+        // --low-memory-unused: Rust never touches addresses below 1024 (wasm-ld's data starts
+        // above them), which lets wasm-opt fold more address arithmetic (−3 KB gzipped).
+        .args([
+            "-Oz",
+            "--converge",
+            "--low-memory-unused",
+            "--strip-debug",
+            "--strip-producers",
+            "--strip-target-features",
+        ])
         .args(WASM_FEATURES)
         .arg("-o")
         .arg(dist.join("podgroups_bg.wasm")))?;
