@@ -1,5 +1,6 @@
 // The playground page: load the wasm (same origin, nothing else) and mount the Yew app.
 import init, { mount } from "podgroups-wasm";
+import { setup } from "./drop.js";
 
 const root = document.getElementById("app");
 // ?embed=1 (iframes in docs): the app renders the compact view; the page drops its header and footer.
@@ -8,6 +9,7 @@ init({ module_or_path: new URL("podgroups_bg.wasm", import.meta.url) })
   .then(() => {
     root.textContent = "";
     mount(root);
+    setup();
   })
   .catch((e) => {
     root.textContent = `The playground could not start: ${e}. It needs a browser with WebAssembly.`;

@@ -4,6 +4,8 @@
 //! Pipeline: `cargo build -p podgroups-playground --target wasm32-unknown-unknown --release` →
 //! `wasm-bindgen-cli-support` (same version as the app's `wasm-bindgen`) → `wasm-opt -Oz`
 //! (npm `binaryen`) → `esbuild` (npm) bundles and minifies the page scripts → static files copied.
+//! The image-archive reader (`playground/archive`) goes through the same steps into its own wasm and
+//! `archive.js`, which the page imports only when a file is dropped or picked.
 //! npm tools come from `www/package-lock.json` (`npm ci`); nothing downloads anything else.
 
 use std::io::{BufRead, BufReader, Read, Write};
@@ -111,6 +113,8 @@ pub fn www() -> Result<(), String> {
         .arg("-o")
         .arg(dist.join("podgroups_bg.wasm")))?;
 
+    archive_module(&root, &target, &bin, &dist)?;
+
     eprintln!("xtask www: esbuild (app.js, embed.js)");
     let glue = pkg.join("podgroups.js");
     for entry in ["app.js", "embed.js"] {
@@ -138,6 +142,63 @@ pub fn www() -> Result<(), String> {
     report_sizes(&dist)?;
     eprintln!("xtask www: wrote {}", dist.display());
     Ok(())
+}
+
+/// The image-archive reader (`playground/archive`), a second wasm the page imports only when a file is
+/// dropped or picked, so it is not part of the initial download: built like the app's wasm, its glue
+/// bundled by esbuild into `archive.js` next to `podgroups_archive_bg.wasm`.
+fn archive_module(root: &Path, target: &Path, bin: &Path, dist: &Path) -> Result<(), String> {
+    eprintln!("xtask www: building the image-archive reader (lazily loaded) for wasm32-unknown-unknown");
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    run(Command::new(cargo)
+        .args([
+            "build",
+            "-p",
+            "podgroups-archive-wasm",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--release",
+        ])
+        .args(["--config", &format!("profile.release.opt-level={}", wasm_opt_level())])
+        .current_dir(root))?;
+    let wasm = target.join("wasm32-unknown-unknown/release/podgroups_archive_wasm.wasm");
+    let pkg = target.join("podgroups-www/archive-pkg");
+    std::fs::create_dir_all(&pkg).map_err(|e| format!("cannot create {}: {e}", pkg.display()))?;
+    wasm_bindgen_cli_support::Bindgen::new()
+        .input_path(&wasm)
+        .web(true)
+        .map_err(|e| format!("wasm-bindgen: {e}"))?
+        .typescript(false)
+        .out_name("podgroups_archive")
+        .generate(&pkg)
+        .map_err(|e| format!("wasm-bindgen on {}: {e}", wasm.display()))?;
+    run(Command::new(bin.join("wasm-opt"))
+        .arg(pkg.join("podgroups_archive_bg.wasm"))
+        .args([
+            "-Oz",
+            "--converge",
+            "--low-memory-unused",
+            "--strip-debug",
+            "--strip-producers",
+            "--strip-target-features",
+        ])
+        .args(WASM_FEATURES)
+        .arg("-o")
+        .arg(dist.join("podgroups_archive_bg.wasm")))?;
+    run(Command::new(bin.join("esbuild"))
+        .arg(root.join("www/js/archive.js"))
+        .args([
+            "--bundle",
+            "--minify",
+            "--format=esm",
+            "--target=es2020",
+            "--log-level=warning",
+        ])
+        .arg(format!(
+            "--alias:podgroups-archive-wasm={}",
+            pkg.join("podgroups_archive.js").display()
+        ))
+        .arg(format!("--outfile={}", dist.join("archive.js").display())))
 }
 
 /// rustc's opt-level for the site's wasm, overriding the workspace's release `3` for this build
@@ -230,7 +291,14 @@ fn fill_downloads(page: &Path, found: &[&str]) -> Result<(), String> {
 }
 
 fn report_sizes(dist: &Path) -> Result<(), String> {
-    for name in ["podgroups_bg.wasm", "app.js", "embed.js", "playground.css"] {
+    for name in [
+        "podgroups_bg.wasm",
+        "app.js",
+        "embed.js",
+        "playground.css",
+        "podgroups_archive_bg.wasm",
+        "archive.js",
+    ] {
         let len = std::fs::metadata(dist.join(name)).map(|m| m.len()).unwrap_or(0);
         eprintln!("  {name:<20} {:>8.1} KB", len as f64 / 1024.0);
     }
