@@ -68,6 +68,8 @@ const provenance = (page) => page.locator('[data-testid="image-provenance"] li')
 test("picking a docker-save archive fills USER, /etc/passwd and /etc/group, and Merge follows", async () => {
   const page = await open(browser.context);
   assert.equal(await groups(page, "result-merge"), "3000,4000,50000");
+  const lazy = (u) => u.endsWith("/archive.js") || u.endsWith("/podgroups_archive_bg.wasm");
+  assert.deepEqual(browser.requests.filter(lazy), [], "the archive reader is not part of the initial download");
   const archive = dockerSave([{ tag: "e2e:1", user: "app", files: [["etc/passwd", PASSWD], ["etc/group", GROUP]] }]);
   await page.locator('[data-testid="image-file"]').setInputFiles(file("e2e.tar", archive));
   await until(page, () => document.getElementById("group").value.includes("777"));
@@ -103,6 +105,26 @@ test("several images: a select lists them; each choice re-reads the archive (abs
   assert.match(lines[0], /unset/);
   assert.match(lines[2], /^group: absent/);
   await merge(page, "3000,4000");
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test("dropping an archive on the page highlights it while dragging and reads the dropped file", async () => {
+  const page = await open(browser.context);
+  const archive = dockerSave([{ tag: "e2e:1", user: "app", files: [["etc/passwd", PASSWD], ["etc/group", GROUP]] }]);
+  const highlighted = await page.evaluate((bytes) => {
+    const dt = new DataTransfer();
+    dt.items.add(new File([new Uint8Array(bytes)], "dropped.tar"));
+    const target = document.getElementById("manifest");
+    target.dispatchEvent(new DragEvent("dragover", { dataTransfer: dt, bubbles: true, cancelable: true }));
+    const on = document.documentElement.classList.contains("dropping");
+    target.dispatchEvent(new DragEvent("drop", { dataTransfer: dt, bubbles: true, cancelable: true }));
+    return on && !document.documentElement.classList.contains("dropping");
+  }, [...archive]);
+  assert.ok(highlighted, "the page is highlighted during the drag and not after the drop");
+  await merge(page, "777,3000,4000");
+  assert.equal(await value(page, "passwd"), PASSWD);
+  assert.equal(await page.locator("#image-name").textContent(), "dropped.tar");
   assert.deepEqual(page.errors, []);
   await page.close();
 });
