@@ -18,6 +18,21 @@ use yew::prelude::*;
 /// How often, at most, the address bar follows the typing (ms).
 const LINK_THROTTLE_MS: u32 = 300;
 
+thread_local! {
+    /// The mounted app's dispatcher, for [`notice`].
+    static DISPATCHER: RefCell<Option<UseReducerDispatcher<App>>> = const { RefCell::new(None) };
+}
+
+/// Shows `message` in the mounted app's error panel (the page's image-archive reader reports
+/// through it); does nothing before the app is mounted.
+pub fn notice(message: String) {
+    DISPATCHER.with(|d| {
+        if let Some(d) = d.borrow().as_ref() {
+            d.dispatch(Action::Notice(message));
+        }
+    });
+}
+
 /// The state the page opens on: a share link, else `?example=`, else the blog example.
 pub fn initial_state() -> (State, Option<String>) {
     match url::decode(&browser::fragment()) {
@@ -52,6 +67,10 @@ pub fn playground(props: &PlaygroundProps) -> Html {
     let link = use_state(|| url::encode(&props.initial));
     let copied = use_state(|| false);
     use_link_follows_state(&app.state, props.embed, link.setter());
+    {
+        let dispatcher = app.dispatcher();
+        use_effect_with((), move |_| DISPATCHER.with(|d| *d.borrow_mut() = Some(dispatcher)));
+    }
     // Marks when the first result is on screen (read by the budget script, playground/README.md).
     use_effect_with((), |_| {
         if let Some(p) = web_sys::window().and_then(|w| w.performance()) {

@@ -31,3 +31,10 @@ pub fn mount(root: web_sys::Element) {
     yew::Renderer::<app::Playground>::with_root_and_props(root, app::PlaygroundProps { embed, initial, notice })
         .render();
 }
+
+/// Shows a message in the playground's error panel, e.g. why a dropped image archive cannot be read
+/// (`www/js/drop.js`); the inputs stay as they were and the next change clears it.
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn notice(message: String) {
+    app::notice(message);
+}

@@ -40,6 +40,8 @@ pub enum Action {
     /// Rewrite the manifest with `supplementalGroupsPolicy: Strict` (the core's text fix).
     ApplyStrict,
     Highlight(Target),
+    /// Show a message in the error panel (e.g. an image archive that cannot be read), inputs unchanged.
+    Notice(String),
 }
 
 /// The state plus what is derived from it.
@@ -114,6 +116,7 @@ impl Reducible for App {
                 None => notice = Some(format!("there is no example {id:?}")),
             },
             Action::Load(s) => state = s,
+            Action::Notice(n) => notice = Some(n),
             Action::ApplyStrict => match podgroups_core::fix::apply_strict(&state.manifest) {
                 Ok(fixed) => state.manifest = fixed,
                 Err(e) => notice = Some(format!("could not apply Strict: {e}")),
@@ -164,6 +167,17 @@ mod tests {
         let b = a.clone().reduce(Action::Edit(Field::Manifest, "not: [valid".into()));
         assert_eq!(b.state.manifest, "not: [valid");
         assert!(!Rc::ptr_eq(&a.result, &b.result));
+    }
+
+    #[test]
+    fn a_notice_shows_until_the_next_change() {
+        let a = app();
+        let b = a.clone().reduce(Action::Notice("image archive: not a tar".into()));
+        assert_eq!(b.notice.as_deref(), Some("image archive: not a tar"));
+        assert_eq!(b.state, a.state);
+        assert!(Rc::ptr_eq(&a.result, &b.result));
+        let c = b.reduce(Action::Edit(Field::Group, "g:x:1:\n".into()));
+        assert_eq!(c.notice, None);
     }
 
     #[test]

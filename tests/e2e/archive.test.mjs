@@ -82,7 +82,7 @@ test("picking a docker-save archive fills USER, /etc/passwd and /etc/group, and 
   assert.equal(lines.length, 3);
   assert.match(lines[1], /^passwd: \/etc\/passwd from layer 0/);
   assert.match(lines[2], /^group: \/etc\/group from layer 0/);
-  assert.ok(await page.locator('[data-testid="image-error"]').isHidden());
+  assert.equal(await page.locator('[data-testid="error-panel"] .notice').count(), 0);
   assert.deepEqual(page.errors, []);
   await page.close();
 });
@@ -96,7 +96,8 @@ test("several images: a select lists them; each choice re-reads the archive (abs
   await page.locator('[data-testid="image-file"]').setInputFiles(file("two.tar", archive));
   const choice = page.locator('[data-testid="image-choice"]');
   await until(page, () => !document.querySelector('[data-testid="image-choice"]').hidden);
-  assert.match(await page.locator('[data-testid="image-error"]').textContent(), /several images/);
+  await until(page, () => document.querySelector('[data-testid="error-panel"] .notice'));
+  assert.match(await page.locator('[data-testid="error-panel"] .notice').textContent(), /several images/);
   await choice.selectOption("e2e:1");
   await merge(page, "777,3000,4000");
   await choice.selectOption("bare:2");
@@ -133,8 +134,8 @@ test("a file that is not an image archive leaves the inputs alone and says why",
   const page = await open(browser.context);
   const before = await value(page, "group");
   await page.locator('[data-testid="image-file"]').setInputFiles(file("notes.txt", Buffer.from("not a tar file at all")));
-  await until(page, () => !document.querySelector('[data-testid="image-error"]').hidden);
-  assert.match(await page.locator('[data-testid="image-error"]').textContent(), /image archive/);
+  await until(page, () => document.querySelector('[data-testid="error-panel"] .notice'));
+  assert.match(await page.locator('[data-testid="error-panel"] .notice').textContent(), /image archive/);
   assert.equal(await value(page, "group"), before);
   await page.close();
 });

@@ -6,6 +6,7 @@ import init, { readImage } from "podgroups-archive-wasm";
 const $ = (id) => document.getElementById(id);
 let ready;
 let bytes = null;
+let report = () => {};
 
 // Sets an app control the way a user would, so the app's own handlers update its state.
 function set(id, prop, value, event) {
@@ -36,8 +37,7 @@ async function fill(image) {
 // Reads the image `selector` ({reference, platform}) designates from the last file; on several
 // images, lists them in the select so the user can choose one.
 async function read(selector) {
-  const error = $("image-error"), list = $("image-provenance"), choice = $("image-choice");
-  error.hidden = true;
+  const list = $("image-provenance"), choice = $("image-choice");
   list.textContent = "";
   try {
     ready ??= init({ module_or_path: new URL("podgroups_archive_bg.wasm", import.meta.url) });
@@ -60,12 +60,13 @@ async function read(selector) {
     for (const line of out.provenance) list.append(Object.assign(document.createElement("li"), { textContent: line }));
     await fill(out.image);
   } catch (e) {
-    error.textContent = String(e.message ?? e);
-    error.hidden = false;
+    report(String(e.message ?? e));
   }
 }
 
-export async function readFile(file) {
+// Reads a dropped or picked file; `onError(message)` shows what went wrong (the app's error panel).
+export async function readFile(file, onError) {
+  report = onError;
   $("image-name").textContent = file.name;
   bytes = new Uint8Array(await file.arrayBuffer());
   await read({});
