@@ -1,5 +1,7 @@
 //! Step 5 — the image user as the kubelet sees it: `ImageStatus` keeps only what precedes the first `:`.
 
+use crate::etc::go_atoi_strict;
+
 /// `getImageUser`: a uid, or a username, or root when the image sets nothing.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum ImageUser {
@@ -14,19 +16,11 @@ pub(crate) fn image_user(user: &str) -> ImageUser {
     if first.is_empty() {
         return ImageUser::Uid(0);
     }
-    match parse_int64(first) {
+    // `strconv.ParseInt(s, 10, 64)` accepts exactly what a 64-bit `Atoi` does.
+    match go_atoi_strict(first) {
         Some(uid) => ImageUser::Uid(uid),
         None => ImageUser::Name(first.to_owned()),
     }
-}
-
-/// Go's `strconv.ParseInt(s, 10, 64)`: optional sign, decimal digits, within int64.
-fn parse_int64(s: &str) -> Option<i64> {
-    let digits = s.strip_prefix(['+', '-']).unwrap_or(s);
-    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    s.parse::<i64>().ok()
 }
 
 #[cfg(test)]
