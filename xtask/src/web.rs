@@ -65,71 +65,39 @@ pub fn www() -> Result<(), String> {
     let target = target_dir(&root);
     let bin = npm_tools(&www)?;
 
-    eprintln!("xtask www: building the playground for wasm32-unknown-unknown");
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    run(Command::new(cargo)
-        .args([
-            "build",
-            "-p",
-            "podgroups-playground",
-            "--target",
-            "wasm32-unknown-unknown",
-            "--release",
-        ])
-        .args(["--config", &format!("profile.release.opt-level={}", wasm_opt_level())])
-        .current_dir(&root))?;
-    let wasm = target.join("wasm32-unknown-unknown/release/podgroups_playground.wasm");
-
-    let pkg = target.join("podgroups-www/pkg");
-    std::fs::create_dir_all(&pkg).map_err(|e| format!("cannot create {}: {e}", pkg.display()))?;
-    wasm_bindgen_cli_support::Bindgen::new()
-        .input_path(&wasm)
-        .web(true)
-        .map_err(|e| format!("wasm-bindgen: {e}"))?
-        .typescript(false)
-        .out_name("podgroups")
-        .generate(&pkg)
-        .map_err(|e| format!("wasm-bindgen on {}: {e}", wasm.display()))?;
-
     if dist.exists() {
         std::fs::remove_dir_all(&dist).map_err(|e| format!("cannot clear {}: {e}", dist.display()))?;
     }
     std::fs::create_dir_all(&dist).map_err(|e| format!("cannot create {}: {e}", dist.display()))?;
 
-    eprintln!("xtask www: wasm-opt -Oz");
-    run(Command::new(bin.join("wasm-opt"))
-        .arg(pkg.join("podgroups_bg.wasm"))
-        // --low-memory-unused: Rust never touches addresses below 1024 (wasm-ld's data starts
-        // above them), which lets wasm-opt fold more address arithmetic (−3 KB gzipped).
-        .args([
-            "-Oz",
-            "--converge",
-            "--low-memory-unused",
-            "--strip-debug",
-            "--strip-producers",
-            "--strip-target-features",
-        ])
-        .args(WASM_FEATURES)
-        .arg("-o")
-        .arg(dist.join("podgroups_bg.wasm")))?;
-
-    archive_module(&root, &target, &bin, &dist)?;
-
+    eprintln!("xtask www: building the playground for wasm32-unknown-unknown");
+    let glue = wasm_module(&root, &target, &bin, &dist, "podgroups-playground", "podgroups")?;
     eprintln!("xtask www: esbuild (app.js, embed.js)");
-    let glue = pkg.join("podgroups.js");
     for entry in ["app.js", "embed.js"] {
-        run(Command::new(bin.join("esbuild"))
-            .arg(www.join("js").join(entry))
-            .args([
-                "--bundle",
-                "--minify",
-                "--format=esm",
-                "--target=es2020",
-                "--log-level=warning",
-            ])
-            .arg(format!("--alias:podgroups-wasm={}", glue.display()))
-            .arg(format!("--outfile={}", dist.join(entry).display())))?;
+        bundle(
+            &bin,
+            &www.join("js").join(entry),
+            ("podgroups-wasm", &glue),
+            &dist.join(entry),
+        )?;
     }
+    // The image-archive reader (`playground/archive`) is a second wasm the page imports only when a file
+    // is dropped or picked, so it is not part of the initial download.
+    eprintln!("xtask www: building the image-archive reader (lazily loaded) for wasm32-unknown-unknown");
+    let glue = wasm_module(
+        &root,
+        &target,
+        &bin,
+        &dist,
+        "podgroups-archive-wasm",
+        "podgroups_archive",
+    )?;
+    bundle(
+        &bin,
+        &www.join("js/archive.js"),
+        ("podgroups-archive-wasm", &glue),
+        &dist.join("archive.js"),
+    )?;
 
     copy_dir(&www.join("site"), &dist)?;
     for css in ["playground.css", "site.css"] {
@@ -144,36 +112,47 @@ pub fn www() -> Result<(), String> {
     Ok(())
 }
 
-/// The image-archive reader (`playground/archive`), a second wasm the page imports only when a file is
-/// dropped or picked, so it is not part of the initial download: built like the app's wasm, its glue
-/// bundled by esbuild into `archive.js` next to `podgroups_archive_bg.wasm`.
-fn archive_module(root: &Path, target: &Path, bin: &Path, dist: &Path) -> Result<(), String> {
-    eprintln!("xtask www: building the image-archive reader (lazily loaded) for wasm32-unknown-unknown");
+/// One wasm crate for the page: `cargo build` for wasm32, wasm-bindgen's web glue, then `wasm-opt -Oz`
+/// into `dist/<out_name>_bg.wasm`. Returns the glue's path, for esbuild to bundle.
+fn wasm_module(
+    root: &Path,
+    target: &Path,
+    bin: &Path,
+    dist: &Path,
+    package: &str,
+    out_name: &str,
+) -> Result<PathBuf, String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     run(Command::new(cargo)
         .args([
             "build",
             "-p",
-            "podgroups-archive-wasm",
+            package,
             "--target",
             "wasm32-unknown-unknown",
             "--release",
         ])
         .args(["--config", &format!("profile.release.opt-level={}", wasm_opt_level())])
         .current_dir(root))?;
-    let wasm = target.join("wasm32-unknown-unknown/release/podgroups_archive_wasm.wasm");
-    let pkg = target.join("podgroups-www/archive-pkg");
+    let wasm = target.join(format!(
+        "wasm32-unknown-unknown/release/{}.wasm",
+        package.replace('-', "_")
+    ));
+    let pkg = target.join("podgroups-www").join(out_name);
     std::fs::create_dir_all(&pkg).map_err(|e| format!("cannot create {}: {e}", pkg.display()))?;
     wasm_bindgen_cli_support::Bindgen::new()
         .input_path(&wasm)
         .web(true)
         .map_err(|e| format!("wasm-bindgen: {e}"))?
         .typescript(false)
-        .out_name("podgroups_archive")
+        .out_name(out_name)
         .generate(&pkg)
         .map_err(|e| format!("wasm-bindgen on {}: {e}", wasm.display()))?;
+    eprintln!("xtask www: wasm-opt -Oz {out_name}_bg.wasm");
     run(Command::new(bin.join("wasm-opt"))
-        .arg(pkg.join("podgroups_archive_bg.wasm"))
+        .arg(pkg.join(format!("{out_name}_bg.wasm")))
+        // --low-memory-unused: Rust never touches addresses below 1024 (wasm-ld's data starts
+        // above them), which lets wasm-opt fold more address arithmetic (−3 KB gzipped).
         .args([
             "-Oz",
             "--converge",
@@ -184,9 +163,14 @@ fn archive_module(root: &Path, target: &Path, bin: &Path, dist: &Path) -> Result
         ])
         .args(WASM_FEATURES)
         .arg("-o")
-        .arg(dist.join("podgroups_archive_bg.wasm")))?;
+        .arg(dist.join(format!("{out_name}_bg.wasm"))))?;
+    Ok(pkg.join(format!("{out_name}.js")))
+}
+
+/// esbuild: `entry` bundled and minified as an ES module, with `alias.0` resolved to the wasm glue `alias.1`.
+fn bundle(bin: &Path, entry: &Path, alias: (&str, &Path), outfile: &Path) -> Result<(), String> {
     run(Command::new(bin.join("esbuild"))
-        .arg(root.join("www/js/archive.js"))
+        .arg(entry)
         .args([
             "--bundle",
             "--minify",
@@ -194,11 +178,8 @@ fn archive_module(root: &Path, target: &Path, bin: &Path, dist: &Path) -> Result
             "--target=es2020",
             "--log-level=warning",
         ])
-        .arg(format!(
-            "--alias:podgroups-archive-wasm={}",
-            pkg.join("podgroups_archive.js").display()
-        ))
-        .arg(format!("--outfile={}", dist.join("archive.js").display())))
+        .arg(format!("--alias:{}={}", alias.0, alias.1.display()))
+        .arg(format!("--outfile={}", outfile.display())))
 }
 
 /// rustc's opt-level for the site's wasm, overriding the workspace's release `3` for this build
