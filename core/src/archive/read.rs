@@ -16,7 +16,7 @@ use super::error::{ArchiveError, ErrorKind};
 use super::images::{self, Candidate};
 use super::layer::{self, Compression};
 use super::layout::{blob_path, open_required, read_json, Layout};
-use super::provenance::{EtcFile, ImageArchive, LayerInfo, RemovedBy};
+use super::provenance::{EtcFile, ImageArchive, LayerInfo};
 use super::rootfs::{Applied, Lookup, Origin, Stop, Tree};
 use super::select::{select, Selector};
 use super::verify;
@@ -282,21 +282,14 @@ fn fate(tree: &Tree, name: &str) -> (EtcFile, Option<Origin>) {
             },
             Some(origin),
         ),
-        Lookup::Absent { path, removed, links } => {
-            let removed_by = removed.map(|r| RemovedBy {
-                layer: r.layer,
-                opaque: r.opaque,
-                path: r.path,
-            });
-            (
-                EtcFile::Absent {
-                    path,
-                    removed_by,
-                    links,
-                },
-                None,
-            )
-        }
+        Lookup::Absent { path, removed, links } => (
+            EtcFile::Absent {
+                path,
+                removed_by: removed,
+                links,
+            },
+            None,
+        ),
         Lookup::NotRegular {
             path,
             what,

@@ -13,6 +13,7 @@
 //! Memory is proportional to the number of paths in the final rootfs (a few dozen bytes each), not to
 //! the size of the layers.
 
+use super::provenance::RemovedBy;
 use super::tar::{Entry, Kind as TarKind};
 use std::collections::BTreeMap;
 
@@ -42,16 +43,6 @@ struct Node {
     layer: usize,
 }
 
-/// How a path was removed, for "absent" explanations.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Removal {
-    pub layer: usize,
-    /// `true` for an opaque-directory marker, `false` for a `.wh.` whiteout.
-    pub opaque: bool,
-    /// The whited-out path, or the opaque directory.
-    pub path: String,
-}
-
 /// What a path of the final rootfs is, after symlink resolution (Spec 8.11).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Lookup {
@@ -65,7 +56,7 @@ pub enum Lookup {
     /// Nothing there; `removed` tells which whiteout removed it (or an ancestor), if any.
     Absent {
         path: String,
-        removed: Option<Removal>,
+        removed: Option<RemovedBy>,
         links: Vec<String>,
     },
     /// A directory, device, fifo…: the runtime refuses it.
@@ -109,7 +100,7 @@ impl From<ApplyError> for Stop {
 
 pub struct Tree {
     nodes: BTreeMap<String, Node>,
-    removals: BTreeMap<String, Removal>,
+    removals: BTreeMap<String, RemovedBy>,
     /// Bytes of the keys of `nodes` and `removals`.
     path_bytes: usize,
     max_paths: usize,
@@ -191,7 +182,7 @@ impl Tree {
             } else if !name.is_empty() && name != "." && name != ".." {
                 let target = join(&parent, name);
                 self.remove_tree(&target);
-                self.record_removal(Removal {
+                self.record_removal(RemovedBy {
                     layer,
                     opaque: false,
                     path: target,
@@ -298,7 +289,7 @@ impl Tree {
     }
 
     /// The nearest whiteout or opaque marker covering `path`.
-    fn removal_of(&self, path: &str) -> Option<Removal> {
+    fn removal_of(&self, path: &str) -> Option<RemovedBy> {
         let mut p = path;
         loop {
             if let Some(r) = self.removals.get(p) {
@@ -429,7 +420,7 @@ impl Tree {
         }
     }
 
-    fn record_removal(&mut self, removal: Removal) {
+    fn record_removal(&mut self, removal: RemovedBy) {
         let len = removal.path.len();
         if self.removals.insert(removal.path.clone(), removal).is_none() {
             self.path_bytes += len;
@@ -455,7 +446,7 @@ impl Tree {
         for k in doomed {
             self.remove_tree(&k);
         }
-        self.record_removal(Removal {
+        self.record_removal(RemovedBy {
             layer,
             opaque: true,
             path: dir.to_owned(),
@@ -544,7 +535,7 @@ mod tests {
         assert!(matches!(
             t.lookup("etc/group"),
             Lookup::Absent {
-                removed: Some(Removal {
+                removed: Some(RemovedBy {
                     layer: 1,
                     opaque: false,
                     ..
@@ -565,7 +556,7 @@ mod tests {
         assert!(matches!(
             t.lookup("etc/group"),
             Lookup::Absent {
-                removed: Some(Removal { opaque: true, .. }),
+                removed: Some(RemovedBy { opaque: true, .. }),
                 ..
             }
         ));
