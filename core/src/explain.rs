@@ -112,7 +112,7 @@ pub(crate) fn explain_container(
         path: format!("{}.securityContext.supplementalGroupsPolicy", spec.path),
         location: None,
     };
-    let run = |policy: Option<&Field<String>>| pipeline::run(spec, c, policy, image, rootfs, pv, env);
+    let run = |policy: Option<&Field<String>>| Outcome::from(pipeline::run(spec, c, policy, image, rootfs, pv, env));
     let as_written = run(written);
     let merge = match written.map(|p| p.value.as_str()) {
         None | Some("Merge") => as_written.clone(),

@@ -6,27 +6,13 @@ use crate::error::Refusal;
 use crate::image::Image;
 use crate::kernel::{self, Names};
 use crate::manifest::{Container, Field, PodSpec};
-use crate::report::{GidOrigins, Identity, Origin, Outcome};
+use crate::report::{GidOrigins, Identity, Origin};
 use crate::runtime::{self, Rootfs};
 use crate::{apiserver, kubelet, status};
 
-/// Runs `container` of `spec` with `policy` standing in `spec.securityContext.supplementalGroupsPolicy`.
+/// Runs `container` of `spec` with `policy` standing in `spec.securityContext.supplementalGroupsPolicy`:
+/// the identity the process gets, or the first stage that refuses it.
 pub(crate) fn run(
-    spec: &PodSpec,
-    container: &Container,
-    policy: Option<&Field<String>>,
-    image: &Image,
-    rootfs: &Rootfs<'_>,
-    pv_gid_annotations: &[String],
-    env: &Environment,
-) -> Outcome {
-    match identity(spec, container, policy, image, rootfs, pv_gid_annotations, env) {
-        Ok(id) => Outcome::Runs(id),
-        Err(r) => Outcome::Refused(r),
-    }
-}
-
-fn identity(
     spec: &PodSpec,
     container: &Container,
     policy: Option<&Field<String>>,

@@ -18,13 +18,6 @@ impl SupplementalGroupsPolicy {
             SupplementalGroupsPolicy::Strict => "Strict",
         }
     }
-
-    pub fn other(self) -> Self {
-        match self {
-            SupplementalGroupsPolicy::Merge => SupplementalGroupsPolicy::Strict,
-            SupplementalGroupsPolicy::Strict => SupplementalGroupsPolicy::Merge,
-        }
-    }
 }
 
 /// The whole answer for one set of manifests.
@@ -96,6 +89,15 @@ pub struct ContainerReport {
 pub enum Outcome {
     Runs(Identity),
     Refused(Refusal),
+}
+
+impl From<Result<Identity, Refusal>> for Outcome {
+    fn from(r: Result<Identity, Refusal>) -> Self {
+        match r {
+            Ok(id) => Outcome::Runs(id),
+            Err(refusal) => Outcome::Refused(refusal),
+        }
+    }
 }
 
 impl Outcome {

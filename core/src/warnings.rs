@@ -123,21 +123,19 @@ pub(crate) fn find(
                 .to_owned(),
         );
     }
-    etc_file_warnings(spec, c, image, rootfs, env, &mut warn);
+    etc_file_warnings(&eff, image, rootfs, env, &mut warn);
     out
 }
 
 /// Quirks of the image's `/etc` files that change this container's groups (Spec 11).
 fn etc_file_warnings(
-    spec: &PodSpec,
-    c: &Container,
+    eff: &kubelet::Effective<'_>,
     image: &Image,
     rootfs: &Rootfs<'_>,
     env: &Environment,
     warn: &mut impl FnMut(&'static str, String),
 ) {
     let Some(Ok(passwd)) = &rootfs.passwd else { return };
-    let eff = kubelet::effective(spec, c);
     // The passwd entry the runtime looks up.
     let entry = match (eff.run_as_user, kubelet::image_user(&image.user)) {
         (Some(uid), _) => i64::try_from(uid.value).ok().and_then(|u| passwd.by_uid(u)),
