@@ -6,8 +6,8 @@
 # feature for wasm32-unknown-unknown.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-echo "-- podgroups-core --features archive for wasm32-unknown-unknown"
-cargo build -q -p podgroups-core --no-default-features --features archive --target wasm32-unknown-unknown
+echo "-- podgroups-image (no registry feature) for wasm32-unknown-unknown"
+cargo build -q -p podgroups-image --target wasm32-unknown-unknown
 cargo build -q -p podgroups-cli
 bin="$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/debug/podgroups"
 work="$(mktemp -d)"

@@ -5,8 +5,8 @@
 //! unpacked. The core's `archive` module does the work; this file only opens files and prints.
 
 use crate::args::{EnvArgs, Format, ImageArgs};
-use podgroups_core::archive::{self, ArchiveError, ErrorKind, EtcFile, ImageArchive, Layout, ReadAt, Selector};
 use podgroups_core::{explain as engine, Image, Input, Outcome};
+use podgroups_image::{self as archive, ArchiveError, ErrorKind, EtcFile, ImageArchive, Layout, ReadAt, Selector};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -271,11 +271,7 @@ pub fn read(path: &Path, sel: &Selector) -> Result<ImageArchive, String> {
 }
 
 fn read_archive(path: &Path, sel: &Selector) -> Result<ImageArchive, ArchiveError> {
-    let io_err = |e: io::Error| ArchiveError {
-        kind: ErrorKind::Io,
-        member: None,
-        message: e.to_string(),
-    };
+    let io_err = |e: io::Error| ArchiveError::other(ErrorKind::Io, e.to_string());
     let meta = std::fs::metadata(path).map_err(io_err)?;
     let found = if meta.is_dir() {
         let root = path.canonicalize().map_err(io_err)?;

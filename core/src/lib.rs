@@ -34,8 +34,6 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)
 )]
 
-#[cfg(feature = "archive")]
-pub mod archive;
 pub mod environment;
 pub mod error;
 pub mod etc;

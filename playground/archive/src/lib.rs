@@ -2,7 +2,7 @@
 //!
 //! The playground's second wasm module, loaded only when a user drops or picks an image archive:
 //! `readImage(bytes, selector)` reads the image's `USER`, `/etc/passwd` and `/etc/group` with
-//! `podgroups_core::archive` (Spec 8.11) and answers in JSON. Kept apart from the app's wasm so the
+//! `podgroups_image` (Spec 8.11) and answers in JSON. Kept apart from the app's wasm so the
 //! archive reader (≈100 KB gzipped) is not part of the page's initial download.
 
 #![forbid(unsafe_code)]
@@ -11,8 +11,8 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)
 )]
 
-use podgroups_core::archive::{read_image, ErrorKind, Selector};
 use podgroups_core::Image;
+use podgroups_image::{read_image, Selector};
 use serde::Serialize;
 use wasm_bindgen::prelude::wasm_bindgen;
 
@@ -90,43 +90,20 @@ pub fn read(bytes: &[u8], selector: &str) -> Answer {
             }
         }
         Err(e) => {
-            let choices = if e.kind == ErrorKind::Ambiguous {
-                choices(&e.message)
-            } else {
-                Vec::new()
-            };
+            // The core lists the images to choose from; those whose blobs the archive lacks cannot be read.
+            let choices = e
+                .choices
+                .iter()
+                .filter(|c| !c.missing && !c.reference.is_empty())
+                .map(|c| Choice {
+                    label: c.label.clone(),
+                    reference: c.reference.clone(),
+                    platform: c.platform.clone(),
+                })
+                .collect();
             failed(format!("image archive: {e}"), choices)
         }
     }
-}
-
-/// The images an `Ambiguous` error lists, one per indented line: `name [digest] [(platform)]`.
-fn choices(message: &str) -> Vec<Choice> {
-    message
-        .lines()
-        .filter(|l| l.starts_with("  ") && !l.ends_with("[not in the archive]"))
-        .filter_map(|line| {
-            let label = line.trim().to_owned();
-            let mut words = label.split_whitespace();
-            let name = words.next()?.to_owned();
-            let rest: Vec<&str> = words.collect();
-            let digest = rest.iter().find(|w| w.contains(':') && !w.starts_with('('));
-            let platform = rest
-                .iter()
-                .find(|w| w.starts_with('(') && w.ends_with(')'))
-                .map(|p| p.trim_start_matches('(').trim_end_matches(')').to_owned());
-            let reference = match (name.as_str(), digest) {
-                ("(untagged)", Some(d)) => (*d).to_owned(),
-                ("(untagged)", None) => return None,
-                _ => name,
-            };
-            Some(Choice {
-                label,
-                reference,
-                platform,
-            })
-        })
-        .collect()
 }
 
 #[cfg(test)]

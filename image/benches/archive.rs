@@ -1,11 +1,11 @@
 //! Throughput and peak memory of reading `/etc/passwd`/`/etc/group` from ~1 GB image archives.
 //!
-//! `cargo bench -p podgroups-core --features archive --bench archive` writes three archives to the
+//! `cargo bench -p podgroups-image --bench archive` writes three archives to the
 //! temp dir (docker save with plain layers and many small files; OCI with gzip layers; OCI with zstd
 //! layers), then reads each in a fresh child process and prints MB/s and the child's peak RSS (VmHWM).
 //! `PODGROUPS_BENCH_MB` sets the archive size (default 1024); the archives are deleted afterwards.
 
-use podgroups_core::archive::{read_image_at, ReadAt, Selector};
+use podgroups_image::{read_image_at, ReadAt, Selector};
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};

@@ -1,13 +1,12 @@
 //! A larger archive read correctly: big members skipped by seeking (plain layers) or streamed through
 //! the decompressor (gzip), with the answer in the last layer. Throughput and peak memory for ~1 GB
 //! archives are measured by `benches/archive.rs`, not here.
-#![cfg(feature = "archive")]
 
 #[path = "archive_builder.rs"]
 mod builder;
 
 use builder::*;
-use podgroups_core::archive::{read_image, EtcFile, Selector};
+use podgroups_image::{read_image, EtcFile, Selector};
 
 /// Deterministic, mildly compressible filler.
 fn filler(len: usize, seed: u64) -> Vec<u8> {

@@ -1,7 +1,7 @@
 //! The images an archive holds: docker-save `manifest.json` entries, or OCI `index.json` descriptors
 //! followed through nested indexes (multi-platform images) down to image manifests.
 
-use super::error::{ArchiveError, ErrorKind};
+use super::error::{ArchiveError, Choice, ErrorKind};
 use super::layout::{blob_path, clean, read_json, Layout};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -97,6 +97,19 @@ impl fmt::Display for Candidate {
     }
 }
 
+impl Candidate {
+    /// This image as a choice to offer (`missing`: the index names it, the archive lacks its blobs).
+    pub fn choice(&self, missing: bool) -> Choice {
+        let digest = self.manifest_digest.as_ref().or(self.config_digest.as_ref());
+        Choice {
+            label: self.to_string(),
+            reference: self.names.first().or(digest).cloned().unwrap_or_default(),
+            platform: self.platform.as_ref().map(Platform::to_string),
+            missing,
+        }
+    }
+}
+
 /// `sha256:0123456789ab…` shortened for messages.
 pub fn short(digest: &str) -> String {
     match digest.split_once(':') {
@@ -107,7 +120,7 @@ pub fn short(digest: &str) -> String {
 
 /// The images of a docker-save archive, or of an OCI layout; also says which images the index names
 /// but the archive lacks (e.g. other platforms of a multi-platform image).
-pub fn find(layout: &dyn Layout) -> Result<(Format, Vec<Candidate>, Vec<String>), ArchiveError> {
+pub fn find(layout: &dyn Layout) -> Result<(Format, Vec<Candidate>, Vec<Candidate>), ArchiveError> {
     let has = |p: &str| {
         layout
             .open(p)
@@ -235,7 +248,7 @@ struct Document {
     layers: Option<Vec<Descriptor>>,
 }
 
-fn oci(layout: &dyn Layout) -> Result<(Vec<Candidate>, Vec<String>), ArchiveError> {
+fn oci(layout: &dyn Layout) -> Result<(Vec<Candidate>, Vec<Candidate>), ArchiveError> {
     let index: Document = read_json(layout, "index.json", "the OCI index")?;
     let mut found = Vec::new();
     let mut missing = Vec::new();
@@ -283,7 +296,7 @@ fn walk(
     platform: Option<Platform>,
     depth: usize,
     found: &mut Vec<Candidate>,
-    missing: &mut Vec<String>,
+    missing: &mut Vec<Candidate>,
 ) -> Result<(), ArchiveError> {
     if is_attestation(d) {
         return Ok(());
@@ -299,12 +312,14 @@ fn walk(
         .map_err(|e| ArchiveError::new(ErrorKind::Io, e.to_string()).in_member(path.clone()))?
         .is_some();
     if !present {
-        let mut what = names.first().cloned().unwrap_or_else(|| "(untagged)".into());
-        what.push_str(&format!(" {}", short(&d.digest)));
-        if let Some(p) = &platform {
-            what.push_str(&format!(" ({p})"));
-        }
-        missing.push(what);
+        missing.push(Candidate {
+            names: names.to_vec(),
+            manifest_digest: Some(d.digest.clone()),
+            config_digest: None,
+            config_path: String::new(),
+            layers: Vec::new(),
+            platform,
+        });
         return Ok(());
     }
     let doc: Document = read_json(layout, &path, d.media_type.as_deref().unwrap_or("a manifest"))?;

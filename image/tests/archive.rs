@@ -1,17 +1,16 @@
 //! Reading USER, /etc/passwd and /etc/group from real image archives built here (docker save and OCI,
 //! plain/gzip/zstd layers): layer order, whiteouts, opaque directories, symlinks, hard links,
 //! multi-platform indexes, image selection, and the engine's answer compared with files given by hand.
-#![cfg(feature = "archive")]
 
 #[path = "archive_builder.rs"]
 mod builder;
 
 use builder::*;
-use podgroups_core::archive::{
+use podgroups_core::{explain, Image, Input};
+use podgroups_image::{
     read_image, read_layout, ArchiveError, Compression, ErrorKind, EtcFile, Format, ImageArchive, Layout, ReadAt,
     RemovedBy, Selector,
 };
-use podgroups_core::{explain, Image, Input};
 use std::collections::BTreeMap;
 
 const PASSWD: &[u8] = b"root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000::/home/app:/bin/sh\n";

@@ -1,3 +1,11 @@
+//! # podgroups-image
+//!
+//! Where an image comes from is not the identity engine's business: this crate finds the image's
+//! config `User`, `/etc/passwd` and `/etc/group` and hands them to `podgroups_core` as an [`Image`](podgroups_core::Image).
+//! Sources: archives and OCI layout directories ([`read_image_at`], [`read_layout`]) and, with the
+//! `registry` feature, an OCI registry (module `registry`); all go through one layer-application module
+//! ([`rootfs`], applied by `read.rs`).
+//!
 //! Reads an image's config `User`, `/etc/passwd` and `/etc/group` straight from an image archive, as
 //! the runtime sees its root filesystem (Spec 8.11), without unpacking anything to disk.
 //!
@@ -10,15 +18,21 @@
 //! paths in the image, not with the archive's size.
 //!
 //! ```
-//! # fn demo(bytes: &[u8]) -> Result<(), podgroups_core::archive::ArchiveError> {
-//! use podgroups_core::archive::{read_image, Selector};
+//! # fn demo(bytes: &[u8]) -> Result<(), podgroups_image::ArchiveError> {
+//! use podgroups_image::{read_image, Selector};
 //! let found = read_image(bytes, &Selector::default())?;
 //! println!("USER {:?}; /etc/group: {}", found.image.user, found.group.describe(&found.layers));
 //! # Ok(()) }
 //! ```
 //!
-//! The module is pure (no `std::fs`): input comes through [`ReadAt`] (random-access bytes; `&[u8]`
+//! Without the `registry` feature the crate is pure (no `std::fs`): input comes through [`ReadAt`] (random-access bytes; `&[u8]`
 //! in the browser) or [`Layout`] (files by path; the CLI implements it for a directory).
+
+#![forbid(unsafe_code)]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)
+)]
 
 mod error;
 mod images;
@@ -32,7 +46,7 @@ mod select;
 mod tar;
 mod verify;
 
-pub use error::{ArchiveError, ErrorKind};
+pub use error::{ArchiveError, Choice, ErrorKind};
 pub use images::{Format, Platform};
 pub use layer::Compression;
 pub use layout::{Layout, TarLayout, MAX_JSON_BYTES};

@@ -1,14 +1,13 @@
 //! Broken input gives a clear error naming the member, never a panic: not archives, truncation at every
 //! point, flipped bytes, bad JSON, missing members, broken layers, oversized JSON.
-#![cfg(feature = "archive")]
 
 #[path = "archive_builder.rs"]
 mod builder;
 
 use builder::*;
-use podgroups_core::archive::{read_image, ArchiveError, ErrorKind, Selector};
+use podgroups_image::{read_image, ArchiveError, ErrorKind, Selector};
 
-fn read(bytes: &[u8]) -> Result<podgroups_core::archive::ImageArchive, ArchiveError> {
+fn read(bytes: &[u8]) -> Result<podgroups_image::ImageArchive, ArchiveError> {
     read_image(bytes, &Selector::default())
 }
 

@@ -37,6 +37,25 @@ pub struct ArchiveError {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub member: Option<String>,
     pub message: String,
+    /// The images to choose from when the selection failed (`Ambiguous`, or `NoMatch` for a reference
+    /// or platform the archive lacks): read again with one's `reference` and `platform`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub choices: Vec<Choice>,
+}
+
+/// One image an archive or registry index offers.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Choice {
+    /// As messages list it: `name digest (platform)`.
+    pub label: String,
+    /// The reference that selects it: its first name, else its manifest or config digest.
+    pub reference: String,
+    /// `os/arch[/variant]`, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub platform: Option<String>,
+    /// In the index, but its blobs are not in the archive (another platform `docker save` dropped).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub missing: bool,
 }
 
 impl ArchiveError {
@@ -45,7 +64,18 @@ impl ArchiveError {
             kind,
             member: None,
             message: message.into(),
+            choices: Vec::new(),
         }
+    }
+
+    /// An error of `kind` with `message` (for sources outside this crate: the CLI's files, a registry).
+    pub fn other(kind: ErrorKind, message: impl Into<String>) -> Self {
+        Self::new(kind, message)
+    }
+
+    pub(crate) fn with_choices(mut self, choices: Vec<Choice>) -> Self {
+        self.choices = choices;
+        self
     }
 
     pub(crate) fn in_member(mut self, member: impl Into<String>) -> Self {

@@ -2,8 +2,8 @@
 
 use super::images::{short, Format, Platform};
 use super::layer::Compression;
-use crate::image::MAX_ETC_FILE_BYTES;
-use crate::Image;
+use podgroups_core::image::MAX_ETC_FILE_BYTES;
+use podgroups_core::Image;
 use serde::Serialize;
 
 /// The image read from an archive: the engine's [`Image`] plus where each part came from.

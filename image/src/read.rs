@@ -20,8 +20,8 @@ use super::provenance::{EtcFile, ImageArchive, LayerInfo};
 use super::rootfs::{Applied, Lookup, Origin, Stop, Tree};
 use super::select::{select, Selector};
 use super::verify;
-use crate::image::MAX_ETC_FILE_BYTES;
-use crate::Image;
+use podgroups_core::image::MAX_ETC_FILE_BYTES;
+use podgroups_core::Image;
 use serde::Deserialize;
 
 /// The two files the runtime reads (Spec 8.11), as rootfs paths.

@@ -1,7 +1,7 @@
 //! Picks one image from an archive by reference (tag, name, digest) and platform (default
 //! `linux/amd64` when several platforms remain); ambiguity is an error listing the choices.
 
-use super::error::{ArchiveError, ErrorKind};
+use super::error::{ArchiveError, Choice, ErrorKind};
 use super::images::{Candidate, Platform};
 use serde::{Deserialize, Serialize};
 
@@ -24,11 +24,16 @@ pub struct Selector {
 pub const DEFAULT_PLATFORM: &str = "linux/amd64";
 
 /// Chooses the one candidate the selector designates.
-pub fn select(candidates: Vec<Candidate>, sel: &Selector, missing: &[String]) -> Result<Candidate, ArchiveError> {
+pub fn select(candidates: Vec<Candidate>, sel: &Selector, missing: &[Candidate]) -> Result<Candidate, ArchiveError> {
     let listing = |cands: &[Candidate]| {
         let mut lines: Vec<String> = cands.iter().map(|c| format!("  {c}")).collect();
         lines.extend(missing.iter().map(|m| format!("  {m} [not in the archive]")));
         lines.join("\n")
+    };
+    let choices = |cands: &[Candidate]| -> Vec<Choice> {
+        let present = cands.iter().map(|c| (c, false));
+        let absent = missing.iter().map(|c| (c, true));
+        present.chain(absent).map(|(c, missing)| c.choice(missing)).collect()
     };
     if candidates.is_empty() {
         return Err(ArchiveError::new(
@@ -41,7 +46,8 @@ pub fn select(candidates: Vec<Candidate>, sel: &Selector, missing: &[String]) ->
                     listing(&[])
                 )
             },
-        ));
+        )
+        .with_choices(choices(&[])));
     }
     let candidates = merge_duplicates(candidates);
     let mut pool = candidates.clone();
@@ -54,7 +60,8 @@ pub fn select(candidates: Vec<Candidate>, sel: &Selector, missing: &[String]) ->
                     "no image named {r:?} in the archive; it holds:\n{}",
                     listing(&candidates)
                 ),
-            ));
+            )
+            .with_choices(choices(&candidates)));
         }
     }
     match sel.platform.as_deref().filter(|p| !p.is_empty()) {
@@ -74,7 +81,8 @@ pub fn select(candidates: Vec<Candidate>, sel: &Selector, missing: &[String]) ->
                         "no image for platform {wanted} in the archive; choose one of these with --platform or --image-ref:\n{}",
                         listing(&before)
                     ),
-                ));
+                )
+                .with_choices(choices(&before)));
             }
         }
         // Several images and no platform asked for: linux/amd64 if that settles it.
@@ -96,7 +104,8 @@ pub fn select(candidates: Vec<Candidate>, sel: &Selector, missing: &[String]) ->
         return Err(ArchiveError::new(
             ErrorKind::Ambiguous,
             format!("the archive holds several images; choose one with --image-ref NAME (a tag or digest) or --platform:\n{}", listing(&pool)),
-        ));
+        )
+        .with_choices(choices(&pool)));
     }
     pool.into_iter()
         .next()
@@ -248,7 +257,17 @@ mod tests {
         let other = cand(&["other:2"], "linux/amd64", &"c".repeat(64));
         let err = select(vec![amd.clone(), other.clone()], &Selector::default(), &[]).err();
         assert_eq!(err.as_ref().map(|e| e.kind), Some(ErrorKind::Ambiguous));
-        assert!(err.is_some_and(|e| e.message.contains("app:1") && e.message.contains("other:2")));
+        assert!(err
+            .as_ref()
+            .is_some_and(|e| e.message.contains("app:1") && e.message.contains("other:2")));
+        let refs: Vec<(String, Option<String>)> = err
+            .map(|e| e.choices.into_iter().map(|c| (c.reference, c.platform)).collect())
+            .unwrap_or_default();
+        let amd64 = Some("linux/amd64".to_owned());
+        assert_eq!(
+            refs,
+            [("app:1".to_owned(), amd64.clone()), ("other:2".to_owned(), amd64)]
+        );
         let sel = Selector {
             reference: Some("other:2".into()),
             ..Selector::default()
