@@ -64,7 +64,8 @@ pub struct ImageArgs {
 
 #[derive(Args)]
 pub struct EnvArgs {
-    /// Container runtime: containerd-2, containerd-1.7, crio (a release may follow: containerd-2.0.5).
+    /// Container runtime: containerd-2, containerd-1.7, crio (a release may follow: containerd-2.0.5),
+    /// or as a node reports it: containerd://2.0.5, cri-o://1.32.1.
     #[arg(long, default_value = "containerd-2")]
     pub runtime: String,
     /// Kubernetes version of kube-apiserver and kubelet.

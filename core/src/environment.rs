@@ -126,17 +126,30 @@ impl std::str::FromStr for Runtime {
     type Err = String;
 
     /// Accepts `containerd-1.7`, `containerd-1.7.30`, `containerd-2`, `containerd-2.1`,
-    /// `containerd-2.0.5`, `crio`, `cri-o`, `crio-1.32` (also with `@` or a space before the version).
+    /// `containerd-2.0.5`, `crio`, `cri-o`, `crio-1.32` (also with `@` or a space before the version),
+    /// and the node's `status.nodeInfo.containerRuntimeVersion` as kubectl prints it:
+    /// `containerd://2.0.5`, `cri-o://1.32.1`. A runtime or release the model does not know is an
+    /// error that says so, never the nearest known model.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let lower = s.trim().to_ascii_lowercase();
-        let (name, version) = match lower.find(|c: char| c.is_ascii_digit()) {
-            Some(i) => (lower[..i].trim_end_matches(['-', '@', ' ', 'v']), &lower[i..]),
-            None => (lower.as_str(), ""),
+        let (name, version) = match lower.split_once("://") {
+            // The node form always carries a full release; keep it exact.
+            Some((scheme, release)) => {
+                node_release(s, release)?;
+                (scheme, release)
+            }
+            None => match lower.find(|c: char| c.is_ascii_digit()) {
+                Some(i) => (lower[..i].trim_end_matches(['-', '@', ' ', 'v']), &lower[i..]),
+                None => (lower.as_str(), ""),
+            },
         };
+        if !matches!(name, "containerd" | "crio" | "cri-o") {
+            return Err(unknown_runtime(s, name));
+        }
         let err = || {
             format!(
                 "unknown runtime {s:?}: use containerd-2, containerd-1.7 or crio \
-                 (optionally with a release, e.g. containerd-2.0.5, crio-1.32)"
+                 (optionally with a release, e.g. containerd-2.0.5, crio-1.32, containerd://2.0.5)"
             )
         };
         let parts: Vec<&str> = if version.is_empty() {
@@ -188,6 +201,37 @@ impl std::str::FromStr for Runtime {
         };
         Ok(Runtime { kind, release })
     }
+}
+
+/// Checks the release of `containerRuntimeVersion` (`2.0.5`, `1.32.1`): plain numbers, which the
+/// model maps to upstream releases. A vendor build (`1.7.23-k3s2`) or a pre-release (`2.1.0-rc.1`)
+/// may differ from the upstream release it names, so it is refused rather than guessed.
+fn node_release(s: &str, release: &str) -> Result<(), String> {
+    if release.is_empty()
+        || !release
+            .split('.')
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return Err(format!(
+            "runtime {s:?}: release {release:?} is not a plain upstream release (x.y.z); the model knows \
+             upstream containerd and CRI-O releases only — if this build behaves as an upstream release, \
+             name it, e.g. --runtime containerd-2.0.5"
+        ));
+    }
+    Ok(())
+}
+
+/// The error for a runtime family the model does not describe, naming what it does.
+fn unknown_runtime(s: &str, name: &str) -> String {
+    let why = match name {
+        "docker" => "dockershim was removed in Kubernetes 1.24 and cri-dockerd is not modelled",
+        "" => "no runtime name given",
+        _ => "the model describes containerd (1.7, 2.x) and CRI-O (1.31 and later) only",
+    };
+    format!(
+        "unknown runtime {s:?}: {why}; use containerd-2, containerd-1.7 or crio \
+         (optionally with a release, e.g. containerd-2.0.5, crio-1.32, containerd://2.0.5)"
+    )
 }
 
 impl Serialize for Runtime {
@@ -293,6 +337,37 @@ mod tests {
         assert!("docker".parse::<Runtime>().is_err());
         assert!("crio-1.30".parse::<Runtime>().unwrap_err().contains("1.31"));
         assert!("containerd-1.6.20".parse::<Runtime>().is_err());
+    }
+
+    #[test]
+    fn node_runtime_versions_as_kubectl_prints_them() {
+        let r = |s: &str| s.parse::<Runtime>();
+        assert_eq!(r("containerd://2.0.5"), r("containerd-2.0.5"));
+        assert_eq!(r("containerd://2.0.5").unwrap().to_string(), "containerd-2.0.5");
+        assert_eq!(r("containerd://1.7.27").unwrap().kind, RuntimeKind::Containerd17);
+        assert_eq!(r("containerd://1.7.27").unwrap().release, Some((7, Some(27))));
+        assert_eq!(r("cri-o://1.32.1").unwrap(), r("crio-1.32").unwrap());
+        assert_eq!(r("CRI-O://1.33.0").unwrap().kind, RuntimeKind::Crio);
+        // Unknown families and releases are refused with the reason, never mapped to a near model.
+        assert!(
+            r("docker://20.10.7").unwrap_err().contains("dockershim"),
+            "{:?}",
+            r("docker://20.10.7")
+        );
+        assert!(r("docker").unwrap_err().contains("dockershim"));
+        assert!(r("rkt://1.30.0")
+            .unwrap_err()
+            .contains("containerd (1.7, 2.x) and CRI-O"));
+        assert!(r("containerd://1.6.20").unwrap_err().contains("before 1.7"));
+        assert!(r("cri-o://1.30.4").unwrap_err().contains("1.31"));
+        assert!(r("containerd://3.0.0").unwrap_err().contains("unknown runtime"));
+        assert!(r("containerd://1.7.23-k3s2").unwrap_err().contains("upstream"));
+        assert!(r("containerd://2.1.0-rc.1").unwrap_err().contains("upstream"));
+        assert!(r("containerd://").is_err());
+        assert!(r("containerd://2..5").is_err());
+        // The serde form (scenarios, policy settings) accepts the same strings.
+        let env: Environment = serde_json::from_str(r#"{"runtime": "cri-o://1.32.1"}"#).unwrap();
+        assert_eq!(env.runtime.kind, RuntimeKind::Crio);
     }
 
     #[test]

@@ -41,6 +41,7 @@ mod explain;
 pub mod fix;
 pub mod image;
 pub mod manifest;
+mod object;
 pub mod report;
 #[cfg(feature = "yaml")]
 pub mod scenario;
@@ -57,6 +58,7 @@ pub use environment::{Environment, Runtime, RuntimeKind};
 pub use error::{InputError, Location, Refusal, Source, Stage};
 pub use explain::{explain, Input};
 pub use image::Image;
+pub use object::{explain_object, PreparedImage};
 pub use report::{
     ContainerKind, ContainerReport, ContainerUser, GidOrigins, Identity, LinuxContainerUser, Origin, Outcome, Report,
     SupplementalGroupsPolicy, Warning, WorkloadReport,

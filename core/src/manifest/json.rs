@@ -25,7 +25,7 @@ pub fn parse(text: &str) -> Result<Vec<Node>, InputError> {
 }
 
 /// serde_json already limits nesting to 128 levels; `depth` keeps the conversion's own recursion explicit.
-fn convert(v: serde_json::Value, depth: u32) -> Result<Node, InputError> {
+pub(super) fn convert(v: serde_json::Value, depth: u32) -> Result<Node, InputError> {
     if depth > 128 {
         return Err(InputError::new(
             Source::Manifest,

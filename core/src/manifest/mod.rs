@@ -48,6 +48,11 @@ pub fn pod_spec_pointer(kind: &str) -> Option<&'static str> {
     })
 }
 
+/// Converts a parsed JSON value into a [`Node`] (no positions).
+pub(crate) fn json_node(value: serde_json::Value) -> Result<Node, InputError> {
+    json::convert(value, 0)
+}
+
 /// Parses manifest text: JSON when it starts with `{` or `[`, YAML (multi-document) otherwise.
 pub fn parse_documents(text: &str) -> Result<Vec<Node>, InputError> {
     if text.len() > MAX_MANIFEST_BYTES {
