@@ -73,7 +73,8 @@ fn container(out: &mut String, c: &ContainerReport, spec_path: &str) {
         match outcome {
             Outcome::Runs(id) => identity(out, id),
             Outcome::Refused(r) => {
-                let _ = writeln!(out, "  REFUSED at {} ({}): {}", r.stage.as_str(), r.reason, r.message);
+                // The core's Display: stage (reason): message, then the file line kept apart (Spec 4).
+                let _ = writeln!(out, "  REFUSED at {r}");
                 for m in r.all_messages.iter().skip(1) {
                     let _ = writeln!(out, "    also: {m}");
                 }

@@ -87,6 +87,7 @@ pub(crate) fn validate(spec: &PodSpec, policy: Option<&Field<String>>) -> Result
             message: first.clone(),
             all_messages: causes,
             event_message: None,
+            location: None,
         }),
     }
 }

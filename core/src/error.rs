@@ -61,6 +61,23 @@ pub struct Refusal {
     /// The Warning event's message where it differs from `message`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub event_message: Option<String>,
+    /// The line of the image's file the failure comes from, which the component's message does not
+    /// name: kept apart so `message` stays the component's text verbatim (Spec 4).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<Box<FileLine>>,
+}
+
+/// A line of one of the image's files (`/etc/passwd`, `/etc/group`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FileLine {
+    pub file: &'static str,
+    pub line: u32,
+}
+
+impl fmt::Display for FileLine {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} line {}", self.file, self.line)
+    }
 }
 
 impl Refusal {
@@ -71,13 +88,26 @@ impl Refusal {
             message: message.into(),
             all_messages: Vec::new(),
             event_message: None,
+            location: None,
         }
+    }
+
+    /// kubelet's `rejectPod`: `status.message` is `Pod was rejected: ` + the message, the Warning
+    /// event carries the bare message (Spec 2).
+    pub(crate) fn rejected_by_kubelet(reason: &str, message: &str) -> Self {
+        let mut r = Refusal::new(Stage::KubeletAdmission, reason, format!("Pod was rejected: {message}"));
+        r.event_message = Some(message.to_owned());
+        r
     }
 }
 
 impl fmt::Display for Refusal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} ({}): {}", self.stage.as_str(), self.reason, self.message)
+        write!(f, "{} ({}): {}", self.stage.as_str(), self.reason, self.message)?;
+        match &self.location {
+            Some(at) => write!(f, " (at {at})"),
+            None => Ok(()),
+        }
     }
 }
 

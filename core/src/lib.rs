@@ -55,7 +55,7 @@ mod status;
 mod warnings;
 
 pub use environment::{Environment, Runtime, RuntimeKind};
-pub use error::{InputError, Location, Refusal, Source, Stage};
+pub use error::{FileLine, InputError, Location, Refusal, Source, Stage};
 pub use explain::{explain, Input};
 pub use image::Image;
 pub use object::{explain_object, PreparedImage};

@@ -1,18 +1,37 @@
-//! Shared helpers for the conformance and end-to-end tests: where `shared/` is, and the vectors.
+//! Shared helpers for the conformance and end-to-end tests: the in-repository vectors and spec, and
+//! where the upstream `shared/` copy is when one sits beside the clone.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-/// `shared/` beside the repository (override with `PODGROUPS_SHARED`).
-pub fn shared_dir() -> PathBuf {
-    match std::env::var_os("PODGROUPS_SHARED") {
-        Some(p) => PathBuf::from(p),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared"),
-    }
+/// The repository root (this crate lives in `tests/`).
+pub fn repo_dir() -> PathBuf {
+    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+    here.parent().unwrap_or(here).to_path_buf()
 }
 
-/// The conformance vectors, each as a JSON value (parsed from the YAML file).
+/// The repository's copy of the conformance vectors.
+pub fn vectors_path() -> PathBuf {
+    repo_dir().join("tests/vectors/conformance.yaml")
+}
+
+/// The repository's copy of the semantics spec.
+pub fn spec_path() -> PathBuf {
+    repo_dir().join("spec/semantics.md")
+}
+
+/// The upstream `shared/` directory: `PODGROUPS_SHARED`, else `../shared` beside the clone; `None`
+/// when neither exists (a user's clone has no `shared/`, and nothing but optional checks needs it).
+pub fn shared_dir() -> Option<PathBuf> {
+    let dir = match std::env::var_os("PODGROUPS_SHARED") {
+        Some(p) => PathBuf::from(p),
+        None => repo_dir().join("../shared"),
+    };
+    dir.is_dir().then_some(dir)
+}
+
+/// The conformance vectors, each as a JSON value (parsed from the repository's YAML file).
 pub fn vectors() -> Vec<serde_json::Value> {
-    let path = shared_dir().join("vectors/conformance.yaml");
+    let path = vectors_path();
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
     let doc: serde_json::Value = serde_saphyr::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     doc.get("vectors")

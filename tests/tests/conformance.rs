@@ -1,4 +1,4 @@
-//! Every vector of `shared/vectors/conformance.yaml` through the library, every expected field compared.
+//! Every vector of `tests/vectors/conformance.yaml` (the copy of upstream `shared/`) through the library, every expected field compared.
 
 use podgroups_core::scenario::{simulate, Scenario};
 use podgroups_tests::{mismatches, vectors};

@@ -203,10 +203,19 @@ fn windows_containers_fields_are_forbidden_and_linux_pods_admitted() {
         "spec.containers[0].securityContext.runAsUser: Forbidden: cannot be set for a windows pod"
     );
     let p = "apiVersion: v1\nkind: Pod\nmetadata: {name: w}\nspec:\n  os: {name: windows}\n  containers: [{name: ctr, image: x}]\n";
+    // Spec 2: every kubelet admission rejection goes through rejectPod, which prefixes the status
+    // message; the event carries the bare one.
+    let e = sim("containerd-2", "1.33", true, p, "").error.unwrap();
+    assert_eq!(e.reason, "PodOSNotSupported");
     assert_eq!(
-        sim("containerd-2", "1.33", true, p, "").error.unwrap().reason,
-        "PodOSNotSupported"
+        e.message,
+        "Pod was rejected: Failed to admit pod as the OS field doesn't match node OS"
     );
+    assert_eq!(
+        e.event_message.as_deref(),
+        Some("Failed to admit pod as the OS field doesn't match node OS")
+    );
+    assert!(e.location.is_none());
 }
 
 #[test]
@@ -239,7 +248,29 @@ fn numeric_uid_gid_never_reads_the_files_under_strict() {
         Some(&long),
         Some(GROUP),
     );
-    assert!(merge.error.unwrap().message.contains("token too long"));
+    // Spec 4: the message is the runtime's text verbatim; the line is a separate field.
+    let e = merge.error.unwrap();
+    assert_eq!(
+        e.message,
+        "failed to create containerd container: bufio.Scanner: token too long"
+    );
+    let at = e.location.expect("the passwd line is reported apart");
+    assert_eq!((at.file, at.line), ("/etc/passwd", 2));
+    let crio = sim_files(
+        "crio",
+        "1.33",
+        true,
+        &pod("{runAsUser: 1000}"),
+        "",
+        Some(&long),
+        Some(GROUP),
+    );
+    let e = crio.error.unwrap();
+    assert_eq!(
+        e.message,
+        "get exec user: unable to find user 1000: bufio.Scanner: token too long"
+    );
+    assert_eq!(e.location.map(|l| l.line), Some(2));
 }
 
 #[test]

@@ -1,10 +1,10 @@
 //! Steps 8–9 — containerd 2.x and 1.7: `GenerateUserString`, `WithUser`, `WithAdditionalGIDs`,
 //! `WithSupplementalGroups`; `additionalGids` end up sorted and unique.
 
-use super::{create_error, CriSecurityContext, ProcessUser, Rootfs};
+use super::{create_error, CreateError, CriSecurityContext, ProcessUser, Rootfs};
 use crate::environment::{Runtime, RuntimeKind, UidRangeHandling};
 use crate::error::Refusal;
-use crate::etc::{go_atoi_strict, go_uint32, Passwd, PasswdEntry};
+use crate::etc::{go_atoi_strict, go_uint32, PasswdEntry};
 use crate::report::{Origin, SupplementalGroupsPolicy};
 
 const PREFIX: &str = "failed to create containerd container: ";
@@ -47,8 +47,7 @@ pub(super) fn create_container(
         user = format!("{user}:{}", g.value);
     }
     // 8.2 WithUser, then 8.5 ensureAdditionalGids: additionalGids = [gid].
-    let mut p =
-        with_user(&user, user_origin, gid_origin, rootfs, runtime).map_err(|e| create_error(format!("{PREFIX}{e}")))?;
+    let mut p = with_user(&user, user_origin, gid_origin, rootfs, runtime).map_err(|e| e.refusal(PREFIX))?;
     p.start_with_primary_gid();
     // 8.6 / 9.1: containerd 1.7 never sees the policy.
     p.applied_policy = match runtime.kind {
@@ -66,7 +65,7 @@ pub(super) fn create_container(
                 _ => "0".to_owned(),
             }
         };
-        for (gid, origin) in with_additional_gids(&u2, rootfs).map_err(|e| create_error(format!("{PREFIX}{e}")))? {
+        for (gid, origin) in with_additional_gids(&u2, rootfs).map_err(|e| e.refusal(PREFIX))? {
             p.add(gid, origin);
         }
     }
@@ -76,14 +75,6 @@ pub(super) fn create_container(
     }
     p.sort();
     Ok(p)
-}
-
-fn passwd<'r, 'a>(rootfs: &'r Rootfs<'a>) -> Result<Option<&'r Passwd<'a>>, String> {
-    match &rootfs.passwd {
-        None => Ok(None),
-        Some(Ok(p)) => Ok(Some(p)),
-        Some(Err((line, message))) => Err(format!("etc/passwd line {line}: {message}")),
-    }
 }
 
 fn passwd_origin(e: &PasswdEntry<'_>) -> Origin {
@@ -105,7 +96,7 @@ fn with_user(
     gid_origin: Option<Origin>,
     rootfs: &Rootfs<'_>,
     runtime: Runtime,
-) -> Result<ProcessUser, String> {
+) -> Result<ProcessUser, CreateError> {
     let parts: Vec<&str> = user.split(':').collect();
     let handling = runtime.uid_range_handling();
     let out_of_range = |v: i64| !(0..=MAX_INT32).contains(&v);
@@ -113,14 +104,14 @@ fn with_user(
     match parts.as_slice() {
         [one] => match go_atoi_strict(one) {
             Some(v) if out_of_range(v) && handling == UidRangeHandling::Reject => {
-                Err(format!("invalid USER value {user:?}: uid out of range"))
+                Err(format!("invalid USER value {user:?}: uid out of range").into())
             }
             Some(v) if out_of_range(v) && handling == UidRangeHandling::AsUsername => with_username(one, rootfs)
                 .map(|e| make(go_uint32(e.uid), passwd_origin(e), go_uint32(e.gid), passwd_origin(e))),
             Some(v) => {
                 // 8.3 WithUserID: passwd entry, or (uid, 0) when there is none.
                 let uid = go_uint32(v);
-                match passwd(rootfs)?.and_then(|p| p.by_uid(i64::from(uid))) {
+                match rootfs.passwd()?.and_then(|p| p.by_uid(i64::from(uid))) {
                     Some(e) => Ok(make(go_uint32(e.uid), user_origin, go_uint32(e.gid), passwd_origin(e))),
                     None => {
                         let reason = if rootfs.passwd.is_none() {
@@ -140,10 +131,10 @@ fn with_user(
             let gid = go_atoi_strict(group_part);
             if handling == UidRangeHandling::Reject {
                 if uid.is_some_and(out_of_range) {
-                    return Err(format!("invalid USER value {user:?}: uid out of range"));
+                    return Err(format!("invalid USER value {user:?}: uid out of range").into());
                 }
                 if gid.is_some_and(out_of_range) {
-                    return Err(format!("invalid USER value {user:?}: gid out of range"));
+                    return Err(format!("invalid USER value {user:?}: gid out of range").into());
                 }
             }
             let (uid, uid_origin) = match uid {
@@ -177,20 +168,20 @@ fn with_user(
             };
             Ok(make(uid, uid_origin, gid, gid_origin))
         }
-        _ => Err(format!("invalid USER value {user}")),
+        _ => Err(format!("invalid USER value {user}").into()),
     }
 }
 
 /// Step 8.4 `WithUsername`: the first passwd entry with that name; a missing file or no match fails.
-fn with_username<'r, 'a>(name: &str, rootfs: &'r Rootfs<'a>) -> Result<&'r PasswdEntry<'a>, String> {
-    let p = passwd(rootfs)?.ok_or_else(missing_passwd)?;
-    p.by_name(name).ok_or_else(|| "no users found".to_owned())
+fn with_username<'r, 'a>(name: &str, rootfs: &'r Rootfs<'a>) -> Result<&'r PasswdEntry<'a>, CreateError> {
+    let p = rootfs.passwd()?.ok_or_else(missing_passwd)?;
+    Ok(p.by_name(name).ok_or_else(|| "no users found".to_owned())?)
 }
 
 /// Step 8.8 `oci.WithAdditionalGIDs`: groups listing the user, except a group named like the user.
-fn with_additional_gids(u2: &str, rootfs: &Rootfs<'_>) -> Result<Vec<(u32, Origin)>, String> {
+fn with_additional_gids(u2: &str, rootfs: &Rootfs<'_>) -> Result<Vec<(u32, Origin)>, CreateError> {
     let username = match go_atoi_strict(u2) {
-        Some(uid) => match passwd(rootfs)?.and_then(|p| p.by_uid(uid)) {
+        Some(uid) => match rootfs.passwd()?.and_then(|p| p.by_uid(uid)) {
             Some(e) => e.name,
             None => return Ok(Vec::new()),
         },
@@ -217,7 +208,7 @@ fn with_additional_gids(u2: &str, rootfs: &Rootfs<'_>) -> Result<Vec<(u32, Origi
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::etc::Group;
+    use crate::etc::{Group, Passwd};
     use crate::runtime::SourcedId;
 
     fn cri(

@@ -1,7 +1,7 @@
 //! Step 10 — CRI-O: `GetExecUser` on the uid or name, `runAsGroup` applied after the lookup, and
 //! `additionalGids` kept in insertion order (`AddProcessAdditionalGid` appends only if absent).
 
-use super::{create_error, CriSecurityContext, ProcessUser, Rootfs};
+use super::{create_error, CreateError, CriSecurityContext, ProcessUser, Rootfs};
 use crate::error::Refusal;
 use crate::etc::{go_atoi_strict, go_uint32};
 use crate::report::{Origin, SupplementalGroupsPolicy};
@@ -38,15 +38,15 @@ pub(super) fn create_container(
     };
     let user_arg = container_user.split(':').next().unwrap_or("");
     // 10.3 GetExecUser: first passwd match wins; a numeric user may have no entry.
-    let passwd = match &rootfs.passwd {
-        Some(Err((line, message))) => {
-            return Err(create_error(format!(
-                "{PREFIX}unable to find user {user_arg}: etc/passwd line {line}: {message}"
-            )))
+    // A scanner failure names the user (uid 0 for an empty spec), never the line (Spec 4).
+    let passwd = rootfs.passwd().map_err(|e| {
+        let name = if user_arg.is_empty() { "0" } else { user_arg };
+        CreateError {
+            message: format!("unable to find user {name}: {}", e.message),
+            ..e
         }
-        Some(Ok(p)) => Some(p),
-        None => None,
-    };
+        .refusal(PREFIX)
+    })?;
     let numeric = go_atoi_strict(user_arg);
     let entry = passwd.and_then(|p| match numeric {
         Some(uid) => p.by_uid(uid),

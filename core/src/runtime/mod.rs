@@ -4,7 +4,7 @@ mod containerd;
 mod crio;
 
 use crate::environment::{Environment, RuntimeKind};
-use crate::error::{Refusal, Stage};
+use crate::error::{FileLine, Refusal, Stage};
 use crate::etc::{Group, Passwd};
 use crate::manifest::PodSpec;
 use crate::report::{Origin, SupplementalGroupsPolicy};
@@ -130,4 +130,46 @@ pub(crate) fn create_container(
 
 fn create_error(message: String) -> Refusal {
     Refusal::new(Stage::RuntimeCreate, "CreateContainerError", message)
+}
+
+/// A runtime's error text, and the line of `/etc/passwd` it comes from when the text does not say
+/// (the scanner's `bufio.Scanner: token too long` names no line): Spec 4 keeps the two apart.
+pub(crate) struct CreateError {
+    pub message: String,
+    pub location: Option<Box<FileLine>>,
+}
+
+impl From<String> for CreateError {
+    fn from(message: String) -> Self {
+        CreateError {
+            message,
+            location: None,
+        }
+    }
+}
+
+impl CreateError {
+    /// The refusal, the runtime's `prefix` in front of the message.
+    fn refusal(self, prefix: &str) -> Refusal {
+        let mut r = create_error(format!("{prefix}{}", self.message));
+        r.location = self.location;
+        r
+    }
+}
+
+impl<'a> Rootfs<'a> {
+    /// The parsed `/etc/passwd` (`None` when absent), or the scanner's error and where it stopped.
+    fn passwd(&self) -> Result<Option<&Passwd<'a>>, CreateError> {
+        match &self.passwd {
+            None => Ok(None),
+            Some(Ok(p)) => Ok(Some(p)),
+            Some(Err((line, message))) => Err(CreateError {
+                message: message.clone(),
+                location: Some(Box::new(FileLine {
+                    file: "/etc/passwd",
+                    line: *line,
+                })),
+            }),
+        }
+    }
 }
