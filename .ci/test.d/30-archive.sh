@@ -53,8 +53,9 @@ for image in wh sym; do
   rootfs="ref-$image/rootfs"
   # The USER given by hand is the one written with `umoci config` above.
   case "$image" in wh) by_hand=(--image-user app) ;; sym) by_hand=(--image-user 1000) ;; esac
-  [ -e "$rootfs/etc/passwd" ] && by_hand+=(--passwd "$rootfs/etc/passwd")
-  [ -e "$rootfs/etc/group" ] && by_hand+=(--group "$rootfs/etc/group")
+  # A file the image lacks is said to be absent (--no-…): left out, it would be unknown.
+  if [ -e "$rootfs/etc/passwd" ]; then by_hand+=(--passwd "$rootfs/etc/passwd"); else by_hand+=(--no-passwd); fi
+  if [ -e "$rootfs/etc/group" ]; then by_hand+=(--group "$rootfs/etc/group"); else by_hand+=(--no-group); fi
   "$bin" explain pod.yaml "${by_hand[@]}" -o json > expected.json
   skopeo --insecure-policy copy -q "oci:oci:$image" "docker-archive:$image-docker.tar:app:1"
   skopeo --insecure-policy copy -q "oci:oci:$image" "oci-archive:$image-oci.tar:app:1"

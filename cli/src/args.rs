@@ -9,7 +9,7 @@ use std::path::PathBuf;
     version,
     about = "Which groups will my container's process really have? Predicts uid, gid and supplementary \
              groups per container, with the origin of every gid, under Merge and Strict.",
-    after_help = "Exit codes: 0 ran; 1 --check found implicit groups or a refused pod; 2 bad input or arguments."
+    after_help = "Exit codes: 0 ran; 1 --check found implicit groups, a refused pod, or a result the unknown image decides; 2 bad input or arguments."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -44,22 +44,38 @@ pub struct ExplainArgs {
     /// Output format.
     #[arg(short, long, value_enum, default_value_t = Format::Text)]
     pub output: Format,
-    /// Exit 1 when a container gets groups from /etc/group that no manifest names, or is refused.
+    /// Exit 1 when a container gets groups from /etc/group that no manifest names, is refused, or
+    /// depends on an image part that was not given (it cannot be proven clean).
     #[arg(long)]
     pub check: bool,
 }
 
+/// The image's parts given by hand. Each part not given is unknown: results it decides are reported as
+/// open, never guessed.
 #[derive(Args)]
 pub struct ImageArgs {
-    /// The image's /etc/passwd (omit when the image has none).
+    /// The image's /etc/passwd.
     #[arg(long, value_name = "FILE")]
     pub passwd: Option<PathBuf>,
-    /// The image's /etc/group (omit when the image has none).
+    /// The image has no /etc/passwd (distroless, scratch).
+    #[arg(long, conflicts_with = "passwd")]
+    pub no_passwd: bool,
+    /// The image's /etc/group.
     #[arg(long, value_name = "FILE")]
     pub group: Option<PathBuf>,
-    /// The image config's USER (e.g. 1000, app, 1000:2000); unset by default.
-    #[arg(long, value_name = "USER", default_value = "")]
-    pub image_user: String,
+    /// The image has no /etc/group.
+    #[arg(long, conflicts_with = "group")]
+    pub no_group: bool,
+    /// The image config's USER (e.g. 1000, app, 1000:2000); `--image-user ''` when the image sets none.
+    #[arg(long, value_name = "USER")]
+    pub image_user: Option<String>,
+}
+
+impl ImageArgs {
+    /// Whether any part of the image was given by hand.
+    pub fn is_empty(&self) -> bool {
+        self.passwd.is_none() && !self.no_passwd && self.group.is_none() && !self.no_group && self.image_user.is_none()
+    }
 }
 
 #[derive(Args)]

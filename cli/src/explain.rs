@@ -1,9 +1,9 @@
 //! `podgroups explain` and `podgroups fix`.
 
-use crate::args::{ExplainArgs, FixArgs, Format};
+use crate::args::{ExplainArgs, FixArgs, Format, ImageArgs};
 use crate::input::{describe, read_text};
 use crate::{default_example, render};
-use podgroups_core::{explain as engine, Environment, Image, Input, Outcome, Report};
+use podgroups_core::{explain as engine, Environment, Image, ImageFile, Input, Report};
 use serde::Serialize;
 use std::process::ExitCode;
 
@@ -19,22 +19,18 @@ pub fn run(a: &ExplainArgs) -> Result<ExitCode, String> {
     let environment = environment(&a.env)?;
     let archives = crate::image::for_explain(&a.archive, &a.image)?;
     let (image, sources) = match (&a.image.passwd, &a.image.group, a.manifests.is_empty()) {
-        (None, None, true) if a.archive.is_empty() => (
-            Image {
-                user: a.image.image_user.clone(),
-                passwd: Some(default_example::PASSWD.into()),
-                group: Some(default_example::GROUP.into()),
-            },
+        (None, None, true) if a.archive.is_empty() && !a.image.no_passwd && !a.image.no_group => (
+            Image::known(
+                a.image.image_user.clone().unwrap_or_default(),
+                Some(default_example::PASSWD.into()),
+                Some(default_example::GROUP.into()),
+            ),
             vec![(default_example::NAME.to_owned(), default_example::MANIFEST.to_owned())],
         ),
         _ => {
             let image = match archives.image.clone() {
                 Some(image) => image,
-                None => Image {
-                    user: a.image.image_user.clone(),
-                    passwd: a.image.passwd.as_deref().map(read_text).transpose()?,
-                    group: a.image.group.as_deref().map(read_text).transpose()?,
-                },
+                None => by_hand(&a.image)?,
             };
             if a.manifests.is_empty() {
                 return Err(
@@ -96,16 +92,27 @@ pub fn run(a: &ExplainArgs) -> Result<ExitCode, String> {
         .iter()
         .flat_map(|(_, r)| &r.workloads)
         .flat_map(|w| &w.containers)
-        .any(|c| {
-            matches!(c.as_written, Outcome::Refused(_))
-                || c.as_written
-                    .identity()
-                    .is_some_and(|id| id.gid_origins.iter().any(|g| g.implicit))
-        });
+        .any(|c| c.check.fails());
     Ok(if a.check && flagged {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
+    })
+}
+
+/// The image given by hand: each part not given is unknown, `--no-passwd`/`--no-group` say "absent".
+fn by_hand(a: &ImageArgs) -> Result<Image, String> {
+    let file = |path: &Option<std::path::PathBuf>, absent: bool| -> Result<ImageFile, String> {
+        Ok(match path {
+            Some(p) => ImageFile::Present(read_text(p)?),
+            None if absent => ImageFile::Absent,
+            None => ImageFile::Unknown,
+        })
+    };
+    Ok(Image {
+        user: a.image_user.clone(),
+        passwd: file(&a.passwd, a.no_passwd)?,
+        group: file(&a.group, a.no_group)?,
     })
 }
 

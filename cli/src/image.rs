@@ -113,8 +113,8 @@ impl FromArchives {
 
 /// Reads the archives `explain` was given; refuses mixing `--image` with hand-given files.
 pub fn for_explain(a: &ArchiveArgs, by_hand: &ImageArgs) -> Result<FromArchives, String> {
-    if a.image.is_some() && (by_hand.passwd.is_some() || by_hand.group.is_some() || !by_hand.image_user.is_empty()) {
-        return Err("--image reads USER, /etc/passwd and /etc/group from the archive: drop --passwd, --group and --image-user, or drop --image".into());
+    if a.image.is_some() && !by_hand.is_empty() {
+        return Err("--image reads USER, /etc/passwd and /etc/group from the archive: drop --passwd, --group, --no-passwd, --no-group and --image-user, or drop --image".into());
     }
     if a.image.is_none() && a.image_ref.is_some() {
         return Err("--image-ref needs --image ARCHIVE".into());
@@ -249,6 +249,11 @@ pub fn run(a: &ImageCmdArgs) -> Result<ExitCode, String> {
                         );
                     }
                 }
+                Outcome::DependsOnImage(p) => {
+                    for u in &p.unknown {
+                        let _ = writeln!(t, "unknown: {u}");
+                    }
+                }
                 Outcome::Refused(r) => {
                     let _ = writeln!(
                         t,
@@ -316,10 +321,10 @@ fn summary(path: &Path, found: &ImageArchive) -> String {
         path.display(),
         found.layers.len()
     );
-    let user = if found.image.user.is_empty() {
-        "unset (root)".to_owned()
-    } else {
-        format!("{:?}", found.image.user)
+    let user = match found.image.user.as_deref() {
+        Some("") => "unset (root)".to_owned(),
+        Some(user) => format!("{user:?}"),
+        None => "unknown".to_owned(),
     };
     let _ = writeln!(t, "  USER: {user}");
     let _ = writeln!(t, "  /etc/passwd: {}", found.passwd.describe(&found.layers));

@@ -1,7 +1,7 @@
 //! The human-readable report.
 
 use podgroups_core::{
-    ContainerReport, Identity, Location, Origin, Outcome, Report, Runtime, RuntimeKind, SupplementalGroupsPolicy,
+    Check, ContainerReport, Fact, Identity, Location, Origin, Outcome, Partial, Report, Runtime, RuntimeKind, Unknown,
 };
 use std::fmt::Write;
 
@@ -37,7 +37,18 @@ pub fn report(file: &str, r: &Report) -> String {
                 "== {} {}/{}, {kind} {:?} ({})",
                 w.kind, w.namespace, w.name, c.name, c.image
             );
-            let _ = writeln!(out, "   as written: {policy}\n");
+            let _ = writeln!(out, "   as written: {policy}");
+            if !c.image_unknown.is_empty() {
+                let parts: Vec<String> = c.image_unknown.iter().map(ToString::to_string).collect();
+                let _ = writeln!(
+                    out,
+                    "   image: not given, so {} unknown; results they decide are marked as depending on the image \
+                     (give --image ARCHIVE, or --image-user/--passwd/--group, and --no-passwd/--no-group for files \
+                     the image does not have)",
+                    parts.join(", ")
+                );
+            }
+            let _ = writeln!(out);
             container(&mut out, c, &w.pod_spec_path);
         }
     }
@@ -72,6 +83,7 @@ fn container(out: &mut String, c: &ContainerReport, spec_path: &str) {
         let _ = writeln!(out, "{label}:");
         match outcome {
             Outcome::Runs(id) => identity(out, id),
+            Outcome::DependsOnImage(p) => partial(out, p),
             Outcome::Refused(r) => {
                 // The core's Display: stage (reason): message, then the file line kept apart (Spec 4).
                 let _ = writeln!(out, "  REFUSED at {r}");
@@ -84,11 +96,7 @@ fn container(out: &mut String, c: &ContainerReport, spec_path: &str) {
     }
     if !c.implicit_gids.is_empty() {
         let list: Vec<String> = c.implicit_gids.iter().map(u32::to_string).collect();
-        let strict_applies = c
-            .strict
-            .identity()
-            .is_some_and(|id| id.applied_policy == SupplementalGroupsPolicy::Strict);
-        let label = if strict_applies {
+        let label = if !c.strict_removes.is_empty() {
             "Strict removes"
         } else {
             "implicit groups (Strict cannot remove them here)"
@@ -102,11 +110,20 @@ fn container(out: &mut String, c: &ContainerReport, spec_path: &str) {
     for w in &c.warnings {
         let _ = writeln!(out, "warning [{}]: {}", w.code, w.message);
     }
-    if !c.implicit_gids.is_empty()
-        && c.as_written
-            .identity()
-            .is_some_and(|id| id.gid_origins.iter().any(|g| g.implicit))
-    {
+    if c.check == Check::Unknown {
+        let _ = writeln!(
+            out,
+            "check: cannot be proven clean: the image decides {} (see above)",
+            c.as_written
+                .unknown()
+                .iter()
+                .filter(|u| matches!(u.fact, Fact::Runs | Fact::ImageGroups))
+                .map(|u| u.fact.to_string())
+                .collect::<Vec<_>>()
+                .join(" and ")
+        );
+    }
+    if !c.implicit_gids.is_empty() && !c.implicit_as_written.is_empty() {
         let _ = writeln!(
             out,
             "fix: set {spec_path}.securityContext.supplementalGroupsPolicy: Strict \
@@ -151,6 +168,38 @@ fn identity(out: &mut String, id: &Identity) {
             ""
         };
         let _ = writeln!(out, "  gid {:<10} {}{mark}", g.gid, what.join("; "));
+    }
+    unknowns(out, &id.unknown);
+}
+
+/// An outcome the unknown image decides in part: what is certain, then what is open and why.
+fn partial(out: &mut String, p: &Partial) {
+    let _ = writeln!(out, "  DEPENDS ON THE IMAGE: only what follows is certain");
+    match (p.uid, &p.uid_origin) {
+        (Some(uid), Some(o)) => {
+            let _ = writeln!(out, "  uid {:<10} {}", uid, origin(o));
+        }
+        _ => {
+            let _ = writeln!(out, "  uid unknown");
+        }
+    }
+    if p.gid.is_none() {
+        let _ = writeln!(out, "  gid unknown");
+    }
+    for g in &p.gid_origins {
+        let what: Vec<String> = g.origins.iter().map(origin).collect();
+        let primary = if Some(g.gid) == p.gid { " (primary)" } else { "" };
+        let _ = writeln!(out, "  gid {:<10} {}{primary}", g.gid, what.join("; "));
+    }
+    if p.unknown.iter().any(|u| u.fact == Fact::ImageGroups) {
+        let _ = writeln!(out, "  + any groups the image's /etc/group adds");
+    }
+    unknowns(out, &p.unknown);
+}
+
+fn unknowns(out: &mut String, list: &[Unknown]) {
+    for u in list {
+        let _ = writeln!(out, "  unknown: {u}");
     }
 }
 

@@ -12,11 +12,7 @@ const GROUP: &str = include_str!("../../examples/blog/group");
 fn blog() -> Input {
     Input {
         manifests: POD.to_owned(),
-        image: Image {
-            user: String::new(),
-            passwd: Some(PASSWD.into()),
-            group: Some(GROUP.into()),
-        },
+        image: Image::known("", Some(PASSWD.into()), Some(GROUP.into())),
         ..Input::default()
     }
 }
@@ -51,7 +47,7 @@ fn benches(c: &mut Criterion) {
     c.bench_function("blog scenario end to end", |b| b.iter(|| explain(black_box(&input))));
 
     let mut g5000 = blog();
-    g5000.image.group = Some(big_group(5000));
+    g5000.image.group = podgroups_core::ImageFile::Present(big_group(5000));
     c.bench_function("blog pod, 5,000-line /etc/group", |b| {
         b.iter(|| explain(black_box(&g5000)))
     });

@@ -2,10 +2,8 @@
 
 use crate::environment::Environment;
 use crate::error::{Refusal, Stage};
+use crate::limits::MAX_ID;
 use crate::manifest::{Field, PodSpec};
-
-/// `IsValidUserID`/`IsValidGroupID` (Spec 1.2).
-pub(crate) const MAX_ID: i128 = 2_147_483_647;
 
 /// Step 1.1: with the gate off the field is set to nil before validation (even an invalid value).
 pub(crate) fn drop_disabled_fields<'a>(
@@ -20,9 +18,9 @@ pub(crate) fn validate(spec: &PodSpec, policy: Option<&Field<String>>) -> Result
     let mut causes = Vec::new();
     let range = |causes: &mut Vec<String>, f: &Option<Field<i128>>| {
         if let Some(f) = f {
-            if !(0..=MAX_ID).contains(&f.value) {
+            if !(0..=i128::from(MAX_ID)).contains(&f.value) {
                 causes.push(format!(
-                    "{}: Invalid value: {}: must be between 0 and 2147483647, inclusive",
+                    "{}: Invalid value: {}: must be between 0 and {MAX_ID}, inclusive",
                     f.path, f.value
                 ));
             }

@@ -5,9 +5,10 @@ use crate::error::{InputError, Source};
 use crate::etc::{Group, Passwd};
 use crate::image::{Image, MAX_ETC_FILE_BYTES};
 use crate::manifest::{self, Container, Field, PodSpec};
-use crate::report::{ContainerReport, Outcome, Report, WorkloadReport};
+use crate::pipeline::{self, ContainerContext};
+use crate::report::{Check, ContainerReport, Outcome, Report, WorkloadReport};
 use crate::runtime::Rootfs;
-use crate::{pipeline, warnings};
+use crate::warnings;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -17,7 +18,7 @@ use std::collections::BTreeMap;
 pub struct Input {
     /// One or more manifests: YAML (multi-document) or JSON.
     pub manifests: String,
-    /// The image every container runs, unless `images` names another.
+    /// The image every container runs, unless `images` names another; by default wholly unknown.
     pub image: Image,
     /// Images for particular containers, keyed by container name or by image reference.
     pub images: BTreeMap<String, Image>,
@@ -75,8 +76,8 @@ pub fn explain(input: &Input) -> Result<Report, InputError> {
 
 /// Parses an image's files once, refusing what no runtime would read.
 pub(crate) fn rootfs(image: &Image) -> Result<Rootfs<'_>, InputError> {
-    for (text, source) in [(&image.passwd, Source::Passwd), (&image.group, Source::Group)] {
-        if let Some(t) = text {
+    for (file, source) in [(&image.passwd, Source::Passwd), (&image.group, Source::Group)] {
+        if let Some(t) = file.text() {
             if t.len() > MAX_ETC_FILE_BYTES {
                 return Err(InputError::new(
                     source,
@@ -92,8 +93,8 @@ pub(crate) fn rootfs(image: &Image) -> Result<Rootfs<'_>, InputError> {
         }
     }
     Ok(Rootfs {
-        passwd: image.passwd.as_deref().map(Passwd::parse),
-        group: image.group.as_deref().map(Group::parse),
+        passwd: image.passwd.text().map(Passwd::parse),
+        group: image.group.text().map(Group::parse),
     })
 }
 
@@ -106,43 +107,54 @@ pub(crate) fn explain_container(
     pv: &[String],
     env: &Environment,
 ) -> ContainerReport {
+    let ctx = ContainerContext::new(spec, c, image, rootfs, pv, env);
     let written = spec.security_context.supplemental_groups_policy.as_ref();
     let forced = |value: &str| Field {
         value: value.to_owned(),
         path: format!("{}.securityContext.supplementalGroupsPolicy", spec.path),
         location: None,
     };
-    let run = |policy: Option<&Field<String>>| Outcome::from(pipeline::run(spec, c, policy, image, rootfs, pv, env));
-    let as_written = run(written);
+    let as_written = pipeline::run(&ctx, written);
     let merge = match written.map(|p| p.value.as_str()) {
         None | Some("Merge") => as_written.clone(),
-        Some(_) => run(Some(&forced("Merge"))),
+        Some(_) => pipeline::run(&ctx, Some(&forced("Merge"))),
     };
     let strict = match written.map(|p| p.value.as_str()) {
         Some("Strict") => as_written.clone(),
-        _ => run(Some(&forced("Strict"))),
+        _ => pipeline::run(&ctx, Some(&forced("Strict"))),
     };
     let implicit_gids = implicit(&merge);
-    let warnings = warnings::find(spec, c, image, rootfs, env, &as_written, pv);
+    let implicit_as_written = implicit(&as_written);
+    let strict_removes = match strict.identity() {
+        Some(id) if id.applied_policy == crate::SupplementalGroupsPolicy::Strict => implicit_gids.clone(),
+        _ => Vec::new(),
+    };
+    let warnings = warnings::find(&ctx, &as_written);
     ContainerReport {
         name: c.name.clone(),
         kind: c.kind,
         image: c.image.clone(),
         path: c.path.clone(),
+        image_unknown: image.unknown_parts(),
+        check: Check::of(&as_written, &implicit_as_written),
         as_written,
         merge,
         strict,
         implicit_gids,
+        implicit_as_written,
+        strict_removes,
         warnings,
     }
 }
 
-/// Gids that only `/etc/group` put in the Merge result.
-fn implicit(merge: &Outcome) -> Vec<u32> {
-    let mut gids: Vec<u32> = merge
-        .identity()
-        .map(|id| id.gid_origins.iter().filter(|g| g.implicit).map(|g| g.gid).collect())
-        .unwrap_or_default();
+/// Gids that only `/etc/group` put in an outcome (those certain to be there, when it is partial).
+fn implicit(outcome: &Outcome) -> Vec<u32> {
+    let mut gids: Vec<u32> = outcome
+        .gid_origins()
+        .iter()
+        .filter(|g| g.implicit)
+        .map(|g| g.gid)
+        .collect();
     gids.sort_unstable();
     gids
 }

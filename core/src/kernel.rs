@@ -2,10 +2,8 @@
 
 use crate::error::{Refusal, Stage};
 use crate::etc::{go_uint32, Group, Passwd};
+use crate::limits::NGROUPS_MAX;
 use crate::runtime::ProcessUser;
-
-/// `NGROUPS_MAX` (`include/uapi/linux/limits.h`).
-pub(crate) const NGROUPS_MAX: usize = 65536;
 
 /// The process as the kernel holds it after runc set it up.
 pub(crate) struct Credentials {

@@ -14,11 +14,11 @@
 //!
 //! let input = Input {
 //!     manifests: "kind: Pod\nmetadata: {name: p}\nspec:\n  securityContext: {runAsUser: 1000, runAsGroup: 3000, supplementalGroups: [4000]}\n  containers: [{name: c, image: app}]\n".into(),
-//!     image: Image {
-//!         user: String::new(),
-//!         passwd: Some("user:x:1000:1000::/home/user:/bin/sh\n".into()),
-//!         group: Some("extra:x:50000:user\n".into()),
-//!     },
+//!     image: Image::known(
+//!         "",
+//!         Some("user:x:1000:1000::/home/user:/bin/sh\n".into()),
+//!         Some("extra:x:50000:user\n".into()),
+//!     ),
 //!     ..Input::default()
 //! };
 //! let report = explain(&input).unwrap();
@@ -40,6 +40,7 @@ pub mod etc;
 mod explain;
 pub mod fix;
 pub mod image;
+pub mod limits;
 pub mod manifest;
 mod object;
 pub mod report;
@@ -52,14 +53,15 @@ mod kubelet;
 mod pipeline;
 mod runtime;
 mod status;
+mod unknown;
 mod warnings;
 
 pub use environment::{Environment, Runtime, RuntimeKind};
 pub use error::{FileLine, InputError, Location, Refusal, Source, Stage};
 pub use explain::{explain, Input};
-pub use image::Image;
+pub use image::{Image, ImageFile, ImagePart};
 pub use object::{explain_object, PreparedImage};
 pub use report::{
-    ContainerKind, ContainerReport, ContainerUser, GidOrigins, Identity, LinuxContainerUser, Origin, Outcome, Report,
-    SupplementalGroupsPolicy, Warning, WorkloadReport,
+    Check, ContainerKind, ContainerReport, ContainerUser, Fact, GidOrigins, Identity, LinuxContainerUser, Origin,
+    Outcome, Partial, Report, SupplementalGroupsPolicy, Unknown, Warning, WorkloadReport,
 };

@@ -93,11 +93,11 @@ mod tests {
     #[test]
     fn same_answer_as_explain_from_text() {
         let manifests = r#"{"kind":"Pod","metadata":{"name":"p","namespace":"ns"},"spec":{"securityContext":{"runAsUser":1000,"runAsGroup":3000},"containers":[{"name":"a","image":"one"},{"name":"b","image":"two"}]}}"#;
-        let one = Image {
-            user: String::new(),
-            passwd: Some("u:x:1000:1000::/:/bin/sh\n".into()),
-            group: Some("extra:x:50000:u\n".into()),
-        };
+        let one = Image::known(
+            "",
+            Some("u:x:1000:1000::/:/bin/sh\n".into()),
+            Some("extra:x:50000:u\n".into()),
+        );
         let two = Image::default();
         let input = Input {
             manifests: manifests.into(),
@@ -137,7 +137,7 @@ mod tests {
         .unwrap_err();
         assert_eq!(e.path.as_deref(), Some("spec.containers"), "{e}");
         let big = Image {
-            group: Some("x".repeat(crate::image::MAX_ETC_FILE_BYTES + 1)),
+            group: crate::image::ImageFile::Present("x".repeat(crate::image::MAX_ETC_FILE_BYTES + 1)),
             ..Image::default()
         };
         assert!(PreparedImage::new(&big).is_err());

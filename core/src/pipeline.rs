@@ -1,44 +1,112 @@
 //! One container through the whole pipeline, for one value of `supplementalGroupsPolicy`:
-//! apiserver → kubelet → runtime → kernel → status.
+//! apiserver → kubelet → runtime → kernel → status. Where a part of the image is unknown, the parts
+//! of the answer it decides are reported as open ([`crate::unknown`]), never guessed.
 
 use crate::environment::{Environment, RuntimeKind};
 use crate::error::Refusal;
+use crate::etc::PasswdEntry;
 use crate::image::Image;
 use crate::kernel::{self, Names};
+use crate::kubelet::{self, Effective};
 use crate::manifest::{Container, Field, PodSpec};
-use crate::report::{GidOrigins, Identity, Origin};
+use crate::report::{GidOrigins, Identity, Origin, Outcome};
 use crate::runtime::{self, Rootfs};
-use crate::{apiserver, kubelet, status};
+use crate::{apiserver, status, unknown};
 
-/// Runs `container` of `spec` with `policy` standing in `spec.securityContext.supplementalGroupsPolicy`:
-/// the identity the process gets, or the first stage that refuses it.
-pub(crate) fn run(
-    spec: &PodSpec,
-    container: &Container,
-    policy: Option<&Field<String>>,
-    image: &Image,
-    rootfs: &Rootfs<'_>,
-    pv_gid_annotations: &[String],
-    env: &Environment,
-) -> Result<Identity, Refusal> {
+/// One container and everything the pipeline reads for it, built once per container.
+pub(crate) struct ContainerContext<'r, 'a> {
+    pub spec: &'a PodSpec,
+    pub container: &'a Container,
+    pub image: &'a Image,
+    pub rootfs: &'r Rootfs<'a>,
+    pub pv_gid_annotations: &'a [String],
+    pub env: &'a Environment,
+    /// Step 4, computed once: the per-field override of pod by container.
+    pub effective: Effective<'a>,
+}
+
+impl<'r, 'a> ContainerContext<'r, 'a> {
+    pub(crate) fn new(
+        spec: &'a PodSpec,
+        container: &'a Container,
+        image: &'a Image,
+        rootfs: &'r Rootfs<'a>,
+        pv_gid_annotations: &'a [String],
+        env: &'a Environment,
+    ) -> Self {
+        ContainerContext {
+            spec,
+            container,
+            image,
+            rootfs,
+            pv_gid_annotations,
+            env,
+            effective: kubelet::effective(spec, container),
+        }
+    }
+
+    /// The passwd entry the runtime looks up for this container (Spec 8.3, 8.4, 10.3), when the image's
+    /// `/etc/passwd` and, where it matters, its USER are known.
+    pub(crate) fn passwd_entry(&self) -> Option<&'r PasswdEntry<'a>> {
+        let passwd = self.rootfs.passwd.as_ref()?.as_ref().ok()?;
+        match (
+            self.effective.run_as_user,
+            self.image.user.as_deref().map(kubelet::image_user),
+        ) {
+            (Some(uid), _) => i64::try_from(uid.value).ok().and_then(|u| passwd.by_uid(u)),
+            (None, Some(kubelet::ImageUser::Uid(uid))) => passwd.by_uid(uid),
+            (None, Some(kubelet::ImageUser::Name(name))) => passwd.by_name(&name),
+            (None, None) => None,
+        }
+    }
+}
+
+/// Runs the container with `policy` standing in `spec.securityContext.supplementalGroupsPolicy`.
+pub(crate) fn run(ctx: &ContainerContext<'_, '_>, policy: Option<&Field<String>>) -> Outcome {
+    match run_stages(ctx, policy) {
+        Ok(outcome) => outcome,
+        Err(refusal) => Outcome::Refused(refusal),
+    }
+}
+
+fn run_stages(ctx: &ContainerContext<'_, '_>, policy: Option<&Field<String>>) -> Result<Outcome, Refusal> {
+    let (spec, env, eff) = (ctx.spec, ctx.env, &ctx.effective);
     let policy = apiserver::drop_disabled_fields(policy, env);
     apiserver::validate(spec, policy)?;
     kubelet::admit(spec, policy, env)?;
     runtime::run_pod_sandbox(spec, env)?;
-    let eff = kubelet::effective(spec, container);
-    let image_user = kubelet::image_user(&image.user);
-    kubelet::verify_run_as_non_root(spec, &container.name, &eff, &image_user, env.kubernetes_minor)?;
-    let cri =
-        kubelet::container_security_context(spec, &eff, &image_user, &image.user, policy, pv_gid_annotations, env);
-    let p = runtime::create_container(&cri, rootfs, &image.user, env)?;
+    // Steps 5–6 read the image's USER unless runAsUser is set.
+    let user_text = match (&ctx.image.user, eff.run_as_user) {
+        (Some(user), _) => user.as_str(),
+        (None, Some(_)) => "",
+        (None, None) => {
+            let cri = kubelet::container_security_context(ctx, &kubelet::ImageUser::Uid(0), "", policy);
+            return Ok(unknown::from_manifest(ctx, &cri, unknown::user_decides_runs(ctx)));
+        }
+    };
+    let image_user = kubelet::image_user(user_text);
+    kubelet::verify_run_as_non_root(spec, &ctx.container.name, eff, &image_user, env.kubernetes_minor)?;
+    let cri = kubelet::container_security_context(ctx, &image_user, user_text, policy);
+    if let Some(open) = unknown::passwd_decides_runs(ctx, &image_user) {
+        return Ok(unknown::from_manifest(ctx, &cri, open));
+    }
+    let p = runtime::create_container(&cri, ctx.rootfs, user_text, env)?;
     let creds = kernel::set_credentials(&p, env.runtime.kind == RuntimeKind::Crio)?;
-    let names = Names {
-        passwd: rootfs.passwd.as_ref().and_then(|p| p.as_ref().ok()),
-        group: rootfs.group.as_ref(),
+    let open = unknown::open_after_runtime(ctx, &cri, p.applied_policy);
+    let names = if open.names_known() {
+        Names {
+            passwd: ctx.rootfs.passwd.as_ref().and_then(|p| p.as_ref().ok()),
+            group: ctx.rootfs.group.as_ref(),
+        }
+    } else {
+        Names {
+            passwd: None,
+            group: None,
+        }
     };
     let coreutils = kernel::id_groups_coreutils(p.gid, &creds.groups);
     let busybox = kernel::id_groups_busybox(&creds.groups);
-    Ok(Identity {
+    let identity = Identity {
         uid: p.uid,
         gid: p.gid,
         additional_gids: p.additional_gids.iter().map(|(g, _)| *g).collect(),
@@ -60,5 +128,7 @@ pub(crate) fn run(
                 implicit: origins.iter().all(|o| matches!(o, Origin::Group { .. })),
             })
             .collect(),
-    })
+        unknown: Vec::new(),
+    };
+    Ok(open.apply(identity, &p.gid_origin))
 }

@@ -103,11 +103,7 @@ impl Scenario {
 /// Runs the scenario's container and answers in the vectors' shape.
 pub fn simulate(s: &Scenario) -> Result<Simulation, InputError> {
     let env = s.environment()?;
-    let image = Image {
-        user: s.image_user.clone(),
-        passwd: s.passwd.clone(),
-        group: s.group.clone(),
-    };
+    let image = Image::known(s.image_user.clone(), s.passwd.clone(), s.group.clone());
     let rootfs = rootfs(&image)?;
     let docs = manifest::parse_documents(&s.pod)?;
     let (specs, _) = manifest::pod_specs(&docs)?;
@@ -158,9 +154,11 @@ pub struct Simulation {
 
 impl Simulation {
     fn from_report(report: ContainerReport) -> Self {
+        // A scenario's image is always known, so its outcome is never partial.
         let (id, error) = match &report.as_written {
             Outcome::Runs(id) => (Some(id.clone()), None),
             Outcome::Refused(r) => (None, Some(r.clone())),
+            Outcome::DependsOnImage(_) => (None, None),
         };
         Simulation {
             uid: id.as_ref().map(|i| i.uid),

@@ -1,27 +1,15 @@
 //! The traps the spec lists (§5 and the notes in Steps 5–11), found in one container's inputs.
 
-use crate::environment::{Environment, RuntimeKind};
+use crate::environment::RuntimeKind;
 use crate::etc::{go_uint32, is_clean_number};
-use crate::image::Image;
-use crate::kubelet;
-use crate::manifest::{Container, PodSpec};
+use crate::pipeline::ContainerContext;
 use crate::report::{Origin, Outcome, Warning};
-use crate::runtime::Rootfs;
 
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn find(
-    spec: &PodSpec,
-    c: &Container,
-    image: &Image,
-    rootfs: &Rootfs<'_>,
-    env: &Environment,
-    as_written: &Outcome,
-    pv: &[String],
-) -> Vec<Warning> {
+pub(crate) fn find(ctx: &ContainerContext<'_, '_>, as_written: &Outcome) -> Vec<Warning> {
+    let (spec, env, eff, pv) = (ctx.spec, ctx.env, &ctx.effective, ctx.pv_gid_annotations);
     let mut out = Vec::new();
     let mut warn = |code: &'static str, message: String| out.push(Warning { code, message });
     let psc = &spec.security_context;
-    let eff = kubelet::effective(spec, c);
     let written = psc.supplemental_groups_policy.as_ref().map(|f| f.value.as_str());
     let policy_path = format!("{}.securityContext.supplementalGroupsPolicy", spec.path);
 
@@ -63,14 +51,14 @@ pub(crate) fn find(
         }
     }
 
-    let group_part = image.user.split_once(':').map(|(_, g)| g).filter(|g| !g.is_empty());
+    let user = ctx.image.user.as_deref().unwrap_or("");
+    let group_part = user.split_once(':').map(|(_, g)| g).filter(|g| !g.is_empty());
     if let (Some(group), None) = (group_part, eff.run_as_group) {
         warn(
             "image-user-group-ignored",
             format!(
-                "the image's USER {:?} names group {group}, which Kubernetes ignores (kubernetes/kubernetes#61967): \
-                 the primary group comes from /etc/passwd or is 0; set runAsGroup to the gid you want",
-                image.user
+                "the image's USER {user:?} names group {group}, which Kubernetes ignores (kubernetes/kubernetes#61967): \
+                 the primary group comes from /etc/passwd or is 0; set runAsGroup to the gid you want"
             ),
         );
     }
@@ -123,26 +111,15 @@ pub(crate) fn find(
                 .to_owned(),
         );
     }
-    etc_file_warnings(&eff, image, rootfs, env, &mut warn);
+    etc_file_warnings(ctx, &mut warn);
     out
 }
 
 /// Quirks of the image's `/etc` files that change this container's groups (Spec 11).
-fn etc_file_warnings(
-    eff: &kubelet::Effective<'_>,
-    image: &Image,
-    rootfs: &Rootfs<'_>,
-    env: &Environment,
-    warn: &mut impl FnMut(&'static str, String),
-) {
+fn etc_file_warnings(ctx: &ContainerContext<'_, '_>, warn: &mut impl FnMut(&'static str, String)) {
+    let (eff, rootfs, env) = (&ctx.effective, ctx.rootfs, ctx.env);
     let Some(Ok(passwd)) = &rootfs.passwd else { return };
-    // The passwd entry the runtime looks up.
-    let entry = match (eff.run_as_user, kubelet::image_user(&image.user)) {
-        (Some(uid), _) => i64::try_from(uid.value).ok().and_then(|u| passwd.by_uid(u)),
-        (None, kubelet::ImageUser::Uid(uid)) => passwd.by_uid(uid),
-        (None, kubelet::ImageUser::Name(name)) => passwd.by_name(&name),
-    };
-    let Some(entry) = entry else { return };
+    let Some(entry) = ctx.passwd_entry() else { return };
     if entry.name.starts_with('#') {
         let shadowed = passwd
             .entries
@@ -228,11 +205,7 @@ mod tests {
             manifests: format!(
                 "kind: Pod\nmetadata: {{name: p}}\nspec:\n  securityContext: {pod_sc}\n  containers: [{{name: c}}]\n"
             ),
-            image: Image {
-                user: String::new(),
-                passwd: Some(passwd.into()),
-                group: Some(group.into()),
-            },
+            image: Image::known("", Some(passwd.into()), Some(group.into())),
             environment: crate::Environment {
                 runtime,
                 ..crate::Environment::default()

@@ -53,11 +53,11 @@ fn scenario() -> impl Strategy<Value = Input> {
             }
             Input {
                 manifests,
-                image: Image {
-                    user: image_user.to_owned(),
-                    passwd: Some("root:x:0:0::/:/bin/sh\napp:x:1000:1000::/:/bin/sh\nnobody:x:65534:65534::/:/bin/sh\n".into()),
-                    group: Some(group),
-                },
+                image: Image::known(
+                    image_user,
+                    Some("root:x:0:0::/:/bin/sh\napp:x:1000:1000::/:/bin/sh\nnobody:x:65534:65534::/:/bin/sh\n".into()),
+                    Some(group),
+                ),
                 environment: Environment { runtime, kubernetes_minor: minor, feature_gate: gate, node_supports_policy: None },
                 ..Input::default()
             }
@@ -112,7 +112,7 @@ proptest! {
     fn arbitrary_text_never_panics(manifest in ".{0,400}", passwd in ".{0,200}", group in ".{0,200}", user in ".{0,20}") {
         let input = Input {
             manifests: manifest,
-            image: Image { user, passwd: Some(passwd), group: Some(group) },
+            image: Image::known(user, Some(passwd), Some(group)),
             ..Input::default()
         };
         let _ = explain(&input);
@@ -123,7 +123,7 @@ proptest! {
     fn arbitrary_etc_files_never_panic_a_valid_pod(passwd in "[a-z0-9:#+ ,\n-]{0,300}", group in "[a-z0-9:#+ ,\n-]{0,300}", user in "[a-z0-9:]{0,8}") {
         let input = Input {
             manifests: "kind: Pod\nspec: {containers: [{name: c}]}\n".into(),
-            image: Image { user, passwd: Some(passwd), group: Some(group) },
+            image: Image::known(user, Some(passwd), Some(group)),
             ..Input::default()
         };
         prop_assert!(explain(&input).is_ok());
@@ -142,7 +142,7 @@ fn huge_and_hostile_inputs_fail_cleanly() {
     let e = explain(&Input {
         manifests: "kind: Pod\nspec: {containers: [{name: c}]}\n".into(),
         image: Image {
-            group: Some(big),
+            group: podgroups_core::ImageFile::Present(big),
             ..Image::default()
         },
         ..Input::default()

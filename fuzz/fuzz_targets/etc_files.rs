@@ -13,7 +13,7 @@ fuzz_target!(|data: &[u8]| {
     let passwd = parts.next().map(str::to_owned);
     let group = parts.next().map(str::to_owned);
     for runtime in [Runtime::CONTAINERD_2, Runtime::CONTAINERD_1_7, Runtime::CRIO] {
-        let mut input = Input { manifests: POD.to_owned(), image: Image { user: user.clone(), passwd: passwd.clone(), group: group.clone() }, ..Input::default() };
+        let mut input = Input { manifests: POD.to_owned(), image: Image::known(user.clone(), passwd.clone(), group.clone()), ..Input::default() };
         input.environment.runtime = runtime;
         let _ = explain(&input);
     }

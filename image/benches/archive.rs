@@ -73,8 +73,8 @@ fn measure(path: &Path, verify_digests: bool) {
     assert_eq!(found.digests_verified, verify_digests);
     let secs = t.elapsed().as_secs_f64();
     let cpu = cpu_seconds() - cpu0;
-    assert_eq!(found.image.group.as_deref(), Some(GROUP));
-    assert_eq!(found.image.passwd.as_deref(), Some(PASSWD));
+    assert_eq!(found.image.group.text(), Some(GROUP));
+    assert_eq!(found.image.passwd.text(), Some(PASSWD));
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     let hwm_kb: f64 = status
         .lines()

@@ -107,11 +107,7 @@ pub fn read_layout(layout: &dyn Layout, selector: &Selector) -> Result<ImageArch
     let mut contents = contents.into_iter();
     let user = config.config.as_ref().and_then(|c| c.user.clone()).unwrap_or_default();
     Ok(ImageArchive {
-        image: Image {
-            user,
-            passwd: contents.next().flatten(),
-            group: contents.next().flatten(),
-        },
+        image: Image::known(user, contents.next().flatten(), contents.next().flatten()),
         format,
         names: chosen.names,
         manifest_digest: chosen.manifest_digest,

@@ -6,7 +6,7 @@
 mod builder;
 
 use builder::*;
-use podgroups_core::{explain, Image, Input};
+use podgroups_core::{explain, Image, ImageFile, Input};
 use podgroups_image::{
     read_image, read_layout, ArchiveError, Compression, ErrorKind, EtcFile, Format, ImageArchive, Layout, ReadAt,
     RemovedBy, Selector,
@@ -41,8 +41,8 @@ fn read_with(bytes: &[u8], reference: Option<&str>, platform: Option<&str>) -> R
     )
 }
 
-fn text(b: &[u8]) -> Option<String> {
-    Some(String::from_utf8(b.to_vec()).unwrap())
+fn text(b: &[u8]) -> ImageFile {
+    Some(String::from_utf8(b.to_vec()).unwrap()).into()
 }
 
 /// Both formats hold the same single image.
@@ -56,7 +56,7 @@ fn docker_save_gives_user_and_files_from_the_base_layer() {
     assert_eq!(
         found.image,
         Image {
-            user: "app".into(),
+            user: Some("app".into()),
             passwd: text(PASSWD),
             group: text(GROUP)
         }
@@ -92,7 +92,7 @@ fn oci_archive_gives_the_same_image() {
     assert_eq!(
         found.image,
         Image {
-            user: "1000:1000".into(),
+            user: Some("1000:1000".into()),
             passwd: text(PASSWD),
             group: text(GROUP)
         }
@@ -122,7 +122,7 @@ fn whiteouts_remove_files_and_directories() {
     let wh_file = Img::new("a", "", vec![base(), layer(&[E::Whiteout("etc/group")])]);
     for bytes in both(wh_file) {
         let found = read(&bytes);
-        assert_eq!(found.image.group, None);
+        assert_eq!(found.image.group, ImageFile::Absent);
         assert_eq!(found.image.passwd, text(PASSWD));
         assert_eq!(
             found.group,
@@ -149,7 +149,7 @@ fn whiteouts_remove_files_and_directories() {
     );
     let found = read(&docker_save(&[wh_dir]));
     assert_eq!(found.image.passwd, text(b"x:x:1:1::/:/bin/sh\n"));
-    assert_eq!(found.image.group, None);
+    assert_eq!(found.image.group, ImageFile::Absent);
     assert!(found
         .group
         .describe(&found.layers)
@@ -171,7 +171,7 @@ fn opaque_directories_hide_lower_layers_but_not_their_own_layer() {
     for bytes in both(img) {
         let found = read(&bytes);
         assert_eq!(found.image.passwd, text(upper));
-        assert_eq!(found.image.group, None);
+        assert_eq!(found.image.group, ImageFile::Absent);
         assert!(
             matches!(&found.group, EtcFile::Absent { removed_by: Some(RemovedBy { opaque: true, layer: 1, path }), .. } if path == "etc")
         );
@@ -305,7 +305,7 @@ fn missing_group_file_is_absent() {
         )])],
     );
     let found = read(&docker_save(&[img]));
-    assert_eq!(found.image.group, None);
+    assert_eq!(found.image.group, ImageFile::Absent);
     assert_eq!(
         found.group,
         EtcFile::Absent {
@@ -321,7 +321,7 @@ fn missing_group_file_is_absent() {
         "",
         vec![layer(&[E::File("app", b"bin")])],
     )]));
-    assert_eq!(found.image, Image::default());
+    assert_eq!(found.image, Image::known("", None, None));
 }
 
 #[test]
@@ -340,7 +340,7 @@ fn non_regular_files_are_reported_not_read() {
         ],
     );
     let found = read(&docker_save(&[img]));
-    assert_eq!(found.image.passwd, None);
+    assert_eq!(found.image.passwd, ImageFile::Absent);
     assert!(matches!(&found.group, EtcFile::NotRegular { what, layer: 1, .. } if what == "directory"));
     assert!(matches!(&found.passwd, EtcFile::NotRegular { what, .. } if what == "character device"));
     assert_eq!(
@@ -373,7 +373,7 @@ fn symlink_loops_are_reported() {
             path: "etc/passwd".into()
         }
     );
-    assert_eq!(found.image.passwd, None);
+    assert_eq!(found.image.passwd, ImageFile::Absent);
 }
 
 #[test]
@@ -385,7 +385,7 @@ fn oversized_files_are_refused_like_containerd() {
         vec![base(), gzip(&layer(&[E::File("etc/group", &big)]))],
     )]));
     assert!(matches!(found.group, EtcFile::TooLarge { size, .. } if size == big.len() as u64));
-    assert_eq!(found.image.group, None);
+    assert_eq!(found.image.group, ImageFile::Absent);
     assert_eq!(
         found.group.runtime_error("etc/group").as_deref(),
         Some("\"etc/group\" exceeds 10485760 bytes")
@@ -430,18 +430,18 @@ fn multi() -> Vec<Img> {
 fn multi_platform_index_defaults_to_linux_amd64() {
     let bytes = oci_archive(&multi(), true);
     let found = read(&bytes);
-    assert_eq!(found.image.user, "1000");
+    assert_eq!(found.image.user.as_deref(), Some("1000"));
     assert_eq!(found.names, ["example.com/app:2", "latest"]);
     assert!(found.is_named("example.com/app:2") && !found.is_named("app:2") && !found.is_named("example.com/app:3"));
     let pinned = format!("example.com/app:2@{}", found.manifest_digest.clone().unwrap());
     assert!(found.is_named(&pinned) && found.is_named(&format!("other@{}", found.manifest_digest.clone().unwrap())));
     let arm = read_with(&bytes, Some("example.com/app:2"), Some("linux/arm64")).unwrap();
     assert_eq!(
-        (arm.image.user.as_str(), arm.layers[0].compression),
+        (arm.image.user.as_deref().unwrap_or_default(), arm.layers[0].compression),
         ("2000", Compression::Zstd)
     );
     let v7 = read_with(&bytes, None, Some("linux/arm/v7")).unwrap();
-    assert_eq!(v7.image.user, "3000");
+    assert_eq!(v7.image.user.as_deref(), Some("3000"));
     let err = read_with(&bytes, None, Some("linux/s390x")).unwrap_err();
     assert_eq!(err.kind, ErrorKind::NoMatch);
     for listed in ["linux/amd64", "linux/arm64/v8", "linux/arm/v7"] {
@@ -487,7 +487,10 @@ fn platforms_missing_from_the_archive_are_listed() {
     let bytes = outer_tar(&kept);
     let err = read_with(&bytes, None, Some("linux/arm64")).unwrap_err();
     assert!(err.message.contains("[not in the archive]"), "{}", err.message);
-    assert_eq!(read_with(&bytes, None, None).unwrap().image.user, "1000");
+    assert_eq!(
+        read_with(&bytes, None, None).unwrap().image.user.as_deref(),
+        Some("1000")
+    );
 }
 
 #[test]
@@ -503,13 +506,17 @@ fn several_images_need_a_reference() {
         "{}",
         err.message
     );
-    assert_eq!(read_with(&bytes, Some("db:2"), None).unwrap().image.user, "db");
+    assert_eq!(
+        read_with(&bytes, Some("db:2"), None).unwrap().image.user.as_deref(),
+        Some("db")
+    );
     assert_eq!(
         read_with(&bytes, Some("docker.io/library/web:1"), None)
             .unwrap()
             .image
-            .user,
-        "web"
+            .user
+            .as_deref(),
+        Some("web")
     );
     // By image ID (config digest), full or abbreviated.
     let id = format!("{:0<64x}", 0xc0f + 1);
@@ -517,10 +524,14 @@ fn several_images_need_a_reference() {
         read_with(&bytes, Some(&format!("sha256:{id}")), None)
             .unwrap()
             .image
-            .user,
-        "db"
+            .user
+            .as_deref(),
+        Some("db")
     );
-    assert_eq!(read_with(&bytes, Some(&id[..12]), None).unwrap().image.user, "db");
+    assert_eq!(
+        read_with(&bytes, Some(&id[..12]), None).unwrap().image.user.as_deref(),
+        Some("db")
+    );
     let err = read_with(&bytes, Some("cache:3"), None).unwrap_err();
     assert_eq!(err.kind, ErrorKind::NoMatch);
     assert!(err.message.contains("web:1"), "{}", err.message);
@@ -532,7 +543,10 @@ fn several_images_need_a_reference() {
         ],
         false,
     );
-    assert_eq!(read_with(&bytes, Some("app:2.0"), None).unwrap().image.user, "two");
+    assert_eq!(
+        read_with(&bytes, Some("app:2.0"), None).unwrap().image.user.as_deref(),
+        Some("two")
+    );
 }
 
 /// An OCI layout directory, as the CLI sees it: files by path.
@@ -555,7 +569,7 @@ fn oci_layout_directories_read_through_the_layout_trait() {
         },
     )
     .unwrap();
-    assert_eq!(found.image.user, "2000");
+    assert_eq!(found.image.user.as_deref(), Some("2000"));
     assert_eq!(found.image.group, text(GROUP));
 }
 
@@ -563,7 +577,7 @@ fn oci_layout_directories_read_through_the_layout_trait() {
 fn explain_on_the_archive_equals_explain_on_files_pasted_by_hand() {
     let manifest = "kind: Pod\nmetadata: {name: p}\nspec:\n  securityContext: {runAsUser: 1000, supplementalGroups: [4000]}\n  containers: [{name: c, image: app}]\n";
     let by_hand = Image {
-        user: "app".into(),
+        user: Some("app".into()),
         passwd: text(PASSWD),
         group: text(GROUP),
     };
@@ -710,7 +724,14 @@ fn docker_25_archives_with_both_index_and_manifest_json_are_read_as_oci() {
         "{:?}",
         found.names
     );
-    assert_eq!(read_with(&bytes, Some("app:latest"), None).unwrap().image.user, "app");
+    assert_eq!(
+        read_with(&bytes, Some("app:latest"), None)
+            .unwrap()
+            .image
+            .user
+            .as_deref(),
+        Some("app")
+    );
     let verified = read_image(
         &bytes,
         &Selector {
@@ -749,7 +770,7 @@ fn skopeo_dir_copies_are_read() {
     )
     .unwrap();
     assert_eq!(found.format, Format::SkopeoDir);
-    assert_eq!(found.image.user, "app");
+    assert_eq!(found.image.user.as_deref(), Some("app"));
     assert_eq!(found.image.passwd, text(PASSWD));
     assert!(matches!(
         found.group,

@@ -181,8 +181,8 @@ fn null_config_and_missing_user_mean_no_user() {
         ),
     ]);
     let found = read(&bytes).unwrap();
-    assert_eq!(found.image.user, "");
-    assert_eq!(found.image.group.as_deref(), Some("g:x:1:\n"));
+    assert_eq!(found.image.user.as_deref(), Some(""));
+    assert_eq!(found.image.group.text(), Some("g:x:1:\n"));
 }
 
 #[test]
@@ -219,7 +219,7 @@ fn digest_verification_catches_what_checksums_cannot() {
         let mut bad = good.clone();
         bad[at] ^= 0x01;
         let unverified = read(&bad).unwrap();
-        assert_ne!(unverified.image.passwd.as_deref(), Some("app:x:1000:1000::/:/bin/sh\n"));
+        assert_ne!(unverified.image.passwd.text(), Some("app:x:1000:1000::/:/bin/sh\n"));
         let err = read_image(&bad, &verify).unwrap_err();
         assert_eq!(err.kind, ErrorKind::Corrupt, "{err}");
         assert!(err.member.as_deref().is_some_and(|m| m.starts_with("layer 0")), "{err}");

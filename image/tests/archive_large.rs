@@ -47,8 +47,8 @@ fn a_large_archive_is_read_correctly() {
     let archive = docker_save(&[Img::new("big:1", "app", vec![plain, gz, small_files])]);
     assert!(archive.len() > 40 << 20);
     let found = read_image(&archive, &Selector::default()).unwrap();
-    assert_eq!(found.image.user, "app");
-    assert_eq!(found.image.group.as_deref(), Some("root:x:0:\nbig:x:4242:app\n"));
+    assert_eq!(found.image.user.as_deref(), Some("app"));
+    assert_eq!(found.image.group.text(), Some("root:x:0:\nbig:x:4242:app\n"));
     assert!(matches!(found.group, EtcFile::Regular { layer: 1, .. }));
     assert!(found.rootfs_paths > 20_000);
 }

@@ -87,11 +87,11 @@ impl ApiInput {
         let minor = Environment::parse_kubernetes_version(&self.environment.kubernetes).unwrap_or(35);
         State {
             manifest: self.manifests.clone(),
-            group: self.image.group.clone().unwrap_or_default(),
-            passwd: self.image.passwd.clone().unwrap_or_default(),
-            group_present: self.image.group.is_some(),
-            passwd_present: self.image.passwd.is_some(),
-            image_user: self.image.user.clone(),
+            group: self.image.group.text().unwrap_or_default().to_owned(),
+            passwd: self.image.passwd.text().unwrap_or_default().to_owned(),
+            group_present: !self.image.group.is_absent(),
+            passwd_present: !self.image.passwd.is_absent(),
+            image_user: self.image.user.clone().unwrap_or_default(),
             options: Options {
                 runtime,
                 kubernetes_minor: minor,

@@ -105,11 +105,11 @@ impl State {
         let present = |on: bool, text: &str| on.then(|| text.to_owned());
         Input {
             manifests: self.manifest.clone(),
-            image: Image {
-                user: self.image_user.clone(),
-                passwd: present(self.passwd_present, &self.passwd),
-                group: present(self.group_present, &self.group),
-            },
+            image: Image::known(
+                self.image_user.clone(),
+                present(self.passwd_present, &self.passwd),
+                present(self.group_present, &self.group),
+            ),
             environment: self.options.environment(),
             ..Input::default()
         }
@@ -165,8 +165,8 @@ mod tests {
             ..State::default()
         };
         let input = s.to_input();
-        assert_eq!(input.image.passwd, None);
-        assert!(input.image.group.is_some());
+        assert!(input.image.passwd.is_absent());
+        assert!(input.image.group.text().is_some());
     }
 
     #[test]

@@ -128,6 +128,7 @@ fn view_container(c: &ContainerReport, view: PolicyView, on_target: &Callback<Ta
                         { match &c.as_written {
                             Outcome::Runs(id) => identity_summary(id, id.applied_policy, c, on_target),
                             Outcome::Refused(r) => refusal(r),
+                            Outcome::DependsOnImage(p) => open_facts(p),
                         } }
                     </div>
                 }
@@ -162,8 +163,16 @@ fn column(policy: Policy, outcome: &Outcome, c: &ContainerReport, on_target: &Ca
             { match outcome {
                 Outcome::Runs(id) => identity_summary(id, policy, c, on_target),
                 Outcome::Refused(r) => refusal(r),
+                Outcome::DependsOnImage(p) => open_facts(p),
             } }
         </div>
+    }
+}
+
+/// What the unknown image leaves open (the core's words).
+fn open_facts(p: &podgroups_core::Partial) -> Html {
+    html! {
+        <ul class="unknown">{ for p.unknown.iter().map(|u| html! { <li>{ u.to_string() }</li> }) }</ul>
     }
 }
 

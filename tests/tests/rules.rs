@@ -307,11 +307,7 @@ fn node_support_override() {
     use podgroups_core::{explain, Environment, Image, Input, Runtime};
     let input = |node| Input {
         manifests: pod("{runAsUser: 1000, supplementalGroupsPolicy: Strict}"),
-        image: Image {
-            user: String::new(),
-            passwd: Some(PASSWD.into()),
-            group: Some(GROUP.into()),
-        },
+        image: Image::known("", Some(PASSWD.into()), Some(GROUP.into())),
         environment: Environment {
             runtime: Runtime::CONTAINERD_2,
             kubernetes_minor: 33,

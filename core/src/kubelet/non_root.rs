@@ -2,6 +2,7 @@
 
 use super::{Effective, ImageUser};
 use crate::error::{Refusal, Stage};
+use crate::limits::MAX_ID;
 use crate::manifest::PodSpec;
 
 /// Refuses with one of the kubelet's four messages (Spec 6.2–6.5); `pod` is `format.Pod`.
@@ -33,7 +34,7 @@ pub(crate) fn verify_run_as_non_root(
     match image {
         ImageUser::Name(name) => refuse(format!("container has runAsNonRoot and image has non-numeric user ({name}), cannot verify user is non-root")),
         ImageUser::Uid(0) => refuse("container has runAsNonRoot and image will run as root".into()),
-        ImageUser::Uid(uid) if kubernetes_minor >= 33 && !(0..=2_147_483_647).contains(uid) => refuse(format!(
+        ImageUser::Uid(uid) if kubernetes_minor >= 33 && !(0..=i64::from(MAX_ID)).contains(uid) => refuse(format!(
             "container has runAsNonRoot and image has an invalid user id ({uid}). (Must be 1-(2147483647)): must be between 0 and 2147483647, inclusive"
         )),
         ImageUser::Uid(_) => Ok(()),

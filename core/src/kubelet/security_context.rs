@@ -1,12 +1,13 @@
 //! Steps 4 and 7 — the effective security context and the CRI `LinuxContainerSecurityContext`.
 
 use super::ImageUser;
-use crate::environment::Environment;
 use crate::manifest::{Container, Field, PodSpec};
+use crate::pipeline::ContainerContext;
 use crate::report::{Origin, SupplementalGroupsPolicy};
 use crate::runtime::{CriSecurityContext, SourcedId};
 
 /// `DetermineEffectiveSecurityContext`: each container field replaces the pod's individually (Spec 4).
+#[derive(Clone, Copy)]
 pub(crate) struct Effective<'a> {
     pub run_as_user: Option<&'a Field<i128>>,
     pub run_as_group: Option<&'a Field<i128>>,
@@ -31,14 +32,12 @@ fn field_origin<T>(f: &Field<T>) -> Origin {
 
 /// Step 7: what the kubelet sends. `policy` is the value after Step 1 (`None` ⇒ proto default Merge).
 pub(crate) fn container_security_context(
-    spec: &PodSpec,
-    eff: &Effective<'_>,
+    ctx: &ContainerContext<'_, '_>,
     image: &ImageUser,
     image_user_text: &str,
     policy: Option<&Field<String>>,
-    pv_gid_annotations: &[String],
-    _env: &Environment,
 ) -> CriSecurityContext {
+    let (spec, eff, pv_gid_annotations) = (ctx.spec, &ctx.effective, ctx.pv_gid_annotations);
     let (run_as_user, run_as_username) = match (eff.run_as_user, image) {
         (Some(f), _) => (
             Some(SourcedId {

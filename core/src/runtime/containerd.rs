@@ -2,13 +2,13 @@
 //! `WithSupplementalGroups`; `additionalGids` end up sorted and unique.
 
 use super::{create_error, CreateError, CriSecurityContext, ProcessUser, Rootfs};
-use crate::environment::{Runtime, RuntimeKind, UidRangeHandling};
+use crate::environment::{Runtime, UidRangeHandling};
 use crate::error::Refusal;
 use crate::etc::{go_atoi_strict, go_uint32, PasswdEntry};
+use crate::limits::MAX_ID;
 use crate::report::{Origin, SupplementalGroupsPolicy};
 
 const PREFIX: &str = "failed to create containerd container: ";
-const MAX_INT32: i64 = 2_147_483_647;
 
 /// Step 8.10: `uid, gid` from `WithUser`; `additionalGids = sorted(unique({gid} ∪ image groups ∪ sg))`.
 pub(super) fn create_container(
@@ -50,10 +50,7 @@ pub(super) fn create_container(
     let mut p = with_user(&user, user_origin, gid_origin, rootfs, runtime).map_err(|e| e.refusal(PREFIX))?;
     p.start_with_primary_gid();
     // 8.6 / 9.1: containerd 1.7 never sees the policy.
-    p.applied_policy = match runtime.kind {
-        RuntimeKind::Containerd17 => SupplementalGroupsPolicy::Merge,
-        _ => cri.supplemental_groups_policy,
-    };
+    p.applied_policy = super::applied_policy(cri.supplemental_groups_policy, runtime);
     if p.applied_policy == SupplementalGroupsPolicy::Merge {
         let u2 = if !cri.run_as_username.is_empty() {
             cri.run_as_username.clone()
@@ -99,7 +96,7 @@ fn with_user(
 ) -> Result<ProcessUser, CreateError> {
     let parts: Vec<&str> = user.split(':').collect();
     let handling = runtime.uid_range_handling();
-    let out_of_range = |v: i64| !(0..=MAX_INT32).contains(&v);
+    let out_of_range = |v: i64| !(0..=i64::from(MAX_ID)).contains(&v);
     let make = ProcessUser::new;
     match parts.as_slice() {
         [one] => match go_atoi_strict(one) {

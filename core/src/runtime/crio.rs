@@ -4,6 +4,7 @@
 use super::{create_error, CreateError, CriSecurityContext, ProcessUser, Rootfs};
 use crate::error::Refusal;
 use crate::etc::{go_atoi_strict, go_uint32};
+use crate::limits::MAX_ID;
 use crate::report::{Origin, SupplementalGroupsPolicy};
 
 const PREFIX: &str = "get exec user: ";
@@ -62,7 +63,7 @@ pub(super) fn create_container(
             (e.uid, uid_origin, e.gid, origin, e.name)
         }
         (None, Some(uid)) => {
-            if !(0..=2_147_483_647).contains(&uid) {
+            if !(0..=i64::from(MAX_ID)).contains(&uid) {
                 return Err(create_error(format!(
                     "{PREFIX}uids and gids must be in range 0-2147483647"
                 )));

@@ -3,7 +3,7 @@
 mod containerd;
 mod crio;
 
-use crate::environment::{Environment, RuntimeKind};
+use crate::environment::{Environment, Runtime, RuntimeKind};
 use crate::error::{FileLine, Refusal, Stage};
 use crate::etc::{Group, Passwd};
 use crate::manifest::PodSpec;
@@ -125,6 +125,15 @@ pub(crate) fn create_container(
             containerd::create_container(cri, rootfs, image_user, env.runtime)
         }
         RuntimeKind::Crio => crio::create_container(cri, rootfs, image_user),
+    }
+}
+
+/// The policy the runtime applies: containerd 1.7 does not know the field and always merges (Spec 9.1).
+pub(crate) fn applied_policy(policy: SupplementalGroupsPolicy, runtime: Runtime) -> SupplementalGroupsPolicy {
+    if runtime.supports_policy() {
+        policy
+    } else {
+        SupplementalGroupsPolicy::Merge
     }
 }
 

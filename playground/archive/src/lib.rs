@@ -73,10 +73,9 @@ pub fn read(bytes: &[u8], selector: &str) -> Answer {
     };
     match read_image(bytes, &selector) {
         Ok(found) => {
-            let user = if found.image.user.is_empty() {
-                "USER: unset in the image config".to_owned()
-            } else {
-                format!("USER {} from the image config", found.image.user)
+            let user = match found.image.user.as_deref() {
+                None | Some("") => "USER: unset in the image config".to_owned(),
+                Some(user) => format!("USER {user} from the image config"),
             };
             Answer::Read {
                 ok: true,
@@ -178,8 +177,8 @@ mod tests {
         let bytes = docker_save(&[("static:1", "", &[("etc/group", GROUP)])]);
         match read(&bytes, "") {
             Answer::Read { image, provenance, .. } => {
-                assert_eq!(image.passwd, None);
-                assert!(image.group.is_some());
+                assert!(image.passwd.is_absent());
+                assert!(image.group.text().is_some());
                 assert!(provenance[0].contains("unset"), "{provenance:?}");
                 assert!(provenance[1].contains("absent"), "{provenance:?}");
             }
@@ -204,7 +203,7 @@ mod tests {
         assert_eq!(refs, ["web:1", "db:2"]);
         let selector = serde_json::json!({"reference": refs[1]}).to_string();
         match read(&bytes, &selector) {
-            Answer::Read { image, .. } => assert_eq!(image.user, "db"),
+            Answer::Read { image, .. } => assert_eq!(image.user.as_deref(), Some("db")),
             other => panic!("{other:?}"),
         }
     }
