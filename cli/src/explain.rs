@@ -1,6 +1,6 @@
-//! `podgroups explain` and `podgroups fix`.
+//! `podgroups explain`.
 
-use crate::args::{ExplainArgs, FixArgs, Format};
+use crate::args::{ExplainArgs, Format};
 use crate::input::{describe, read_text};
 use crate::{default_example, render};
 use podgroups_core::{explain as engine, Environment, Image, Input, Outcome, Report};
@@ -107,14 +107,6 @@ pub fn run(a: &ExplainArgs) -> Result<ExitCode, String> {
     } else {
         ExitCode::SUCCESS
     })
-}
-
-pub fn fix(a: &FixArgs) -> Result<ExitCode, String> {
-    let name = a.manifest.display().to_string();
-    let text = read_text(&a.manifest)?;
-    let fixed = podgroups_core::fix::apply_strict(&text).map_err(|e| describe(&name, &e))?;
-    print!("{fixed}");
-    Ok(ExitCode::SUCCESS)
 }
 
 pub(crate) fn environment(a: &crate::args::EnvArgs) -> Result<Environment, String> {
