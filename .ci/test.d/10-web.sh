@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 port="${PODGROUPS_E2E_PORT:-18080}"
-target="${CARGO_TARGET_DIR:-target}"
+target="$(cargo xtask target-dir)"
 
 echo "-- cargo xtask www"
 cargo xtask www

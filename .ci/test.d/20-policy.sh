@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 cargo xtask policy
-target_dir="$(cargo metadata --format-version 1 --no-deps | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))')"
+target_dir="$(cargo xtask target-dir)"
 export PODGROUPS_POLICY_DIR="$target_dir/policy"
 cargo test -p podgroups-policy-host -- --include-ignored
 (cd tests/opa && npm test)

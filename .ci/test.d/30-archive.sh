@@ -9,7 +9,7 @@ cd "$(dirname "$0")/../.."
 echo "-- podgroups-image (no registry feature) for wasm32-unknown-unknown"
 cargo build -q -p podgroups-image --target wasm32-unknown-unknown
 cargo build -q -p podgroups-cli
-bin="$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/debug/podgroups"
+bin="$(cargo xtask target-dir)/debug/podgroups"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 cd "$work"

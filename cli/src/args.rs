@@ -26,6 +26,10 @@ pub enum Command {
     Fix(FixArgs),
     /// Read an image archive (docker save, oci-archive, OCI layout dir): its USER, its groups, the risk.
     Image(crate::image::ImageCmdArgs),
+    /// Print a shell completion script: `podgroups completions bash > /etc/bash_completion.d/podgroups`.
+    Completions(CompletionsArgs),
+    /// Print the man page (roff), generated from these definitions: `podgroups man > podgroups.1`.
+    Man,
 }
 
 #[derive(Args)]
@@ -104,8 +108,23 @@ pub struct SimulateArgs {
 
 #[derive(Args)]
 pub struct FixArgs {
-    /// The manifest file (`-` for standard input).
-    pub manifest: PathBuf,
+    /// Manifest files or directories (`-` for standard input). A directory's .yaml, .yml and .json
+    /// files are fixed; with -R also those of its subdirectories.
+    #[arg(required = true)]
+    pub manifests: Vec<PathBuf>,
+    /// Write each fixed file back in place instead of printing (files already Strict are left alone).
+    #[arg(short = 'i', long)]
+    pub in_place: bool,
+    /// Descend into subdirectories of the directories given.
+    #[arg(short = 'R', long)]
+    pub recursive: bool,
+}
+
+#[derive(Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]

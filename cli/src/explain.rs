@@ -1,6 +1,6 @@
-//! `podgroups explain` and `podgroups fix`.
+//! `podgroups explain`.
 
-use crate::args::{ExplainArgs, FixArgs, Format, ImageArgs};
+use crate::args::{ExplainArgs, Format, ImageArgs};
 use crate::input::{describe, read_text};
 use crate::{default_example, render};
 use podgroups_core::{explain as engine, Environment, Image, ImageFile, Input, Report};
@@ -114,14 +114,6 @@ fn by_hand(a: &ImageArgs) -> Result<Image, String> {
         passwd: file(&a.passwd, a.no_passwd)?,
         group: file(&a.group, a.no_group)?,
     })
-}
-
-pub fn fix(a: &FixArgs) -> Result<ExitCode, String> {
-    let name = a.manifest.display().to_string();
-    let text = read_text(&a.manifest)?;
-    let fixed = podgroups_core::fix::apply_strict(&text).map_err(|e| describe(&name, &e))?;
-    print!("{fixed}");
-    Ok(ExitCode::SUCCESS)
 }
 
 pub(crate) fn environment(a: &crate::args::EnvArgs) -> Result<Environment, String> {

@@ -1,22 +1,10 @@
 //! The `podgroups` binary end to end: every vector through `simulate`, the default `explain`, errors, exit codes.
 
-use podgroups_tests::{mismatches, vectors};
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+use podgroups_tests::{mismatches, run_program, vectors};
+use std::process::Output;
 
 fn podgroups(args: &[&str], stdin: Option<&str>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_podgroups"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    if let Some(text) = stdin {
-        child.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
-    }
-    drop(child.stdin.take());
-    child.wait_with_output().unwrap()
+    run_program(env!("CARGO_BIN_EXE_podgroups"), args, stdin)
 }
 
 fn temp_file(name: &str, text: &str) -> std::path::PathBuf {
@@ -86,7 +74,7 @@ fn explain_without_arguments_shows_the_blog_example_and_the_fix() {
 
 #[test]
 fn explain_json_matches_files_given_by_hand() {
-    let blog = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/blog/");
+    let blog = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/blog/");
     let out = podgroups(
         &[
             "explain",
@@ -115,7 +103,7 @@ fn explain_json_matches_files_given_by_hand() {
 #[test]
 fn check_exit_code_follows_implicit_groups() {
     assert_eq!(podgroups(&["explain", "--check"], None).status.code(), Some(1));
-    let blog = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/blog/");
+    let blog = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/blog/");
     let fixed = podgroups(&["fix", &format!("{blog}pod.yaml")], None);
     let fixed = String::from_utf8(fixed.stdout).unwrap();
     let out = podgroups(

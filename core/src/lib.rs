@@ -4,7 +4,7 @@
 //! runtime give each container of a Pod or workload, including the groups merged in from the image's
 //! `/etc/group` that no manifest shows, under `supplementalGroupsPolicy` `Merge` and `Strict`.
 //!
-//! The modules follow the pipeline of `shared/spec/semantics.md`:
+//! The modules follow the pipeline of `spec/semantics.md`:
 //! [`manifest`] (read objects) → `apiserver` (Step 1) → `kubelet` (Steps 2–7) → `runtime`
 //! (containerd Steps 8–9, CRI-O Step 10, parsing `/etc` files per Step 11 in [`etc`]) → `kernel`
 //! (Step 12) → `status` (Step 13). The crate is pure: no files, network or clock.

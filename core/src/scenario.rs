@@ -1,4 +1,4 @@
-//! The scenario format of `podgroups simulate`: one vector's inputs from `shared/vectors`, one container,
+//! The scenario format of `podgroups simulate`: one vector's inputs from `tests/vectors`, one container,
 //! answered in the vectors' `expected` shape.
 
 use crate::environment::{Environment, Runtime};

@@ -40,6 +40,27 @@ pub fn vectors() -> Vec<serde_json::Value> {
         .unwrap_or_else(|| panic!("{}: no `vectors` list", path.display()))
 }
 
+/// Runs a program with `args`, writing `stdin` (if any) to its standard input; collects the output.
+/// For the end-to-end tests of the binaries.
+pub fn run_program(program: &str, args: &[&str], stdin: Option<&str>) -> std::process::Output {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(program)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run {program}: {e}"));
+    if let (Some(text), Some(mut input)) = (stdin, child.stdin.take()) {
+        input
+            .write_all(text.as_bytes())
+            .unwrap_or_else(|e| panic!("{program}: standard input: {e}"));
+    }
+    drop(child.stdin.take());
+    child.wait_with_output().unwrap_or_else(|e| panic!("{program}: {e}"))
+}
+
 /// The keys of a vector's `expected` block.
 pub const EXPECTED_KEYS: &[&str] = &[
     "uid",

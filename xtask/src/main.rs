@@ -1,8 +1,12 @@
-//! Build helper: `cargo xtask <task>`. Each task lives in its own module.
+//! Build helper: `cargo xtask <task>`. Each task lives in its own module; `workspace` is what they
+//! share (root, target dir, Rust targets).
 use std::process::ExitCode;
 
 mod policy;
 mod web;
+mod workspace;
+
+const TASKS: &str = "www, serve [--port N] [--no-build] [--no-serve], policy, target-dir";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -11,7 +15,9 @@ fn main() -> ExitCode {
         "www" => web::www(),
         "serve" => web::serve(args.get(1..).unwrap_or_default()),
         "policy" => policy::run(args.get(1..).unwrap_or_default()),
-        _ => Err(format!("unknown task {task:?}; tasks: (none yet)")),
+        // For `.ci/` scripts: the target directory exactly as xtask and cargo see it.
+        "target-dir" => workspace::Workspace::find().map(|ws| println!("{}", ws.target.display())),
+        _ => Err(format!("unknown task {task:?}; tasks: {TASKS}")),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -11,8 +11,9 @@
 //! Both are checked before they are written: valid Wasm, the exports each host looks for, the memory
 //! import within the 5 pages Kubewarden's OPA host provides, and the size budgets.
 
+use crate::workspace::{cargo, ensure_rust_target, Workspace};
 use serde_json::Value;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use wasmparser::{ExternalKind, Parser, Payload, TypeRef, Validator};
 
@@ -51,7 +52,10 @@ pub fn run(args: &[String]) -> Result<(), String> {
     if let Some(arg) = args.first() {
         return Err(format!("unexpected argument {arg:?}; usage: cargo xtask policy"));
     }
-    let (root, target) = workspace_dirs()?;
+    let Workspace { root, target } = Workspace::find()?;
+    for wasm_target in ["wasm32-wasip1", "wasm32-unknown-unknown"] {
+        ensure_rust_target("policy", wasm_target)?;
+    }
     let out_dir = target.join("policy");
     std::fs::create_dir_all(&out_dir).map_err(|e| format!("cannot create {}: {e}", out_dir.display()))?;
 
@@ -79,32 +83,6 @@ pub fn run(args: &[String]) -> Result<(), String> {
     check_opa(&opa)?;
     write(&out_dir.join(OPA_OUT), &opa, OPA_MAX)?;
     Ok(())
-}
-
-/// The workspace root and the target directory cargo uses (honours `CARGO_TARGET_DIR`).
-fn workspace_dirs() -> Result<(PathBuf, PathBuf), String> {
-    let out = Command::new(cargo())
-        .args(["metadata", "--format-version", "1", "--no-deps"])
-        .output()
-        .map_err(|e| format!("cannot run cargo metadata: {e}"))?;
-    if !out.status.success() {
-        return Err(format!(
-            "cargo metadata failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        ));
-    }
-    let meta: Value = serde_json::from_slice(&out.stdout).map_err(|e| format!("cargo metadata output: {e}"))?;
-    let dir = |key: &str| {
-        meta.get(key)
-            .and_then(Value::as_str)
-            .map(PathBuf::from)
-            .ok_or_else(|| format!("cargo metadata has no {key}"))
-    };
-    Ok((dir("workspace_root")?, dir("target_directory")?))
-}
-
-fn cargo() -> String {
-    std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())
 }
 
 /// `cargo rustc` the policy crate as a cdylib with the size-tuned `policy` profile.
@@ -139,7 +117,7 @@ fn build(root: &Path, target: &str, feature: &str, link_args: &[&str]) -> Result
     let status = cmd.status().map_err(|e| format!("cannot run cargo: {e}"))?;
     if !status.success() {
         return Err(format!(
-            "building the {feature} module failed; is the target installed? `rustup target add {target}`"
+            "building the {feature} module for {target} failed (see cargo's message above)"
         ));
     }
     Ok(())

@@ -14,25 +14,7 @@ use std::path::{Component, Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-/// The workspace root: from `cargo run`'s environment (xtask lives one level down), else the current
-/// directory when it is the repository root (CI runs the built server from there), else where this
-/// binary was built.
-fn root() -> PathBuf {
-    if let Some(manifest) = std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from) {
-        return manifest.parent().map_or(manifest.clone(), Path::to_path_buf);
-    }
-    if let Ok(cwd) = std::env::current_dir() {
-        if cwd.join("xtask").join("Cargo.toml").is_file() && cwd.join("www").is_dir() {
-            return cwd;
-        }
-    }
-    let built = Path::new(env!("CARGO_MANIFEST_DIR"));
-    built.parent().unwrap_or(built).to_path_buf()
-}
-
-fn target_dir(root: &Path) -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from)
-}
+use crate::workspace::{cargo, ensure_rust_target, Workspace};
 
 fn run(cmd: &mut Command) -> Result<(), String> {
     let shown = format!("{cmd:?}");
@@ -59,10 +41,10 @@ fn npm_tools(www: &Path) -> Result<PathBuf, String> {
 
 /// `cargo xtask www`: writes the whole site to `www/dist/`.
 pub fn www() -> Result<(), String> {
-    let root = root();
+    let Workspace { root, target } = Workspace::find()?;
     let www = root.join("www");
     let dist = www.join("dist");
-    let target = target_dir(&root);
+    ensure_rust_target("www", "wasm32-unknown-unknown")?;
     let bin = npm_tools(&www)?;
 
     if dist.exists() {
@@ -122,8 +104,7 @@ fn wasm_module(
     package: &str,
     out_name: &str,
 ) -> Result<PathBuf, String> {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    run(Command::new(cargo)
+    run(Command::new(cargo())
         .args([
             "build",
             "-p",
@@ -286,10 +267,12 @@ fn report_sizes(dist: &Path) -> Result<(), String> {
     Ok(())
 }
 
-/// `cargo xtask serve [--port N] [--no-build]`: builds the site, then serves `www/dist/` on 127.0.0.1.
+/// `cargo xtask serve [--port N] [--no-build] [--no-serve]`: builds the site, then serves `www/dist/`
+/// on 127.0.0.1. `--no-serve` stops after the build (CI's fresh-machine check runs it so).
 pub fn serve(args: &[String]) -> Result<(), String> {
     let mut port: u16 = 8080;
     let mut build = true;
+    let mut serve = true;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
@@ -298,13 +281,21 @@ pub fn serve(args: &[String]) -> Result<(), String> {
                 port = v.parse().map_err(|_| format!("--port {v:?}: expected a port number"))?;
             }
             "--no-build" => build = false,
-            other => return Err(format!("unknown option {other:?}; use --port N and/or --no-build")),
+            "--no-serve" => serve = false,
+            other => {
+                return Err(format!(
+                    "unknown option {other:?}; use --port N, --no-build, --no-serve"
+                ))
+            }
         }
     }
     if build {
         www()?;
     }
-    let dist = root().join("www").join("dist");
+    if !serve {
+        return Ok(());
+    }
+    let dist = Workspace::find()?.root.join("www").join("dist");
     if !dist.join("index.html").is_file() {
         return Err(format!(
             "{} has no index.html: run `cargo xtask www` first",
