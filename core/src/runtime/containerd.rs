@@ -81,9 +81,12 @@ fn passwd_origin(e: &PasswdEntry<'_>) -> Origin {
     }
 }
 
-fn missing_passwd() -> String {
-    "open /run/containerd/io.containerd.runtime.v2.task/k8s.io/<id>/rootfs/etc/passwd: no such file or directory"
-        .to_owned()
+/// containerd's error for a file the image lacks: Go's `open <path>: no such file or directory`, the path
+/// inside the container's rootfs (its prefix varies by version, Spec 8.4).
+fn missing(file: &str) -> String {
+    format!(
+        "open /run/containerd/io.containerd.runtime.v2.task/k8s.io/<id>/rootfs/etc/{file}: no such file or directory"
+    )
 }
 
 /// Step 8.2 `oci.WithUser`.
@@ -149,10 +152,7 @@ fn with_user(
                     }),
                 ),
                 None => {
-                    let group = rootfs
-                        .group
-                        .as_ref()
-                        .ok_or_else(|| "open /etc/group: no such file or directory".to_owned())?;
+                    let group = rootfs.group.as_ref().ok_or_else(|| missing("group"))?;
                     let e = group.by_name(group_part).ok_or_else(|| "no groups found".to_owned())?;
                     (
                         go_uint32(e.gid),
@@ -171,7 +171,7 @@ fn with_user(
 
 /// Step 8.4 `WithUsername`: the first passwd entry with that name; a missing file or no match fails.
 fn with_username<'r, 'a>(name: &str, rootfs: &'r Rootfs<'a>) -> Result<&'r PasswdEntry<'a>, CreateError> {
-    let p = rootfs.passwd()?.ok_or_else(missing_passwd)?;
+    let p = rootfs.passwd()?.ok_or_else(|| missing("passwd"))?;
     Ok(p.by_name(name).ok_or_else(|| "no users found".to_owned())?)
 }
 
@@ -282,6 +282,25 @@ mod tests {
         };
         let e = create_container(&c, &no_passwd, "ghost", Runtime::CONTAINERD_2).unwrap_err();
         assert!(e.message.contains("etc/passwd: no such file or directory"));
+    }
+
+    #[test]
+    fn a_group_name_needs_the_group_file() {
+        // Spec 8.2: `uid:groupname` from the image USER; Go's open error names the rootfs path.
+        let c = cri(None, "", None, SupplementalGroupsPolicy::Merge);
+        let no_group = Rootfs {
+            group: None,
+            ..rootfs()
+        };
+        let e = create_container(&c, &no_group, "1000:staff", Runtime::CONTAINERD_2).unwrap_err();
+        assert_eq!(
+            e.message,
+            "failed to create containerd container: open \
+             /run/containerd/io.containerd.runtime.v2.task/k8s.io/<id>/rootfs/etc/group: no such file or directory"
+        );
+        assert!(e.location.is_none());
+        let e = create_container(&c, &rootfs(), "1000:staff", Runtime::CONTAINERD_2).unwrap_err();
+        assert!(e.message.ends_with(": no groups found"), "{}", e.message);
     }
 
     #[test]
