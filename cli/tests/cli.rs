@@ -155,3 +155,110 @@ fn fix_keeps_comments() {
         "{text}"
     );
 }
+
+#[test]
+fn a_manifest_without_its_image_says_what_the_image_decides() {
+    let blog = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/blog/pod.yaml");
+    let out = podgroups(&["explain", blog], None);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("image: not given, so the image's USER, the image's /etc/passwd, the image's /etc/group unknown"),
+        "{text}"
+    );
+    assert!(text.contains("Merge:\n  DEPENDS ON THE IMAGE"), "{text}");
+    assert!(text.contains("+ any groups the image's /etc/group adds"), "{text}");
+    assert!(
+        text.contains("Strict:\n  id (coreutils): uid=1000 gid=3000 groups=3000,4000\n"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("fix: set"),
+        "nothing implicit is known, so no fix is claimed: {text}"
+    );
+
+    let out = podgroups(&["explain", blog, "--check"], None);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("check: cannot be proven clean: the image decides the groups /etc/group adds"),
+        "{text}"
+    );
+
+    let out = podgroups(&["explain", blog, "-o", "json"], None);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let c = &v[0]["workloads"][0]["containers"][0];
+    assert_eq!(c["image_unknown"], serde_json::json!(["user", "passwd", "group"]));
+    assert_eq!(c["check"], "unknown");
+    assert_eq!(c["merge"]["result"], "depends_on_image");
+    assert_eq!(c["merge"]["uid"], 1000);
+    assert_eq!(c["merge"]["unknown"][0]["fact"], "image-groups");
+    assert_eq!(
+        c["merge"]["unknown"][0]["depends_on"],
+        serde_json::json!(["passwd", "group"])
+    );
+    assert_eq!(c["strict"]["result"], "runs");
+    assert_eq!(c["strict"]["unknown"][0]["fact"], "names");
+    let yaml = podgroups(&["explain", blog, "-o", "yaml"], None);
+    assert!(String::from_utf8(yaml.stdout)
+        .unwrap()
+        .contains("result: depends_on_image"));
+}
+
+#[test]
+fn no_passwd_and_no_group_say_the_image_lacks_them() {
+    let blog = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/blog/pod.yaml");
+    let out = podgroups(
+        &[
+            "explain",
+            blog,
+            "--no-passwd",
+            "--no-group",
+            "--image-user",
+            "",
+            "--check",
+            "-o",
+            "json",
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let c = &v[0]["workloads"][0]["containers"][0];
+    assert_eq!(c["check"], "clean");
+    assert!(c.get("image_unknown").is_none());
+    assert_eq!(c["merge"]["id_coreutils"], "uid=1000 gid=3000 groups=3000,4000");
+    // Without --image-user the USER is unknown, but runAsUser makes it irrelevant here.
+    let out = podgroups(&["explain", blog, "--no-passwd", "--no-group", "--check"], None);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8(out.stdout)
+        .unwrap()
+        .contains("image: not given, so the image's USER unknown"));
+    // A file cannot be both given and absent.
+    let passwd = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/blog/passwd");
+    let out = podgroups(&["explain", blog, "--passwd", passwd, "--no-passwd"], None);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn an_unknown_user_leaves_the_start_open() {
+    let pod = "kind: Pod\nmetadata: {name: p}\nspec:\n  securityContext: {runAsNonRoot: true, supplementalGroups: [4000]}\n  containers: [{name: c, image: app}]\n";
+    let out = podgroups(&["explain", "-", "--no-group", "--check"], Some(pod));
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("uid unknown"), "{text}");
+    assert!(
+        text.contains("unknown: whether it starts — decided by the image's USER: runAsNonRoot is set"),
+        "{text}"
+    );
+    assert!(
+        text.contains("check: cannot be proven clean: the image decides whether it starts"),
+        "{text}"
+    );
+    // Knowing the USER decides it.
+    let out = podgroups(
+        &["explain", "-", "--no-group", "--image-user", "1000", "--check"],
+        Some(pod),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+}
