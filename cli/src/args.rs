@@ -1,6 +1,7 @@
-//! Command-line arguments.
+//! Command-line arguments: every option type lives here, so the command modules import only this one.
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use podgroups_core::Environment;
 use std::path::PathBuf;
 
 #[derive(Parser)]
@@ -25,7 +26,7 @@ pub enum Command {
     /// Print the manifests with supplementalGroupsPolicy: Strict set in every pod spec (comments kept).
     Fix(FixArgs),
     /// Read an image archive (docker save, oci-archive, OCI layout dir): its USER, its groups, the risk.
-    Image(crate::image::ImageCmdArgs),
+    Image(ImageCmdArgs),
     /// Print a shell completion script: `podgroups completions bash > /etc/bash_completion.d/podgroups`.
     Completions(CompletionsArgs),
     /// Print the man page (roff), generated from these definitions: `podgroups man > podgroups.1`.
@@ -39,7 +40,7 @@ pub struct ExplainArgs {
     #[command(flatten)]
     pub image: ImageArgs,
     #[command(flatten)]
-    pub archive: crate::image::ArchiveArgs,
+    pub archive: ArchiveArgs,
     #[command(flatten)]
     pub env: EnvArgs,
     /// A `pv.beta.kubernetes.io/gid` annotation of a mounted PersistentVolume (repeatable).
@@ -82,6 +83,55 @@ impl ImageArgs {
     }
 }
 
+/// Options of `explain` that read the image from an archive.
+#[derive(Args, Default)]
+pub struct ArchiveArgs {
+    /// Read USER, /etc/passwd and /etc/group from this image archive (docker save / podman save tar,
+    /// skopeo oci-archive tar, OCI layout or skopeo dir: directory) instead of --passwd/--group/--image-user.
+    #[arg(long, value_name = "ARCHIVE")]
+    pub image: Option<PathBuf>,
+    /// Which image of the archive: a tag, name or digest (needed when the archive holds several).
+    #[arg(long, value_name = "NAME")]
+    pub image_ref: Option<String>,
+    /// Platform to read from a multi-platform archive, os/arch[/variant] (default: linux/amd64).
+    #[arg(long, value_name = "OS/ARCH")]
+    pub platform: Option<String>,
+    /// The archive of one container: KEY is the container's name or its image as written in the
+    /// manifest; with an archive of several images, an image KEY also picks the image (repeatable).
+    #[arg(long = "image-for", value_name = "KEY=ARCHIVE")]
+    pub image_for: Vec<String>,
+    /// Also check the archive's layers, config and manifest against their digests (reads every byte).
+    #[arg(long)]
+    pub verify_digests: bool,
+}
+
+impl ArchiveArgs {
+    pub fn is_empty(&self) -> bool {
+        self.image.is_none() && self.image_for.is_empty()
+    }
+}
+
+/// `podgroups image`.
+#[derive(Args)]
+pub struct ImageCmdArgs {
+    /// The image archive: docker save / podman save tar, oci-archive tar, OCI layout or skopeo dir: directory.
+    pub archive: PathBuf,
+    /// Which image of the archive: a tag, name or digest (needed when the archive holds several).
+    #[arg(long, value_name = "NAME")]
+    pub image_ref: Option<String>,
+    /// Platform to read from a multi-platform archive, os/arch[/variant] (default: linux/amd64).
+    #[arg(long, value_name = "OS/ARCH")]
+    pub platform: Option<String>,
+    /// Also check the archive's layers, config and manifest against their digests (reads every byte).
+    #[arg(long)]
+    pub verify_digests: bool,
+    #[command(flatten)]
+    pub env: EnvArgs,
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = Format::Text)]
+    pub output: Format,
+}
+
 #[derive(Args)]
 pub struct EnvArgs {
     /// Container runtime: containerd-2, containerd-1.7, crio (a release may follow: containerd-2.0.5),
@@ -97,6 +147,19 @@ pub struct EnvArgs {
     /// Override node.status.features.supplementalGroupsPolicy (default: derived from runtime and gate).
     #[arg(long, value_enum)]
     pub node_support: Option<OnOff>,
+}
+
+impl EnvArgs {
+    /// The cluster these options describe.
+    pub fn environment(&self) -> Result<Environment, String> {
+        Ok(Environment {
+            runtime: self.runtime.parse().map_err(|e| format!("--runtime: {e}"))?,
+            kubernetes_minor: Environment::parse_kubernetes_version(&self.kubernetes)
+                .map_err(|e| format!("--kubernetes: {e}"))?,
+            feature_gate: self.gate.map(|g| g.bool()),
+            node_supports_policy: self.node_support.map(|g| g.bool()),
+        })
+    }
 }
 
 #[derive(Args)]

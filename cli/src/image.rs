@@ -4,7 +4,7 @@
 //! The archive is read in place (a tar through positioned reads, a directory file by file); nothing is
 //! unpacked. The core's `archive` module does the work; this file only opens files and prints.
 
-use crate::args::{EnvArgs, Format, ImageArgs};
+use crate::args::{ArchiveArgs, Format, ImageArgs, ImageCmdArgs};
 use podgroups_core::{explain as engine, Image, Input, Outcome};
 use podgroups_image::{self as archive, ArchiveError, ErrorKind, EtcFile, ImageArchive, Layout, ReadAt, Selector};
 use serde::Serialize;
@@ -14,55 +14,6 @@ use std::fs::File;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-
-/// Options of `explain` that read the image from an archive.
-#[derive(clap::Args, Default)]
-pub struct ArchiveArgs {
-    /// Read USER, /etc/passwd and /etc/group from this image archive (docker save / podman save tar,
-    /// skopeo oci-archive tar, OCI layout or skopeo dir: directory) instead of --passwd/--group/--image-user.
-    #[arg(long, value_name = "ARCHIVE")]
-    pub image: Option<PathBuf>,
-    /// Which image of the archive: a tag, name or digest (needed when the archive holds several).
-    #[arg(long, value_name = "NAME")]
-    pub image_ref: Option<String>,
-    /// Platform to read from a multi-platform archive, os/arch[/variant] (default: linux/amd64).
-    #[arg(long, value_name = "OS/ARCH")]
-    pub platform: Option<String>,
-    /// The archive of one container: KEY is the container's name or its image as written in the
-    /// manifest; with an archive of several images, an image KEY also picks the image (repeatable).
-    #[arg(long = "image-for", value_name = "KEY=ARCHIVE")]
-    pub image_for: Vec<String>,
-    /// Also check the archive's layers, config and manifest against their digests (reads every byte).
-    #[arg(long)]
-    pub verify_digests: bool,
-}
-
-impl ArchiveArgs {
-    pub fn is_empty(&self) -> bool {
-        self.image.is_none() && self.image_for.is_empty()
-    }
-}
-
-/// `podgroups image`.
-#[derive(clap::Args)]
-pub struct ImageCmdArgs {
-    /// The image archive: docker save / podman save tar, oci-archive tar, OCI layout or skopeo dir: directory.
-    pub archive: PathBuf,
-    /// Which image of the archive: a tag, name or digest (needed when the archive holds several).
-    #[arg(long, value_name = "NAME")]
-    pub image_ref: Option<String>,
-    /// Platform to read from a multi-platform archive, os/arch[/variant] (default: linux/amd64).
-    #[arg(long, value_name = "OS/ARCH")]
-    pub platform: Option<String>,
-    /// Also check the archive's layers, config and manifest against their digests (reads every byte).
-    #[arg(long)]
-    pub verify_digests: bool,
-    #[command(flatten)]
-    pub env: EnvArgs,
-    /// Output format.
-    #[arg(short, long, value_enum, default_value_t = Format::Text)]
-    pub output: Format,
-}
 
 /// What `explain` gets from the archive options.
 pub struct FromArchives {
@@ -189,7 +140,7 @@ pub fn run(a: &ImageCmdArgs) -> Result<ExitCode, String> {
     let input = Input {
         manifests: manifest.to_string(),
         image: found.image.clone(),
-        environment: crate::explain::environment(&a.env)?,
+        environment: a.env.environment()?,
         ..Input::default()
     };
     let report = engine(&input).map_err(|e| format!("{}: {e}", a.archive.display()))?;
