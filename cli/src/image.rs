@@ -206,13 +206,7 @@ pub fn run(a: &ImageCmdArgs) -> Result<ExitCode, String> {
                     }
                 }
                 Outcome::Refused(r) => {
-                    let _ = writeln!(
-                        t,
-                        "the container would not start: {} ({}): {}",
-                        r.stage.as_str(),
-                        r.reason,
-                        r.message
-                    );
+                    let _ = writeln!(t, "the container would not start: {r}");
                 }
             }
             print!("{t}");
@@ -237,12 +231,15 @@ fn read_archive(path: &Path, sel: &Selector) -> Result<ImageArchive, ArchiveErro
     };
     for (name, file) in [("etc/passwd", &found.passwd), ("etc/group", &found.group)] {
         if let Some(err) = file.runtime_error(name) {
-            let versions = match file {
-                EtcFile::NotRegular { .. } | EtcFile::TooLarge { .. } => " 1.7.33+, 2.0.10+, 2.1.9+, 2.2.5+ and 2.3.2+",
-                _ => "",
+            // The releases that refuse such a file come from the core's one release table.
+            let runtimes = match file {
+                EtcFile::NotRegular { .. } | EtcFile::TooLarge { .. } => {
+                    podgroups_core::Runtime::user_file_bounds_releases()
+                }
+                _ => "containerd".to_owned(),
             };
             eprintln!(
-                "podgroups: warning: {}: {}. The runtime may refuse to create the container (containerd{versions}: \
+                "podgroups: warning: {}: {}. The runtime may refuse to create the container ({runtimes}: \
                  {err:?}); podgroups predicts as if the file were absent",
                 path.display(),
                 file.describe(&found.layers)

@@ -1,41 +1,19 @@
 //! The human-readable report.
 
-use podgroups_core::{
-    Check, ContainerReport, Fact, Identity, Location, Origin, Outcome, Partial, Report, Runtime, RuntimeKind, Unknown,
-};
+use podgroups_core::{Check, ContainerReport, Fact, Identity, Outcome, Partial, Report, Unknown};
 use std::fmt::Write;
 
 pub fn report(file: &str, r: &Report) -> String {
     let mut out = String::new();
-    let env = &r.environment;
-    let gate = if env.gate_enabled() { "on" } else { "off" };
-    let node = if env.node_supports_policy() {
-        "supports"
-    } else {
-        "does not support"
-    };
     let _ = writeln!(out, "{file}");
-    let _ = writeln!(
-        out,
-        "environment: {}, Kubernetes 1.{}, SupplementalGroupsPolicy gate {gate}, node {node} Strict\n",
-        runtime_name(env.runtime),
-        env.kubernetes_minor
-    );
+    let _ = writeln!(out, "environment: {}\n", r.environment_text);
     for w in &r.workloads {
-        let policy = match &w.supplemental_groups_policy {
-            Some(p) => format!("supplementalGroupsPolicy: {p}"),
-            None => "supplementalGroupsPolicy unset (behaves as Merge)".to_owned(),
-        };
+        let policy = w.policy_as_written();
         for c in &w.containers {
-            let kind = match c.kind {
-                podgroups_core::ContainerKind::Init => "init container",
-                podgroups_core::ContainerKind::Regular => "container",
-                podgroups_core::ContainerKind::Ephemeral => "ephemeral container",
-            };
             let _ = writeln!(
                 out,
-                "== {} {}/{}, {kind} {:?} ({})",
-                w.kind, w.namespace, w.name, c.name, c.image
+                "== {} {}/{}, {} {:?} ({})",
+                w.kind, w.namespace, w.name, c.kind_text, c.name, c.image
             );
             let _ = writeln!(out, "   as written: {policy}");
             if !c.image_unknown.is_empty() {
@@ -62,15 +40,6 @@ pub fn report(file: &str, r: &Report) -> String {
         );
     }
     out
-}
-
-fn runtime_name(r: Runtime) -> String {
-    match r.kind {
-        RuntimeKind::Containerd2 if r.release.is_none() => "containerd 2.x".to_owned(),
-        RuntimeKind::Containerd17 if r.release.is_none() => "containerd 1.7".to_owned(),
-        RuntimeKind::Crio if r.release.is_none() => "CRI-O".to_owned(),
-        _ => r.to_string(),
-    }
 }
 
 fn container(out: &mut String, c: &ContainerReport, spec_path: &str) {
@@ -159,9 +128,9 @@ fn identity(out: &mut String, id: &Identity) {
             let _ = writeln!(out, "  status.containerStatuses[].user: not reported");
         }
     }
-    let _ = writeln!(out, "  uid {:<10} {}", id.uid, origin(&id.uid_origin));
+    let _ = writeln!(out, "  uid {:<10} {}", id.uid, id.uid_origin);
     for g in &id.gid_origins {
-        let what: Vec<String> = g.origins.iter().map(origin).collect();
+        let what: Vec<String> = g.origins.iter().map(ToString::to_string).collect();
         let mark = if g.implicit {
             "   <- implicit: no manifest field names it"
         } else {
@@ -177,7 +146,7 @@ fn partial(out: &mut String, p: &Partial) {
     let _ = writeln!(out, "  DEPENDS ON THE IMAGE: only what follows is certain");
     match (p.uid, &p.uid_origin) {
         (Some(uid), Some(o)) => {
-            let _ = writeln!(out, "  uid {:<10} {}", uid, origin(o));
+            let _ = writeln!(out, "  uid {:<10} {}", uid, o);
         }
         _ => {
             let _ = writeln!(out, "  uid unknown");
@@ -187,7 +156,7 @@ fn partial(out: &mut String, p: &Partial) {
         let _ = writeln!(out, "  gid unknown");
     }
     for g in &p.gid_origins {
-        let what: Vec<String> = g.origins.iter().map(origin).collect();
+        let what: Vec<String> = g.origins.iter().map(ToString::to_string).collect();
         let primary = if Some(g.gid) == p.gid { " (primary)" } else { "" };
         let _ = writeln!(out, "  gid {:<10} {}{primary}", g.gid, what.join("; "));
     }
@@ -200,20 +169,5 @@ fn partial(out: &mut String, p: &Partial) {
 fn unknowns(out: &mut String, list: &[Unknown]) {
     for u in list {
         let _ = writeln!(out, "  unknown: {u}");
-    }
-}
-
-fn at(loc: &Option<Location>) -> String {
-    loc.map(|l| format!(" (line {})", l.line)).unwrap_or_default()
-}
-
-fn origin(o: &Origin) -> String {
-    match o {
-        Origin::Field { path, location } => format!("{path}{}", at(location)),
-        Origin::ImageUser { user } => format!("image USER {user:?}"),
-        Origin::Passwd { line, name } => format!("/etc/passwd line {line} ({name})"),
-        Origin::Group { line, name } => format!("/etc/group line {line} ({name})"),
-        Origin::PvAnnotation { value } => format!("PersistentVolume annotation pv.beta.kubernetes.io/gid: {value:?}"),
-        Origin::Default { reason } => format!("default: {reason}"),
     }
 }

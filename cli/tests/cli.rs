@@ -262,3 +262,57 @@ fn an_unknown_user_leaves_the_start_open() {
     );
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
 }
+
+/// The words of an origin, a container kind, the environment and a refusal are the core's: the text
+/// output says exactly what the JSON (read by the playground and the embeds) carries.
+#[test]
+fn text_and_json_use_the_core_words() {
+    let pod = "kind: Pod\nmetadata: {name: p}\nspec:\n  securityContext: {runAsUser: 1000, runAsGroup: 3000, fsGroup: 5}\n  initContainers: [{name: i, securityContext: {runAsUser: 0, runAsNonRoot: true}}]\n  containers: [{name: c}]\n";
+    let blog = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/blog/");
+    let args = |o: &'static str| {
+        vec![
+            "explain".to_owned(),
+            "-".to_owned(),
+            "--passwd".to_owned(),
+            format!("{blog}passwd"),
+            "--group".to_owned(),
+            format!("{blog}group"),
+            "--image-user".to_owned(),
+            String::new(),
+            "-o".to_owned(),
+            o.to_owned(),
+        ]
+    };
+    let run = |o| {
+        let a = args(o);
+        let a: Vec<&str> = a.iter().map(String::as_str).collect();
+        let out = podgroups(&a, Some(pod));
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let text = run("text");
+    let v: serde_json::Value = serde_json::from_str(&run("json")).unwrap();
+    let report = &v[0];
+    let mut words = vec![report["environment_text"].as_str().unwrap().to_owned()];
+    for c in report["workloads"][0]["containers"].as_array().unwrap() {
+        words.push(c["kind_text"].as_str().unwrap().to_owned());
+        for o in ["as_written", "merge", "strict"] {
+            if let Some(t) = c[o]["text"].as_str() {
+                words.push(t.to_owned());
+            }
+            if let Some(t) = c[o]["uid_origin"]["text"].as_str() {
+                words.push(t.to_owned());
+            }
+            for g in c[o]["gid_origins"].as_array().into_iter().flatten() {
+                for origin in g["origins"].as_array().unwrap() {
+                    words.push(origin["text"].as_str().unwrap().to_owned());
+                }
+            }
+        }
+    }
+    assert!(words.iter().any(|w| w.starts_with("kubelet-container-config (CreateContainerConfigError)")), "{words:?}");
+    assert!(words.contains(&"init container".to_owned()) && words.contains(&"spec.securityContext.fsGroup (line 4)".to_owned()), "{words:?}");
+    for w in &words {
+        assert!(text.contains(w.as_str()), "the text output lacks the core's words {w:?}:\n{text}");
+    }
+}

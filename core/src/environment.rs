@@ -71,20 +71,20 @@ impl Runtime {
         }
     }
 
+    /// This release's patch line in [`CONTAINERD_PATCH_LINES`] (the newest line when unpinned or unlisted).
+    fn patch_line(self) -> Option<&'static PatchLine> {
+        let (major, minor, _) = self.containerd_version();
+        CONTAINERD_PATCH_LINES
+            .iter()
+            .find(|l| (l.major, l.minor) == (major, minor))
+    }
+
     pub(crate) fn uid_range_handling(self) -> UidRangeHandling {
-        // (first patch that treats it as a name, first patch that rejects) per minor line.
-        let (fixed_name, fixed_reject) = match self.containerd_version() {
-            (1, 7, _) => (27, 32),
-            (2, 0, _) => (4, 9),
-            (2, 1, _) => (0, 8),
-            (2, 2, _) => (0, 4),
-            (2, 3, _) => (0, 1),
-            _ => (0, 0),
-        };
         let (_, _, patch) = self.containerd_version();
-        if patch >= fixed_reject {
+        let (as_name, reject) = self.patch_line().map_or((0, 0), |l| (l.uid_as_name, l.uid_reject));
+        if patch >= reject {
             UidRangeHandling::Reject
-        } else if patch >= fixed_name {
+        } else if patch >= as_name {
             UidRangeHandling::AsUsername
         } else {
             UidRangeHandling::Wrap
@@ -93,15 +93,95 @@ impl Runtime {
 
     /// containerd releases that refuse non-regular or > 10 MiB user files (Spec 8.11).
     pub fn bounds_user_files(self) -> bool {
-        let first = match self.containerd_version() {
-            (1, 7, _) => 33,
-            (2, 0, _) => 10,
-            (2, 1, _) => 9,
-            (2, 2, _) => 5,
-            (2, 3, _) => 2,
-            _ => 0,
-        };
+        let first = self.patch_line().map_or(0, |l| l.user_file_bounds);
         self.is_containerd() && self.containerd_version().2 >= first
+    }
+
+    /// The first releases of each containerd line that bound user files, in words:
+    /// `containerd 1.7.33+, 2.0.10+, 2.1.9+, 2.2.5+ and 2.3.2+`.
+    pub fn user_file_bounds_releases() -> String {
+        let list: Vec<String> = CONTAINERD_PATCH_LINES
+            .iter()
+            .map(|l| format!("{}.{}.{}+", l.major, l.minor, l.user_file_bounds))
+            .collect();
+        format!("containerd {}", words_list(&list))
+    }
+
+    /// The name people use: `containerd 2.x`, `CRI-O`, or the pinned release (`containerd-2.0.5`).
+    pub fn describe(self) -> String {
+        match self.release {
+            None => self.kind.label().to_owned(),
+            Some(_) => self.to_string(),
+        }
+    }
+
+    /// Every runtime a menu offers: the three families, then each containerd release where a behaviour
+    /// the model knows changes (Spec 8.2, 8.11), oldest first.
+    pub fn releases() -> Vec<Runtime> {
+        let mut out = vec![Runtime::CONTAINERD_2, Runtime::CONTAINERD_1_7, Runtime::CRIO];
+        for l in CONTAINERD_PATCH_LINES {
+            let kind = if l.major == 1 {
+                RuntimeKind::Containerd17
+            } else {
+                RuntimeKind::Containerd2
+            };
+            let mut patches = vec![0, l.uid_as_name, l.uid_reject, l.user_file_bounds];
+            patches.sort_unstable();
+            patches.dedup();
+            for patch in patches {
+                out.push(Runtime {
+                    kind,
+                    release: Some((l.minor, Some(patch))),
+                });
+            }
+        }
+        out
+    }
+}
+
+/// One containerd minor line and the first patch of each behaviour change the model knows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PatchLine {
+    pub major: u32,
+    pub minor: u32,
+    /// First patch that looks an out-of-range numeric USER up as a name (CVE-2024-40635 fix; Spec 8.2).
+    pub uid_as_name: u32,
+    /// First patch that refuses it: `uid out of range` (Spec 8.2).
+    pub uid_reject: u32,
+    /// First patch that refuses non-regular or > 10 MiB user files (Spec 8.11).
+    pub user_file_bounds: u32,
+}
+
+/// The containerd patch lines whose releases differ (Spec 8.2, 8.11); later lines behave as the newest.
+#[rustfmt::skip]
+pub const CONTAINERD_PATCH_LINES: &[PatchLine] = &[
+    PatchLine { major: 1, minor: 7, uid_as_name: 27, uid_reject: 32, user_file_bounds: 33 },
+    PatchLine { major: 2, minor: 0, uid_as_name: 4, uid_reject: 9, user_file_bounds: 10 },
+    PatchLine { major: 2, minor: 1, uid_as_name: 0, uid_reject: 8, user_file_bounds: 9 },
+    PatchLine { major: 2, minor: 2, uid_as_name: 0, uid_reject: 4, user_file_bounds: 5 },
+    PatchLine { major: 2, minor: 3, uid_as_name: 0, uid_reject: 1, user_file_bounds: 2 },
+];
+
+/// `a`, `a and b`, `a, b and c`.
+pub(crate) fn words_list(items: &[String]) -> String {
+    match items.split_last() {
+        None => String::new(),
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+impl RuntimeKind {
+    /// The three families, in the order menus show them.
+    pub const ALL: [RuntimeKind; 3] = [RuntimeKind::Containerd2, RuntimeKind::Containerd17, RuntimeKind::Crio];
+
+    /// The family's name for people.
+    pub fn label(self) -> &'static str {
+        match self {
+            RuntimeKind::Containerd2 => "containerd 2.x",
+            RuntimeKind::Containerd17 => "containerd 1.7",
+            RuntimeKind::Crio => "CRI-O",
+        }
     }
 }
 
@@ -273,7 +353,8 @@ impl Default for Environment {
     }
 }
 
-/// The lowest and highest minor versions the spec describes; others are clamped for behaviour.
+/// The Kubernetes minor versions the spec describes, oldest first (menus offer these); others behave as
+/// the nearest one.
 pub const KUBERNETES_MINORS: std::ops::RangeInclusive<u32> = 30..=35;
 
 impl Environment {
@@ -400,5 +481,31 @@ mod tests {
         assert!(env(35, Some(false)).gate_enabled());
         assert_eq!(Environment::parse_kubernetes_version("v1.33.2"), Ok(33));
         assert!(Environment::parse_kubernetes_version("2.1").is_err());
+    }
+
+    #[test]
+    fn release_menu_and_words_come_from_one_table() {
+        assert_eq!(
+            Runtime::user_file_bounds_releases(),
+            "containerd 1.7.33+, 2.0.10+, 2.1.9+, 2.2.5+ and 2.3.2+"
+        );
+        let menu = Runtime::releases();
+        for r in &menu {
+            assert_eq!(r.to_string().parse::<Runtime>().unwrap(), *r, "{r}");
+        }
+        let bounded: Vec<String> = menu
+            .iter()
+            .filter(|r| r.release.is_some() && r.bounds_user_files())
+            .map(|r| r.to_string())
+            .collect();
+        assert!(bounded.contains(&"containerd-1.7.33".to_owned()), "{bounded:?}");
+        assert!(!menu
+            .iter()
+            .any(|r| r.to_string() == "containerd-1.7.32" && r.bounds_user_files()));
+        assert_eq!(Runtime::CRIO.describe(), "CRI-O");
+        assert_eq!(
+            "containerd-2.0.5".parse::<Runtime>().unwrap().describe(),
+            "containerd-2.0.5"
+        );
     }
 }

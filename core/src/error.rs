@@ -48,22 +48,20 @@ impl Stage {
 }
 
 /// Kubernetes or the runtime refuses to run the container: stage, reason and message as the spec gives them.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+/// Serialized with its words too (`stage_text`, `text`; see `describe.rs`).
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Refusal {
     pub stage: Stage,
     /// The `reason` users see (`Invalid`, `SupplementalGroupsPolicyNotSupported`, `CreateContainerError`…).
     pub reason: String,
     /// The message; for api-validation the first cause (`<field>: <body>`).
     pub message: String,
-    /// Every cause, for api-validation.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    /// Every cause, for api-validation (left out of JSON when empty).
     pub all_messages: Vec<String>,
     /// The Warning event's message where it differs from `message`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub event_message: Option<String>,
     /// The line of the image's file the failure comes from, which the component's message does not
     /// name: kept apart so `message` stays the component's text verbatim (Spec 4).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<Box<FileLine>>,
 }
 

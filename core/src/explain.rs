@@ -41,37 +41,42 @@ pub fn explain(input: &Input) -> Result<Report, InputError> {
     }
     let workloads = specs
         .iter()
-        .map(|spec| WorkloadReport {
-            kind: spec.kind.clone(),
-            name: spec.name.clone(),
-            namespace: spec.namespace.clone(),
-            document: spec.document,
-            pod_spec_path: spec.path.clone(),
-            location: spec.location,
-            supplemental_groups_policy: spec
-                .security_context
-                .supplemental_groups_policy
-                .as_ref()
-                .map(|f| f.value.clone()),
-            containers: spec
-                .containers
-                .iter()
-                .map(|c| {
-                    let (image, rootfs) = named
-                        .get(c.name.as_str())
-                        .or_else(|| named.get(c.image.as_str()))
-                        .map(|(i, r)| (*i, r))
-                        .unwrap_or((&input.image, &default_rootfs));
-                    explain_container(spec, c, image, rootfs, &input.pv_gid_annotations, &input.environment)
-                })
-                .collect(),
+        .map(|spec| {
+            let containers = spec.containers.iter().map(|c| {
+                let (image, rootfs) = named
+                    .get(c.name.as_str())
+                    .or_else(|| named.get(c.image.as_str()))
+                    .map(|(i, r)| (*i, r))
+                    .unwrap_or((&input.image, &default_rootfs));
+                explain_container(spec, c, image, rootfs, &input.pv_gid_annotations, &input.environment)
+            });
+            workload_report(spec, containers.collect())
         })
         .collect();
     Ok(Report {
+        environment_text: input.environment.to_string(),
         environment: input.environment.clone(),
         workloads,
         skipped,
     })
+}
+
+/// One pod spec's report around its containers' reports.
+pub(crate) fn workload_report(spec: &PodSpec, containers: Vec<ContainerReport>) -> WorkloadReport {
+    WorkloadReport {
+        kind: spec.kind.clone(),
+        name: spec.name.clone(),
+        namespace: spec.namespace.clone(),
+        document: spec.document,
+        pod_spec_path: spec.path.clone(),
+        location: spec.location,
+        supplemental_groups_policy: spec
+            .security_context
+            .supplemental_groups_policy
+            .as_ref()
+            .map(|f| f.value.clone()),
+        containers,
+    }
 }
 
 /// Parses an image's files once, refusing what no runtime would read.
@@ -133,6 +138,7 @@ pub(crate) fn explain_container(
     ContainerReport {
         name: c.name.clone(),
         kind: c.kind,
+        kind_text: c.kind.describe(),
         image: c.image.clone(),
         path: c.path.clone(),
         image_unknown: image.unknown_parts(),

@@ -34,6 +34,7 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)
 )]
 
+mod describe;
 pub mod environment;
 pub mod error;
 pub mod etc;

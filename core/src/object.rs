@@ -4,7 +4,7 @@
 
 use crate::environment::Environment;
 use crate::error::InputError;
-use crate::explain::{explain_container, rootfs};
+use crate::explain::{explain_container, rootfs, workload_report};
 use crate::image::Image;
 use crate::manifest::{self, Node, PodSpec};
 use crate::report::WorkloadReport;
@@ -69,20 +69,7 @@ pub fn explain_object<'i>(
             )
         })
         .collect();
-    Ok(Some(WorkloadReport {
-        kind: spec.kind.clone(),
-        name: spec.name.clone(),
-        namespace: spec.namespace.clone(),
-        document,
-        pod_spec_path: spec.path.clone(),
-        location: spec.location,
-        supplemental_groups_policy: spec
-            .security_context
-            .supplemental_groups_policy
-            .as_ref()
-            .map(|f| f.value.clone()),
-        containers,
-    }))
+    Ok(Some(workload_report(&spec, containers)))
 }
 
 #[cfg(test)]

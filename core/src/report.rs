@@ -26,6 +26,8 @@ impl SupplementalGroupsPolicy {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Report {
     pub environment: Environment,
+    /// The environment in words (its `Display`).
+    pub environment_text: String,
     pub workloads: Vec<WorkloadReport>,
     /// Documents that hold no pod template (Services, ConfigMaps…), named so nothing is silently lost.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -71,6 +73,8 @@ pub enum ContainerKind {
 pub struct ContainerReport {
     pub name: String,
     pub kind: ContainerKind,
+    /// [`ContainerKind::describe`].
+    pub kind_text: &'static str,
     pub image: String,
     /// Path of the container in the object, e.g. `spec.containers[0]`.
     pub path: String,
@@ -316,16 +320,11 @@ pub struct GidOrigins {
     pub implicit: bool,
 }
 
-/// Where a uid or gid came from.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(tag = "from", rename_all = "kebab-case")]
+/// Where a uid or gid came from. In JSON: `{"from": "<kebab-case variant>", …fields, "text": …}`.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Origin {
     /// A manifest field, e.g. `spec.securityContext.runAsGroup` or `spec.containers[0].securityContext.runAsUser`.
-    Field {
-        path: String,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        location: Option<Location>,
-    },
+    Field { path: String, location: Option<Location> },
     /// The image config's `USER`.
     ImageUser { user: String },
     /// A line of the image's `/etc/passwd` (the primary gid of the matched user).
