@@ -310,9 +310,21 @@ fn text_and_json_use_the_core_words() {
             }
         }
     }
-    assert!(words.iter().any(|w| w.starts_with("kubelet-container-config (CreateContainerConfigError)")), "{words:?}");
-    assert!(words.contains(&"init container".to_owned()) && words.contains(&"spec.securityContext.fsGroup (line 4)".to_owned()), "{words:?}");
+    assert!(
+        words
+            .iter()
+            .any(|w| w.starts_with("kubelet-container-config (CreateContainerConfigError)")),
+        "{words:?}"
+    );
+    assert!(
+        words.contains(&"init container".to_owned())
+            && words.contains(&"spec.securityContext.fsGroup (line 4)".to_owned()),
+        "{words:?}"
+    );
     for w in &words {
-        assert!(text.contains(w.as_str()), "the text output lacks the core's words {w:?}:\n{text}");
+        assert!(
+            text.contains(w.as_str()),
+            "the text output lacks the core's words {w:?}:\n{text}"
+        );
     }
 }

@@ -23,6 +23,9 @@ pub(crate) struct ContainerContext<'r, 'a> {
     pub env: &'a Environment,
     /// Step 4, computed once: the per-field override of pod by container.
     pub effective: Effective<'a>,
+    /// The `/etc/passwd` entry the runtime matches for this container (Spec 8.3, 8.4, 10.3), looked up
+    /// once, when the image's `/etc/passwd` and, where it matters, its USER are known.
+    pub passwd_entry: Option<&'r PasswdEntry<'a>>,
 }
 
 impl<'r, 'a> ContainerContext<'r, 'a> {
@@ -34,6 +37,7 @@ impl<'r, 'a> ContainerContext<'r, 'a> {
         pv_gid_annotations: &'a [String],
         env: &'a Environment,
     ) -> Self {
+        let effective = kubelet::effective(spec, container);
         ContainerContext {
             spec,
             container,
@@ -41,23 +45,20 @@ impl<'r, 'a> ContainerContext<'r, 'a> {
             rootfs,
             pv_gid_annotations,
             env,
-            effective: kubelet::effective(spec, container),
+            passwd_entry: matched_entry(&effective, image, rootfs),
+            effective,
         }
     }
+}
 
-    /// The passwd entry the runtime looks up for this container (Spec 8.3, 8.4, 10.3), when the image's
-    /// `/etc/passwd` and, where it matters, its USER are known.
-    pub(crate) fn passwd_entry(&self) -> Option<&'r PasswdEntry<'a>> {
-        let passwd = self.rootfs.passwd.as_ref()?.as_ref().ok()?;
-        match (
-            self.effective.run_as_user,
-            self.image.user.as_deref().map(kubelet::image_user),
-        ) {
-            (Some(uid), _) => i64::try_from(uid.value).ok().and_then(|u| passwd.by_uid(u)),
-            (None, Some(kubelet::ImageUser::Uid(uid))) => passwd.by_uid(uid),
-            (None, Some(kubelet::ImageUser::Name(name))) => passwd.by_name(&name),
-            (None, None) => None,
-        }
+/// The entry the runtime looks the user up by: `runAsUser`, else the image's uid or name.
+fn matched_entry<'r, 'a>(eff: &Effective<'_>, image: &Image, rootfs: &'r Rootfs<'a>) -> Option<&'r PasswdEntry<'a>> {
+    let passwd = rootfs.passwd.as_ref()?.as_ref().ok()?;
+    match (eff.run_as_user, image.user.as_deref().map(kubelet::image_user)) {
+        (Some(uid), _) => i64::try_from(uid.value).ok().and_then(|u| passwd.by_uid(u)),
+        (None, Some(kubelet::ImageUser::Uid(uid))) => passwd.by_uid(uid),
+        (None, Some(kubelet::ImageUser::Name(name))) => passwd.by_name(&name),
+        (None, None) => None,
     }
 }
 

@@ -5,52 +5,65 @@ use crate::etc::{go_uint32, is_clean_number};
 use crate::pipeline::ContainerContext;
 use crate::report::{Origin, Outcome, Warning};
 
+/// Every trap found in this container's inputs and its outcome as written.
 pub(crate) fn find(ctx: &ContainerContext<'_, '_>, as_written: &Outcome) -> Vec<Warning> {
-    let (spec, env, eff, pv) = (ctx.spec, ctx.env, &ctx.effective, ctx.pv_gid_annotations);
     let mut out = Vec::new();
     let mut warn = |code: &'static str, message: String| out.push(Warning { code, message });
-    let psc = &spec.security_context;
-    let written = psc.supplemental_groups_policy.as_ref().map(|f| f.value.as_str());
-    let policy_path = format!("{}.securityContext.supplementalGroupsPolicy", spec.path);
+    outcome_warnings(ctx, as_written, &mut warn);
+    manifest_warnings(ctx, &mut warn);
+    policy_warnings(ctx, &mut warn);
+    etc_file_warnings(ctx, &mut warn);
+    out
+}
 
-    // What the image's /etc/group adds under the policy actually applied.
-    if let Some(id) = as_written.identity() {
-        let added: Vec<String> = id
-            .gid_origins
-            .iter()
-            .filter(|g| g.implicit)
-            .map(|g| {
-                let lines: Vec<String> = g
-                    .origins
-                    .iter()
-                    .filter_map(|o| match o {
-                        Origin::Group { line, name } => Some(format!("{name}, /etc/group line {line}")),
-                        _ => None,
-                    })
-                    .collect();
-                format!("{} ({})", g.gid, lines.join("; "))
-            })
-            .collect();
-        if !added.is_empty() {
+fn policy_path(ctx: &ContainerContext<'_, '_>) -> String {
+    format!("{}.securityContext.supplementalGroupsPolicy", ctx.spec.path)
+}
+
+/// What the image's /etc/group adds under the policy actually applied, and a primary gid of 0 by default.
+fn outcome_warnings(ctx: &ContainerContext<'_, '_>, as_written: &Outcome, warn: &mut impl FnMut(&'static str, String)) {
+    let added: Vec<String> = as_written
+        .gid_origins()
+        .iter()
+        .filter(|g| g.implicit)
+        .map(|g| {
+            let lines: Vec<String> = g
+                .origins
+                .iter()
+                .filter_map(|o| match o {
+                    Origin::Group { line, name } => Some(format!("{name}, /etc/group line {line}")),
+                    _ => None,
+                })
+                .collect();
+            format!("{} ({})", g.gid, lines.join("; "))
+        })
+        .collect();
+    if !added.is_empty() {
+        warn(
+            "implicit-groups",
+            format!(
+                "the image's /etc/group adds {} that no manifest field names; set {}: Strict to drop them, \
+                 and list any group the container needs in supplementalGroups",
+                added.join(", "),
+                policy_path(ctx)
+            ),
+        );
+    }
+    let Some(id) = as_written.identity() else { return };
+    if let Some(g) = id.gid_origins.iter().find(|g| g.gid == id.gid) {
+        if let Some(Origin::Default { reason }) = g.origins.first() {
             warn(
-                "implicit-groups",
-                format!(
-                    "the image's /etc/group adds {} that no manifest field names; set {policy_path}: Strict to drop them, \
-                     and list any group the container needs in supplementalGroups",
-                    added.join(", ")
-                ),
+                "gid-zero-fallback",
+                format!("{reason}: the process runs with group root (0); set runAsGroup"),
             );
         }
-        if let Some(g) = id.gid_origins.iter().find(|g| g.gid == id.gid) {
-            if let Some(Origin::Default { reason }) = g.origins.first() {
-                warn(
-                    "gid-zero-fallback",
-                    format!("{reason}: the process runs with group root (0); set runAsGroup"),
-                );
-            }
-        }
     }
+}
 
+/// Fields that do not do what they seem: the image USER's group, runAsGroup alone, several PV gids.
+fn manifest_warnings(ctx: &ContainerContext<'_, '_>, warn: &mut impl FnMut(&'static str, String)) {
+    let (spec, env, eff) = (ctx.spec, ctx.env, &ctx.effective);
+    let psc = &spec.security_context;
     let user = ctx.image.user.as_deref().unwrap_or("");
     let group_part = user.split_once(':').map(|(_, g)| g).filter(|g| !g.is_empty());
     if let (Some(group), None) = (group_part, eff.run_as_group) {
@@ -74,6 +87,32 @@ pub(crate) fn find(ctx: &ContainerContext<'_, '_>, as_written: &Outcome) -> Vec<
         );
     }
 
+    let mut pv_gids: Vec<&String> = ctx
+        .pv_gid_annotations
+        .iter()
+        .filter(|v| v.parse::<i64>().is_ok())
+        .collect();
+    pv_gids.dedup();
+    if env.runtime.kind == RuntimeKind::Crio && pv_gids.len() > 1 {
+        warn(
+            "pv-gid-order",
+            "several PersistentVolume gid annotations: the kubelet adds them in Go map order, so their order in \
+             CRI-O's additionalGids varies between pods (the set does not)"
+                .to_owned(),
+        );
+    }
+}
+
+/// The policy field where this cluster ignores, drops or refuses it (Spec 1.1, 3, 9.1).
+fn policy_warnings(ctx: &ContainerContext<'_, '_>, warn: &mut impl FnMut(&'static str, String)) {
+    let env = ctx.env;
+    let written = ctx
+        .spec
+        .security_context
+        .supplemental_groups_policy
+        .as_ref()
+        .map(|f| f.value.as_str());
+    let policy_path = policy_path(ctx);
     match written {
         Some(_) if env.kubernetes_minor < 31 => warn(
             "policy-unknown-field",
@@ -101,25 +140,13 @@ pub(crate) fn find(ctx: &ContainerContext<'_, '_>, as_written: &Outcome) -> Vec<
             "the SupplementalGroupsPolicy gate is locked on from Kubernetes 1.35; it cannot be disabled".to_owned(),
         );
     }
-    let mut pv_gids: Vec<&String> = pv.iter().filter(|v| v.parse::<i64>().is_ok()).collect();
-    pv_gids.dedup();
-    if env.runtime.kind == RuntimeKind::Crio && pv_gids.len() > 1 {
-        warn(
-            "pv-gid-order",
-            "several PersistentVolume gid annotations: the kubelet adds them in Go map order, so their order in \
-             CRI-O's additionalGids varies between pods (the set does not)"
-                .to_owned(),
-        );
-    }
-    etc_file_warnings(ctx, &mut warn);
-    out
 }
 
 /// Quirks of the image's `/etc` files that change this container's groups (Spec 11).
 fn etc_file_warnings(ctx: &ContainerContext<'_, '_>, warn: &mut impl FnMut(&'static str, String)) {
     let (eff, rootfs, env) = (&ctx.effective, ctx.rootfs, ctx.env);
     let Some(Ok(passwd)) = &rootfs.passwd else { return };
-    let Some(entry) = ctx.passwd_entry() else { return };
+    let Some(entry) = ctx.passwd_entry else { return };
     if entry.name.starts_with('#') {
         let shadowed = passwd
             .entries

@@ -142,124 +142,136 @@ impl Reader<'_> {
 }
 
 impl PodSpec {
-    /// Reads the pod spec at `path` of an object of `kind`.
+    /// Reads the pod spec at `path` of one object (Spec 1: the fields validation and the kubelet read).
     pub fn read(doc: &Node, kind: &str, path: &str, document: usize) -> Result<PodSpec, InputError> {
         let meta = doc.get("metadata");
         let name = meta
             .and_then(|m| m.get("name").or_else(|| m.get("generateName")))
-            .and_then(Node::as_str);
+            .and_then(Node::as_str)
+            .unwrap_or("");
         let namespace = meta
             .and_then(|m| m.get("namespace"))
             .and_then(Node::as_str)
             .unwrap_or("default");
-        let spec = doc.at(path).ok_or_else(|| {
-            InputError::new(
-                Source::Manifest,
-                format!("{kind} has no `{path}`; a {kind} needs a pod spec there"),
-            )
-            .at(Some(path.to_owned()), doc.location)
-        })?;
-        if !matches!(spec.value, Value::Map(_)) {
+        let spec = spec_mapping(doc, kind, path)?;
+        let r = Reader { prefix: path };
+        let os = r.mapping(Some(spec), "os", "os")?;
+        let psc_node = r.mapping(Some(spec), "securityContext", "securityContext")?;
+        let containers = r.containers(spec)?;
+        if containers.is_empty() {
             return Err(InputError::new(
                 Source::Manifest,
-                format!("`{path}` must be a mapping, found {}", spec.value.kind_name()),
+                format!("{kind} {name:?} has no containers; add `{path}.containers`"),
             )
-            .at(Some(path.to_owned()), spec.location));
+            .at(Some(format!("{path}.containers")), doc.location));
         }
-        let r = Reader { prefix: path };
-        let spec_location = spec.location;
-        let spec = Some(spec);
-        let os = r.mapping(spec, "os", "os")?;
-        let os_name = r.string(os, "name", "os.name")?;
-        let psc_node = r.mapping(spec, "securityContext", "securityContext")?;
+        Ok(PodSpec {
+            kind: kind.to_owned(),
+            name: name.to_owned(),
+            namespace: namespace.to_owned(),
+            document,
+            location: doc.location,
+            path: path.to_owned(),
+            spec_location: spec.location,
+            security_context_location: psc_node.and_then(|n| n.location),
+            os_name: r.string(os, "name", "os.name")?,
+            security_context: r.pod_security_context(psc_node)?,
+            containers,
+        })
+    }
+}
+
+/// The pod spec mapping at `path`, or an error saying where it should be.
+fn spec_mapping<'n>(doc: &'n Node, kind: &str, path: &str) -> Result<&'n Node, InputError> {
+    let spec = doc.at(path).ok_or_else(|| {
+        InputError::new(
+            Source::Manifest,
+            format!("{kind} has no `{path}`; a {kind} needs a pod spec there"),
+        )
+        .at(Some(path.to_owned()), doc.location)
+    })?;
+    if !matches!(spec.value, Value::Map(_)) {
+        return Err(InputError::new(
+            Source::Manifest,
+            format!("`{path}` must be a mapping, found {}", spec.value.kind_name()),
+        )
+        .at(Some(path.to_owned()), spec.location));
+    }
+    Ok(spec)
+}
+
+impl Reader<'_> {
+    /// `spec.securityContext`: the pod-level identity fields (Spec 1.2, 4, 7.3).
+    fn pod_security_context(&self, psc: Option<&Node>) -> Result<PodSecurityContext, InputError> {
+        let list = "securityContext.supplementalGroups";
         let mut supplemental_groups = Vec::new();
-        for (i, node) in r
-            .list(psc_node, "supplementalGroups", "securityContext.supplementalGroups")?
-            .iter()
-            .enumerate()
-        {
-            let rel = format!("securityContext.supplementalGroups[{i}]");
+        for (i, node) in self.list(psc, "supplementalGroups", list)?.iter().enumerate() {
+            let rel = format!("{list}[{i}]");
             match node.value {
                 Value::Int(v) => supplemental_groups.push(Field {
                     value: v,
-                    path: r.path(&rel),
+                    path: self.path(&rel),
                     location: node.location,
                 }),
-                _ => return Err(r.error(node, &rel, "an integer")),
+                _ => return Err(self.error(node, &rel, "an integer")),
             }
         }
-        let security_context = PodSecurityContext {
-            run_as_user: r.int(psc_node, "runAsUser", "securityContext.runAsUser")?,
-            run_as_group: r.int(psc_node, "runAsGroup", "securityContext.runAsGroup")?,
-            run_as_non_root: r.boolean(psc_node, "runAsNonRoot", "securityContext.runAsNonRoot")?,
-            fs_group: r.int(psc_node, "fsGroup", "securityContext.fsGroup")?,
+        Ok(PodSecurityContext {
+            run_as_user: self.int(psc, "runAsUser", "securityContext.runAsUser")?,
+            run_as_group: self.int(psc, "runAsGroup", "securityContext.runAsGroup")?,
+            run_as_non_root: self.boolean(psc, "runAsNonRoot", "securityContext.runAsNonRoot")?,
+            fs_group: self.int(psc, "fsGroup", "securityContext.fsGroup")?,
             supplemental_groups,
-            supplemental_groups_set: psc_node.and_then(|n| n.get("supplementalGroups")).is_some(),
-            supplemental_groups_path: r.path("securityContext.supplementalGroups"),
-            supplemental_groups_policy: r.string(
-                psc_node,
+            supplemental_groups_set: psc.and_then(|n| n.get("supplementalGroups")).is_some(),
+            supplemental_groups_path: self.path(list),
+            supplemental_groups_policy: self.string(
+                psc,
                 "supplementalGroupsPolicy",
                 "securityContext.supplementalGroupsPolicy",
             )?,
-        };
+        })
+    }
+
+    /// Init, regular and ephemeral containers, in that order (all take the same path, Spec 4).
+    fn containers(&self, spec: &Node) -> Result<Vec<Container>, InputError> {
         let mut containers = Vec::new();
         for (key, kind) in [
             ("initContainers", ContainerKind::Init),
             ("containers", ContainerKind::Regular),
             ("ephemeralContainers", ContainerKind::Ephemeral),
         ] {
-            for (i, c) in r.list(spec, key, key)?.iter().enumerate() {
-                let rel = format!("{key}[{i}]");
-                if !matches!(c.value, Value::Map(_)) {
-                    return Err(r.error(c, &rel, "a container mapping"));
-                }
-                let c = Some(c);
-                let name = r
-                    .string(c, "name", &format!("{rel}.name"))?
-                    .map(|f| f.value)
-                    .unwrap_or_default();
-                let image = r
-                    .string(c, "image", &format!("{rel}.image"))?
-                    .map(|f| f.value)
-                    .unwrap_or_default();
-                let sc_rel = format!("{rel}.securityContext");
-                let sc = r.mapping(c, "securityContext", &sc_rel)?;
-                containers.push(Container {
-                    name,
-                    image,
-                    kind,
-                    path: r.path(&rel),
-                    location: c.and_then(|n| n.location),
-                    security_context: ContainerSecurityContext {
-                        run_as_user: r.int(sc, "runAsUser", &format!("{sc_rel}.runAsUser"))?,
-                        run_as_group: r.int(sc, "runAsGroup", &format!("{sc_rel}.runAsGroup"))?,
-                        run_as_non_root: r.boolean(sc, "runAsNonRoot", &format!("{sc_rel}.runAsNonRoot"))?,
-                    },
-                });
+            for (i, c) in self.list(Some(spec), key, key)?.iter().enumerate() {
+                containers.push(self.container(c, &format!("{key}[{i}]"), kind)?);
             }
         }
-        if containers.is_empty() {
-            return Err(InputError::new(
-                Source::Manifest,
-                format!(
-                    "{kind} {:?} has no containers; add `{path}.containers`",
-                    name.unwrap_or("")
-                ),
-            )
-            .at(Some(format!("{path}.containers")), doc.location));
+        Ok(containers)
+    }
+
+    /// One container mapping at `rel`, with the `securityContext` fields that override the pod's.
+    fn container(&self, node: &Node, rel: &str, kind: ContainerKind) -> Result<Container, InputError> {
+        if !matches!(node.value, Value::Map(_)) {
+            return Err(self.error(node, rel, "a container mapping"));
         }
-        Ok(PodSpec {
-            kind: kind.to_owned(),
-            name: name.unwrap_or("").to_owned(),
-            namespace: namespace.to_owned(),
-            document,
-            location: doc.location,
-            path: path.to_owned(),
-            spec_location,
-            security_context_location: psc_node.and_then(|n| n.location),
-            os_name,
-            security_context,
-            containers,
+        let c = Some(node);
+        let text = |key: &str| -> Result<String, InputError> {
+            Ok(self
+                .string(c, key, &format!("{rel}.{key}"))?
+                .map(|f| f.value)
+                .unwrap_or_default())
+        };
+        let sc_rel = format!("{rel}.securityContext");
+        let sc = self.mapping(c, "securityContext", &sc_rel)?;
+        Ok(Container {
+            name: text("name")?,
+            image: text("image")?,
+            kind,
+            path: self.path(rel),
+            location: node.location,
+            security_context: ContainerSecurityContext {
+                run_as_user: self.int(sc, "runAsUser", &format!("{sc_rel}.runAsUser"))?,
+                run_as_group: self.int(sc, "runAsGroup", &format!("{sc_rel}.runAsGroup"))?,
+                run_as_non_root: self.boolean(sc, "runAsNonRoot", &format!("{sc_rel}.runAsNonRoot"))?,
+            },
         })
     }
 }
