@@ -23,10 +23,14 @@ pub(crate) fn effective<'a>(spec: &'a PodSpec, c: &'a Container) -> Effective<'a
     }
 }
 
-fn field_origin<T>(f: &Field<T>) -> Origin {
-    Origin::Field {
-        path: f.path.clone(),
-        location: f.location,
+/// A manifest id with the field it came from as its origin.
+fn sourced(f: &Field<i128>) -> SourcedId {
+    SourcedId {
+        value: f.value,
+        origin: Origin::Field {
+            path: f.path.clone(),
+            location: f.location,
+        },
     }
 }
 
@@ -39,13 +43,7 @@ pub(crate) fn container_security_context(
 ) -> CriSecurityContext {
     let (spec, eff, pv_gid_annotations) = (ctx.spec, &ctx.effective, ctx.pv_gid_annotations);
     let (run_as_user, run_as_username) = match (eff.run_as_user, image) {
-        (Some(f), _) => (
-            Some(SourcedId {
-                value: f.value,
-                origin: field_origin(f),
-            }),
-            String::new(),
-        ),
+        (Some(f), _) => (Some(sourced(f)), String::new()),
         (None, ImageUser::Uid(uid)) => {
             let origin = if image_user_text.is_empty() || image_user_text.starts_with(':') {
                 Origin::Default {
@@ -66,25 +64,31 @@ pub(crate) fn container_security_context(
         }
         (None, ImageUser::Name(name)) => (None, name.clone()),
     };
-    let run_as_group = eff.run_as_group.map(|f| SourcedId {
-        value: f.value,
-        origin: field_origin(f),
-    });
+    let run_as_group = eff.run_as_group.map(sourced);
+    let supplemental_groups = supplemental_groups(spec, pv_gid_annotations);
+    let supplemental_groups_policy = match policy.map(|p| p.value.as_str()) {
+        Some("Strict") => SupplementalGroupsPolicy::Strict,
+        _ => SupplementalGroupsPolicy::Merge,
+    };
+    CriSecurityContext {
+        run_as_user,
+        run_as_username,
+        run_as_group,
+        supplemental_groups,
+        supplemental_groups_policy,
+    }
+}
+
+/// Step 7.3: `[fsGroup] ++ supplementalGroups ++ extra PV gids`, without de-duplication; PV gids already
+/// in `supplementalGroups` (but not `fsGroup`) are skipped, as are unparsable annotations.
+fn supplemental_groups(spec: &PodSpec, pv_gid_annotations: &[String]) -> Vec<SourcedId> {
     let psc = &spec.security_context;
-    // [fsGroup] ++ supplementalGroups ++ extra PV gids, without de-duplication (Spec 7.3).
-    let mut supplemental_groups: Vec<SourcedId> = Vec::new();
-    if let Some(f) = &psc.fs_group {
-        supplemental_groups.push(SourcedId {
-            value: f.value,
-            origin: field_origin(f),
-        });
-    }
-    for f in &psc.supplemental_groups {
-        supplemental_groups.push(SourcedId {
-            value: f.value,
-            origin: field_origin(f),
-        });
-    }
+    let mut supplemental_groups: Vec<SourcedId> = psc
+        .fs_group
+        .iter()
+        .chain(&psc.supplemental_groups)
+        .map(sourced)
+        .collect();
     let mut seen: Vec<&str> = Vec::new();
     for value in pv_gid_annotations {
         if seen.contains(&value.as_str()) {
@@ -100,15 +104,5 @@ pub(crate) fn container_security_context(
             origin: Origin::PvAnnotation { value: value.clone() },
         });
     }
-    let supplemental_groups_policy = match policy.map(|p| p.value.as_str()) {
-        Some("Strict") => SupplementalGroupsPolicy::Strict,
-        _ => SupplementalGroupsPolicy::Merge,
-    };
-    CriSecurityContext {
-        run_as_user,
-        run_as_username,
-        run_as_group,
-        supplemental_groups,
-        supplemental_groups_policy,
-    }
+    supplemental_groups
 }
