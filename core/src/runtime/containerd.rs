@@ -206,32 +206,7 @@ fn with_additional_gids(u2: &str, rootfs: &Rootfs<'_>) -> Result<Vec<(u32, Origi
 mod tests {
     use super::*;
     use crate::etc::{Group, Passwd};
-    use crate::runtime::SourcedId;
-
-    fn cri(
-        user: Option<i128>,
-        name: &str,
-        group: Option<i128>,
-        policy: SupplementalGroupsPolicy,
-    ) -> CriSecurityContext {
-        let origin = Origin::Field {
-            path: "x".into(),
-            location: None,
-        };
-        CriSecurityContext {
-            run_as_user: user.map(|value| SourcedId {
-                value,
-                origin: origin.clone(),
-            }),
-            run_as_username: name.to_owned(),
-            run_as_group: group.map(|value| SourcedId {
-                value,
-                origin: origin.clone(),
-            }),
-            supplemental_groups: vec![SourcedId { value: 5, origin }],
-            supplemental_groups_policy: policy,
-        }
-    }
+    use crate::runtime::test_cri;
 
     fn rootfs() -> Rootfs<'static> {
         Rootfs {
@@ -249,7 +224,7 @@ mod tests {
     #[test]
     fn merge_is_a_sorted_set_without_the_group_named_like_the_user() {
         let p = create_container(
-            &cri(Some(1000), "", None, SupplementalGroupsPolicy::Merge),
+            &test_cri(Some(1000), "", None, SupplementalGroupsPolicy::Merge),
             &rootfs(),
             "",
             Runtime::CONTAINERD_2,
@@ -261,7 +236,7 @@ mod tests {
 
     #[test]
     fn strict_reads_no_group_file_and_1_7_ignores_it() {
-        let c = cri(Some(1000), "", Some(3000), SupplementalGroupsPolicy::Strict);
+        let c = test_cri(Some(1000), "", Some(3000), SupplementalGroupsPolicy::Strict);
         assert_eq!(
             gids(&create_container(&c, &rootfs(), "", Runtime::CONTAINERD_2).unwrap()),
             [5, 3000]
@@ -273,7 +248,7 @@ mod tests {
 
     #[test]
     fn usernames_must_exist() {
-        let c = cri(None, "ghost", None, SupplementalGroupsPolicy::Merge);
+        let c = test_cri(None, "ghost", None, SupplementalGroupsPolicy::Merge);
         let e = create_container(&c, &rootfs(), "ghost", Runtime::CONTAINERD_2).unwrap_err();
         assert!(e.message.ends_with("no users found"), "{}", e.message);
         let no_passwd = Rootfs {
@@ -287,7 +262,7 @@ mod tests {
     #[test]
     fn a_group_name_needs_the_group_file() {
         // Spec 8.2: `uid:groupname` from the image USER; Go's open error names the rootfs path.
-        let c = cri(None, "", None, SupplementalGroupsPolicy::Merge);
+        let c = test_cri(None, "", None, SupplementalGroupsPolicy::Merge);
         let no_group = Rootfs {
             group: None,
             ..rootfs()
@@ -306,7 +281,7 @@ mod tests {
     #[test]
     fn uid_without_entry_gets_gid_zero() {
         let p = create_container(
-            &cri(Some(4242), "", None, SupplementalGroupsPolicy::Merge),
+            &test_cri(Some(4242), "", None, SupplementalGroupsPolicy::Merge),
             &rootfs(),
             "",
             Runtime::CONTAINERD_2,

@@ -140,7 +140,7 @@ fn get_exec_user<'a>(user_arg: &str, user_origin: Origin, rootfs: &Rootfs<'a>) -
 mod tests {
     use super::*;
     use crate::etc::{Group, Passwd};
-    use crate::runtime::SourcedId;
+    use crate::runtime::test_cri;
 
     fn rootfs() -> Rootfs<'static> {
         Rootfs {
@@ -149,26 +149,14 @@ mod tests {
         }
     }
 
-    fn cri(user: Option<i128>, name: &str, policy: SupplementalGroupsPolicy) -> CriSecurityContext {
-        let origin = Origin::Field {
-            path: "x".into(),
-            location: None,
-        };
-        CriSecurityContext {
-            run_as_user: user.map(|value| SourcedId {
-                value,
-                origin: origin.clone(),
-            }),
-            run_as_username: name.to_owned(),
-            run_as_group: None,
-            supplemental_groups: vec![SourcedId { value: 5, origin }],
-            supplemental_groups_policy: policy,
-        }
-    }
-
     #[test]
     fn insertion_order_first_kept_group_named_like_user_included() {
-        let p = create_container(&cri(Some(1000), "", SupplementalGroupsPolicy::Merge), &rootfs(), "").unwrap();
+        let p = create_container(
+            &test_cri(Some(1000), "", None, SupplementalGroupsPolicy::Merge),
+            &rootfs(),
+            "",
+        )
+        .unwrap();
         let gids: Vec<u32> = p.additional_gids.iter().map(|(g, _)| *g).collect();
         assert_eq!(gids, [1000, 9, 900, 5]);
         assert_eq!(p.additional_gids[1].1.len(), 2, "gid 9 from two /etc/group lines");
@@ -176,13 +164,18 @@ mod tests {
 
     #[test]
     fn unknown_names_and_out_of_range_uids_fail() {
-        let e = create_container(&cri(None, "ghost", SupplementalGroupsPolicy::Merge), &rootfs(), "ghost").unwrap_err();
+        let e = create_container(
+            &test_cri(None, "ghost", None, SupplementalGroupsPolicy::Merge),
+            &rootfs(),
+            "ghost",
+        )
+        .unwrap_err();
         assert_eq!(
             e.message,
             "get exec user: unable to find user ghost: no matching entries in passwd file"
         );
         let e = create_container(
-            &cri(Some(4294967296), "", SupplementalGroupsPolicy::Merge),
+            &test_cri(Some(4294967296), "", None, SupplementalGroupsPolicy::Merge),
             &rootfs(),
             "",
         )

@@ -182,3 +182,28 @@ impl<'a> Rootfs<'a> {
         }
     }
 }
+
+/// A CRI context for the runtime models' unit tests: every id from one field, one supplemental gid 5.
+#[cfg(test)]
+pub(crate) fn test_cri(
+    user: Option<i128>,
+    name: &str,
+    group: Option<i128>,
+    policy: SupplementalGroupsPolicy,
+) -> CriSecurityContext {
+    let origin = Origin::Field {
+        path: "x".into(),
+        location: None,
+    };
+    let id = |value| SourcedId {
+        value,
+        origin: origin.clone(),
+    };
+    CriSecurityContext {
+        run_as_user: user.map(id),
+        run_as_username: name.to_owned(),
+        run_as_group: group.map(id),
+        supplemental_groups: vec![id(5)],
+        supplemental_groups_policy: policy,
+    }
+}
