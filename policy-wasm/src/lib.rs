@@ -17,6 +17,7 @@
 )]
 
 pub mod check;
+pub mod emit;
 pub mod evaluate;
 pub mod image;
 pub mod rules;
