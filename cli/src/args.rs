@@ -31,6 +31,8 @@ pub enum Command {
     Completions(CompletionsArgs),
     /// Print the man page (roff), generated from these definitions: `podgroups man > podgroups.1`.
     Man,
+    /// Admission policies for engines that cannot load the Wasm module (`policy emit vap|map|gatekeeper|kyverno`).
+    Policy(crate::policy::PolicyArgs),
 }
 
 #[derive(Args)]

@@ -13,6 +13,7 @@ mod explain;
 mod fix;
 mod image;
 mod input;
+mod policy;
 mod render;
 mod simulate;
 
@@ -31,6 +32,7 @@ pub fn run(bin_name: &str) -> ExitCode {
         args::Command::Image(a) => image::run(&a),
         args::Command::Completions(a) => docs::completions(&a, bin_name),
         args::Command::Man => docs::man(),
+        args::Command::Policy(a) => policy::run(&a),
     };
     match result {
         Ok(code) => code,

@@ -4,6 +4,10 @@
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 
+/// How the kubelet reads the config's `User` when no `runAsUser` is set (Spec 5), for callers that only
+/// have the config (an admission policy asking its host for it).
+pub use crate::kubelet::{image_user, ImageUser};
+
 /// Upper bound on an `/etc` file the engine reads; containerd refuses more than 10 MiB (Spec 8.11).
 pub const MAX_ETC_FILE_BYTES: usize = 10 * 1024 * 1024;
 

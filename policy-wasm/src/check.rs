@@ -3,8 +3,10 @@
 //! `runAsUser`/`runAsGroup`/`runAsNonRoot` are overridden per field by the container's (Spec 4);
 //! `fsGroup`, `supplementalGroups` and `supplementalGroupsPolicy` exist only at pod level (Spec 1.3).
 
-use crate::rules::{id_of, short, Ranges, Rule};
+use crate::image::{uid_of, ImageConfigs};
+use crate::rules::{id_of, short, Ranges, Rule, MAX_ID};
 use crate::settings::Settings;
+use podgroups_core::image::ImageUser;
 use podgroups_core::SupplementalGroupsPolicy;
 use serde_json::{Map, Value};
 use std::fmt;
@@ -70,11 +72,19 @@ struct Slot {
     index: usize,
     /// `container "app"` for messages.
     label: String,
+    image: String,
     exempt: bool,
 }
 
 /// Checks `spec` (found at `base`, e.g. `spec.template.spec`), mutating it when `mutate` is true.
-pub fn check_spec(spec: &mut Value, base: &str, settings: &Settings, mutate: bool) -> SpecOutcome {
+/// `images` answers the optional image-config check (`check_image_user`).
+pub fn check_spec(
+    spec: &mut Value,
+    base: &str,
+    settings: &Settings,
+    mutate: bool,
+    images: &mut dyn ImageConfigs,
+) -> SpecOutcome {
     let mut out = SpecOutcome::default();
     let Some(spec) = spec.as_object_mut() else {
         out.violation(
@@ -106,7 +116,7 @@ pub fn check_spec(spec: &mut Value, base: &str, settings: &Settings, mutate: boo
         pod_level(spec, &psc_path, settings, mutate, &mut out);
     }
     for slot in slots.iter().filter(|s| !s.exempt) {
-        container_level(spec, base, slot, settings, mutate, &mut out);
+        container_level(spec, base, slot, settings, mutate, images, &mut out);
     }
     out
 }
@@ -146,6 +156,7 @@ fn slots(spec: &Map<String, Value>, base: &str, settings: &Settings, out: &mut S
                 list,
                 index,
                 label,
+                image: image.to_string(),
                 exempt: !image.is_empty() && settings.image_exempt(image),
             });
         }
@@ -260,6 +271,7 @@ fn container_level(
     slot: &Slot,
     settings: &Settings,
     mutate: bool,
+    images: &mut dyn ImageConfigs,
     out: &mut SpecOutcome,
 ) {
     let csc_path = format!("{base}.{}[{}].securityContext", slot.list, slot.index);
@@ -280,14 +292,14 @@ fn container_level(
 
     // run_as_user
     let (user, user_at) = effective(spec, slot, "runAsUser", &container_path, &pod_path);
-    match &settings.run_as_user {
-        Rule::MustRunAsNonRoot => non_root(spec, base, slot, user.as_ref(), &user_at, mutate, out),
-        rule => {
-            if let Some(id) = single_id(rule, user.as_ref(), &user_at, who, "run_as_user", mutate, out) {
-                set_in_container(spec, slot, "runAsUser", Value::from(id));
-                out.changed = true;
-            }
-        }
+    let from_image = match user {
+        None if settings.check_image_user => image_user_verdict(slot, &settings.run_as_user, images),
+        _ => ImageVerdict::Unknown,
+    };
+    match (&settings.run_as_user, from_image) {
+        (_, ImageVerdict::Allowed) => {}
+        (_, ImageVerdict::Refused(text)) => out.violation(user_at.clone(), who, text),
+        (rule, ImageVerdict::Unknown) => run_as_user(spec, base, slot, rule, user.as_ref(), &user_at, mutate, out),
     }
 
     // run_as_group
@@ -315,6 +327,74 @@ fn container_level(
                 "is not set here nor at pod level, so the primary gid comes from the image's /etc/passwd or falls back to 0 (root); set runAsGroup (require_run_as_group)".into(),
             );
         }
+    }
+}
+
+/// `run_as_user` on the manifest's effective uid.
+#[allow(clippy::too_many_arguments)]
+fn run_as_user(
+    spec: &mut Map<String, Value>,
+    base: &str,
+    slot: &Slot,
+    rule: &Rule,
+    user: Option<&Value>,
+    user_at: &str,
+    mutate: bool,
+    out: &mut SpecOutcome,
+) {
+    if *rule == Rule::MustRunAsNonRoot {
+        return non_root(spec, base, slot, user, user_at, mutate, out);
+    }
+    let who = Some(slot.label.as_str());
+    if let Some(id) = single_id(rule, user, user_at, who, "run_as_user", mutate, out) {
+        set_in_container(spec, slot, "runAsUser", Value::from(id));
+        out.changed = true;
+    }
+}
+
+/// What the image config's USER says about `run_as_user` for a container without `runAsUser`.
+enum ImageVerdict {
+    /// The image's uid satisfies the rule: nothing to set.
+    Allowed,
+    /// The image cannot settle it (a user name, a uid out of range): the manifest rules apply.
+    Unknown,
+    /// The kubelet would refuse the container: the message.
+    Refused(String),
+}
+
+/// `check_image_user`: the uid the process gets from the image when the manifest sets none (Spec 5),
+/// judged by `rule`; under `MustRunAsNonRoot` the kubelet's own refusals (Spec 6.3–6.5) become
+/// admission refusals instead of a `CreateContainerConfigError` on the node.
+fn image_user_verdict(slot: &Slot, rule: &Rule, images: &mut dyn ImageConfigs) -> ImageVerdict {
+    if slot.image.is_empty() || *rule == Rule::RunAsAny {
+        return ImageVerdict::Unknown;
+    }
+    let image = short(&Value::from(slot.image.as_str()));
+    let user = match images.user(&slot.image) {
+        Ok(user) => user,
+        Err(e) => {
+            return ImageVerdict::Refused(format!(
+                "is not set and the config of image {image} could not be read ({e}); set runAsUser, or turn check_image_user off"
+            ))
+        }
+    };
+    let shown = short(&Value::from(user.as_str()));
+    match (rule, uid_of(&user)) {
+        (Rule::MustRunAsNonRoot, ImageUser::Uid(0)) => ImageVerdict::Refused(format!(
+            "is not set and image {image} runs as root (its config's USER is {shown}): the kubelet refuses it (\"image will run as root\"); set a non-zero runAsUser (run_as_user MustRunAsNonRoot, check_image_user)"
+        )),
+        (Rule::MustRunAsNonRoot, ImageUser::Name(_)) => ImageVerdict::Refused(format!(
+            "is not set and image {image} has the non-numeric USER {shown}, whose uid only the image's /etc/passwd knows: the kubelet refuses it (\"cannot verify user is non-root\"); set a numeric non-zero runAsUser (run_as_user MustRunAsNonRoot, check_image_user)"
+        )),
+        (Rule::MustRunAsNonRoot, ImageUser::Uid(uid)) if u64::try_from(uid).map_or(true, |u| u > MAX_ID) => {
+            ImageVerdict::Refused(format!(
+                "is not set and image {image} has USER {shown}, not a valid uid (0-{MAX_ID}): the kubelet refuses it; set runAsUser (run_as_user MustRunAsNonRoot, check_image_user)"
+            ))
+        }
+        (Rule::MustRunAs(_), ImageUser::Uid(uid)) if u64::try_from(uid).is_ok_and(|u| u <= MAX_ID && rule.allows(u)) => {
+            ImageVerdict::Allowed
+        }
+        _ => ImageVerdict::Unknown,
     }
 }
 

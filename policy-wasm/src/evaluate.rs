@@ -2,6 +2,7 @@
 //! exempt namespaces, objects being deleted), and how UPDATEs of Pods are judged.
 
 use crate::check::{check_spec, Violation, MAX_KEPT};
+use crate::image::{ImageConfigs, NoImageConfigs};
 use crate::rules::short;
 use crate::settings::Settings;
 use podgroups_core::manifest::pod_spec_pointer;
@@ -64,6 +65,17 @@ impl Decision {
 /// Evaluates an AdmissionRequest (`request` of an AdmissionReview). `allow_mutation` is false for
 /// validate-only hosts (Gatekeeper), where a missing value is always a violation.
 pub fn evaluate(request: &Value, settings: &Settings, allow_mutation: bool) -> Decision {
+    evaluate_with_images(request, settings, allow_mutation, &mut NoImageConfigs)
+}
+
+/// [`evaluate`] in a host that can read image configs (Kubewarden's `oci/v1/oci_manifest_config`),
+/// for `check_image_user`.
+pub fn evaluate_with_images(
+    request: &Value,
+    settings: &Settings,
+    allow_mutation: bool,
+    images: &mut dyn ImageConfigs,
+) -> Decision {
     let Some(req) = request.as_object() else {
         return Decision::refuse(
             "admission request",
@@ -138,7 +150,7 @@ pub fn evaluate(request: &Value, settings: &Settings, allow_mutation: bool) -> D
 
     // A Pod's security contexts are immutable: on UPDATE, only what the update introduces counts.
     if kind == "Pod" && operation == "UPDATE" {
-        return pod_update(subject, object, req.get("oldObject"), pointer, &base, settings);
+        return pod_update(subject, object, req.get("oldObject"), pointer, &base, settings, images);
     }
 
     let mutate = allow_mutation && settings.mutate;
@@ -146,7 +158,7 @@ pub fn evaluate(request: &Value, settings: &Settings, allow_mutation: bool) -> D
     let Some(spec) = mutated.pointer_mut(pointer) else {
         return Decision::refuse(&subject, &base, "is missing: a workload needs a pod spec here".into());
     };
-    let out = check_spec(spec, &base, settings, mutate);
+    let out = check_spec(spec, &base, settings, mutate, images);
     let changed = out.changed && out.violations.is_empty();
     Decision {
         subject,
@@ -165,12 +177,13 @@ fn pod_update(
     pointer: &str,
     base: &str,
     settings: &Settings,
+    images: &mut dyn ImageConfigs,
 ) -> Decision {
     let mut new_spec = object.pointer(pointer).cloned().unwrap_or(Value::Null);
-    let new = check_spec(&mut new_spec, base, settings, false);
+    let new = check_spec(&mut new_spec, base, settings, false, images);
     let old = old.and_then(|o| o.pointer(pointer)).map(|spec| {
         let mut spec = spec.clone();
-        check_spec(&mut spec, base, settings, false)
+        check_spec(&mut spec, base, settings, false, images)
     });
     let violations: Vec<Violation> = match &old {
         Some(old) if old.omitted == 0 && old.violations.len() < MAX_KEPT => new

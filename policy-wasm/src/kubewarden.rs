@@ -1,7 +1,8 @@
 //! waPC adapter for Kubewarden: `validate`, `validate_settings`, `protocol_version`. Thin on purpose:
 //! the logic is [`crate::evaluate`]; this file only moves JSON in and out and never traps on input.
 
-use crate::{evaluate, Settings};
+use crate::image::{user_of_manifest_config, ImageConfigs};
+use crate::{evaluate_with_images, Settings};
 use kubewarden_policy_sdk::logging::KubewardenDrain;
 use kubewarden_policy_sdk::protocol_version_guest;
 use kubewarden_policy_sdk::response::ValidationResponse;
@@ -9,6 +10,7 @@ use kubewarden_policy_sdk::settings::SettingsValidationResponse;
 use kubewarden_policy_sdk::wapc_guest::{register_function, CallResult};
 use serde_json::Value;
 use slog::{info, o, Logger};
+use std::collections::BTreeMap;
 
 #[no_mangle]
 pub extern "C" fn wapc_init() {
@@ -33,7 +35,7 @@ fn validate(payload: &[u8]) -> CallResult {
         Err(e) => return reject(format!("podgroups policy: invalid settings: {e}")),
     };
     let request = payload.get("request").unwrap_or(&Value::Null);
-    let decision = evaluate(request, &settings, true);
+    let decision = evaluate_with_images(request, &settings, true, &mut HostImageConfigs::default());
     if !decision.accepted() {
         // Goes to the host's kubewarden/tracing/log callback.
         let log = Logger::root(KubewardenDrain::new(), o!("policy" => "podgroups"));
@@ -75,4 +77,33 @@ fn reject(message: String) -> CallResult {
 
 fn respond(response: &ValidationResponse) -> CallResult {
     Ok(serde_json::to_vec(response)?)
+}
+
+/// Image configs from Kubewarden's `oci/v1/oci_manifest_config` host capability (what the SDK's
+/// `get_manifest_and_config` calls, read here as raw JSON: only `config.User` is needed), asked once
+/// per image per request.
+#[derive(Default)]
+struct HostImageConfigs {
+    seen: BTreeMap<String, Result<String, String>>,
+}
+
+impl ImageConfigs for HostImageConfigs {
+    fn user(&mut self, image: &str) -> Result<String, String> {
+        self.seen
+            .entry(image.to_string())
+            .or_insert_with(|| {
+                let request = serde_json::to_vec(&Value::from(image)).map_err(|e| e.to_string())?;
+                let answer = kubewarden_policy_sdk::wapc_guest::host_call(
+                    "kubewarden",
+                    "oci",
+                    "v1/oci_manifest_config",
+                    &request,
+                )
+                .map_err(|e| format!("oci_manifest_config: {e}"))?;
+                let answer: Value = serde_json::from_slice(&answer)
+                    .map_err(|e| format!("oci_manifest_config answered non-JSON: {e}"))?;
+                user_of_manifest_config(&answer)
+            })
+            .clone()
+    }
 }

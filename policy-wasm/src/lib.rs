@@ -17,12 +17,15 @@
 )]
 
 pub mod check;
+pub mod emit;
 pub mod evaluate;
+pub mod image;
 pub mod rules;
 pub mod settings;
 
 pub use check::Violation;
-pub use evaluate::{evaluate, Decision};
+pub use evaluate::{evaluate, evaluate_with_images, Decision};
+pub use image::ImageConfigs;
 pub use settings::Settings;
 
 #[cfg(all(feature = "kubewarden", target_arch = "wasm32"))]

@@ -14,6 +14,7 @@ const KEYS: &[&str] = &[
     "supplemental_groups",
     "fs_group",
     "require_run_as_group",
+    "check_image_user",
 ];
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -28,6 +29,9 @@ pub struct Settings {
     pub fs_group: Rule,
     /// Refuse containers whose primary gid would come from the image's passwd or fall back to 0 (Spec 8.3).
     pub require_run_as_group: bool,
+    /// When no `runAsUser` is set, judge the image config's `USER` (Kubewarden's
+    /// `oci/v1/oci_manifest_config` capability; the OPA artifact has no such capability).
+    pub check_image_user: bool,
 }
 
 impl Default for Settings {
@@ -41,6 +45,7 @@ impl Default for Settings {
             supplemental_groups: Rule::RunAsAny,
             fs_group: Rule::RunAsAny,
             require_run_as_group: false,
+            check_image_user: false,
         }
     }
 }
@@ -74,6 +79,7 @@ impl Settings {
             match key.as_str() {
                 "mutate" => s.mutate = boolean(key, v)?,
                 "require_run_as_group" => s.require_run_as_group = boolean(key, v)?,
+                "check_image_user" => s.check_image_user = boolean(key, v)?,
                 "exempt_images" => {
                     s.exempt_images = strings(key, v)?.into_iter().map(pattern).collect::<Result<_, _>>()?
                 }

@@ -577,3 +577,92 @@ fn a_pod_update_without_old_object_is_judged_alone_and_never_mutated() {
     assert!(d.mutated.is_none());
     assert!(d.message().unwrap().contains("supplementalGroupsPolicy is not set"));
 }
+
+/// Image configs answered from a table, counting the questions (one per image per request).
+struct Configs(Vec<(&'static str, Result<&'static str, &'static str>)>, usize);
+
+impl crate::ImageConfigs for Configs {
+    fn user(&mut self, image: &str) -> Result<String, String> {
+        self.1 += 1;
+        let found = self.0.iter().find(|(i, _)| *i == image);
+        match found {
+            Some((_, answer)) => answer.map(str::to_string).map_err(str::to_string),
+            None => Err(format!("no config stored for {image}")),
+        }
+    }
+}
+
+#[test]
+fn the_image_config_user_counts_when_no_run_as_user_is_set() {
+    use crate::evaluate_with_images;
+    let pod = |image: &str, csc: Value| {
+        request(
+            "Pod",
+            "CREATE",
+            object(
+                "Pod",
+                json!({"securityContext": {"supplementalGroupsPolicy": "Strict"},
+                    "containers": [{"name": "app", "image": image, "securityContext": csc}]}),
+            ),
+        )
+    };
+    let mut configs = Configs(
+        vec![
+            ("root:1", Ok("")),
+            ("named:1", Ok("app:app")),
+            ("uid:1", Ok("10001:10001")),
+            ("broken:1", Err("registry unreachable")),
+        ],
+        0,
+    );
+    let non_root = settings(json!({"check_image_user": true, "run_as_user": {"rule": "MustRunAsNonRoot"}}));
+    let run = |req: &Value, s: &Settings, c: &mut Configs| evaluate_with_images(req, s, true, c);
+
+    let d = run(&pod("root:1", json!({})), &non_root, &mut configs);
+    let msg = d.message().unwrap();
+    assert!(msg.contains("spec.containers[0].securityContext.runAsUser is not set and image \"root:1\" runs as root (its config's USER is \"\")"), "{msg}");
+    let d = run(&pod("named:1", json!({"runAsNonRoot": true})), &non_root, &mut configs);
+    assert!(
+        d.message().unwrap().contains("non-numeric USER \"app:app\""),
+        "{:?}",
+        d.message()
+    );
+    let d = run(&pod("broken:1", json!({})), &non_root, &mut configs);
+    assert!(d
+        .message()
+        .unwrap()
+        .contains("could not be read (registry unreachable)"));
+    // A numeric non-root USER passes; runAsNonRoot is still set so the kubelet keeps verifying it.
+    let d = run(&pod("uid:1", json!({})), &non_root, &mut configs);
+    assert!(d.accepted(), "{:?}", d.message());
+    assert_eq!(
+        d.mutated.unwrap()["spec"]["containers"][0]["securityContext"]["runAsNonRoot"],
+        true
+    );
+    // A runAsUser in the manifest wins: the image is not asked.
+    let asked = configs.1;
+    let d = run(&pod("root:1", json!({"runAsUser": 1000})), &non_root, &mut configs);
+    assert!(d.accepted());
+    assert_eq!(configs.1, asked);
+
+    // MustRunAs: an image uid inside the ranges needs no default; outside, the default is set.
+    let ranges = settings(json!({"check_image_user": true,
+        "run_as_user": {"rule": "MustRunAs", "ranges": [{"min": 10000, "max": 20000}]}}));
+    let d = run(&pod("uid:1", json!({})), &ranges, &mut configs);
+    assert!(d.accepted() && d.mutated.is_none(), "{:?}", d.mutated);
+    let d = run(&pod("root:1", json!({})), &ranges, &mut configs);
+    assert_eq!(
+        d.mutated.unwrap()["spec"]["containers"][0]["securityContext"]["runAsUser"],
+        10000
+    );
+
+    // Off by default, and evaluate() without a capability never asks.
+    let d = evaluate(
+        &pod("root:1", json!({})),
+        &settings(json!({"run_as_user": {"rule": "MustRunAsNonRoot"}})),
+        true,
+    );
+    assert!(d.accepted());
+    let d = evaluate(&pod("root:1", json!({})), &non_root, true);
+    assert!(d.message().unwrap().contains("no image-config capability"));
+}

@@ -5,7 +5,8 @@
 //!   does, so it can be pushed as it is;
 //! - `podgroups-policy-opa.wasm`: the OPA Wasm ABI 1.2 module (wasm32-unknown-unknown) for Gatekeeper
 //!   mode and OPA SDKs, with the `opa_wasm_abi_version`/`opa_wasm_abi_minor_version` globals added
-//!   after linking (Rust can only export a static's address), and the same metadata section with
+//!   after linking (Rust can only export a static's address), and its own metadata from
+//!   `policy-wasm/metadata-opa.yml` (title, ociUrl, description) with
 //!   `executionMode: gatekeeper` so Kubewarden runs it in Gatekeeper mode.
 //!
 //! Both are checked before they are written: valid Wasm, the exports each host looks for, the memory
@@ -61,7 +62,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
 
     build(&root, "wasm32-wasip1", "kubewarden", &[])?;
     let wasm = read(&target.join("wasm32-wasip1/policy/podgroups_policy.wasm"))?;
-    let metadata = kubewarden_metadata(&root.join("policy-wasm/metadata.yml"))?;
+    let usage = root.join("policy-wasm/README.md");
+    let metadata = kubewarden_metadata(&root.join("policy-wasm/metadata.yml"), "kubewarden-wapc", &usage)?;
     let annotated = with_custom_section(&wasm, METADATA_SECTION, metadata.to_string().as_bytes())?;
     check_kubewarden(&annotated)?;
     write(&out_dir.join(KUBEWARDEN_OUT), &annotated, KUBEWARDEN_MAX)?;
@@ -75,11 +77,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
     )?;
     let wasm = read(&target.join("wasm32-unknown-unknown/policy/podgroups_policy.wasm"))?;
     let opa = with_exported_globals(&wasm, &[("opa_wasm_abi_version", 1), ("opa_wasm_abi_minor_version", 2)])?;
-    let opa = with_custom_section(
-        &opa,
-        METADATA_SECTION,
-        gatekeeper_metadata(&metadata).to_string().as_bytes(),
-    )?;
+    let metadata = kubewarden_metadata(&root.join("policy-wasm/metadata-opa.yml"), "gatekeeper", &usage)?;
+    let opa = with_custom_section(&opa, METADATA_SECTION, metadata.to_string().as_bytes())?;
     check_opa(&opa)?;
     write(&out_dir.join(OPA_OUT), &opa, OPA_MAX)?;
     Ok(())
@@ -123,8 +122,10 @@ fn build(root: &Path, target: &str, feature: &str, link_args: &[&str]) -> Result
     Ok(())
 }
 
-/// `metadata.yml` as the JSON `kwctl annotate` embeds: the same document plus `protocolVersion`.
-fn kubewarden_metadata(path: &Path) -> Result<Value, String> {
+/// A metadata file as the JSON `kwctl annotate -m FILE -u README.md` embeds: the same document plus
+/// `protocolVersion` (`v1` for waPC, `Unknown` for a Gatekeeper module, as kwctl writes them) and the
+/// README as the `io.kubewarden.policy.usage` annotation, which Artifact Hub and `kwctl inspect` show.
+fn kubewarden_metadata(path: &Path, mode: &str, usage: &Path) -> Result<Value, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     let mut meta: Value = serde_saphyr::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
     let obj = meta
@@ -139,27 +140,35 @@ fn kubewarden_metadata(path: &Path) -> Result<Value, String> {
             }
         }
     }
-    if obj.get("executionMode").and_then(Value::as_str) != Some("kubewarden-wapc") {
-        return Err(format!("{}: executionMode must be kubewarden-wapc", path.display()));
+    if obj.get("executionMode").and_then(Value::as_str) != Some(mode) {
+        return Err(format!("{}: executionMode must be {mode}", path.display()));
     }
-    if !obj.get("mutating").is_some_and(Value::is_boolean) {
-        return Err(format!("{}: mutating must be true or false", path.display()));
+    match obj.get("mutating").and_then(Value::as_bool) {
+        Some(true) if mode == "gatekeeper" => {
+            return Err(format!(
+                "{}: a gatekeeper module cannot mutate; set mutating: false",
+                path.display()
+            ))
+        }
+        Some(_) => {}
+        None => return Err(format!("{}: mutating must be true or false", path.display())),
     }
     // The waPC protocol the SDK's protocol_version answers (the host tests check both agree).
-    obj.insert("protocolVersion".into(), Value::from("v1"));
-    Ok(meta)
-}
-
-/// The same metadata for the OPA artifact, as `kwctl annotate` writes it for a Gatekeeper policy:
-/// validate-only, `executionMode: gatekeeper`, `protocolVersion: Unknown`. OPA SDKs ignore it.
-fn gatekeeper_metadata(kubewarden: &Value) -> Value {
-    let mut meta = kubewarden.clone();
-    if let Some(obj) = meta.as_object_mut() {
-        obj.insert("executionMode".into(), Value::from("gatekeeper"));
-        obj.insert("mutating".into(), Value::from(false));
-        obj.insert("protocolVersion".into(), Value::from("Unknown"));
+    let protocol = if mode == "gatekeeper" { "Unknown" } else { "v1" };
+    obj.insert("protocolVersion".into(), Value::from(protocol));
+    let usage = std::fs::read_to_string(usage).map_err(|e| format!("cannot read {}: {e}", usage.display()))?;
+    let annotations = obj
+        .entry("annotations")
+        .or_insert_with(|| Value::Object(serde_json::Map::new()))
+        .as_object_mut()
+        .ok_or_else(|| format!("{}: annotations must be a mapping", path.display()))?;
+    for key in ["io.kubewarden.policy.title", "io.kubewarden.policy.ociUrl"] {
+        if !annotations.get(key).is_some_and(Value::is_string) {
+            return Err(format!("{}: annotations.{key} is missing", path.display()));
+        }
     }
-    meta
+    annotations.insert("io.kubewarden.policy.usage".into(), Value::from(usage));
+    Ok(meta)
 }
 
 fn check_kubewarden(wasm: &[u8]) -> Result<(), String> {

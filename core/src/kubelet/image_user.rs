@@ -4,14 +4,14 @@ use crate::etc::go_atoi_strict;
 
 /// `getImageUser`: a uid, or a username, or root when the image sets nothing.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) enum ImageUser {
+pub enum ImageUser {
     Uid(i64),
     Name(String),
 }
 
 /// `getUserFromImage` + `getImageUser` (Spec 5.1, 5.2): `1000:2000` → uid 1000, `app:staff` → `app`,
 /// `""` and `":2000"` → uid 0.
-pub(crate) fn image_user(user: &str) -> ImageUser {
+pub fn image_user(user: &str) -> ImageUser {
     let first = user.split(':').next().unwrap_or("");
     if first.is_empty() {
         return ImageUser::Uid(0);

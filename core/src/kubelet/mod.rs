@@ -7,6 +7,6 @@ mod non_root;
 mod security_context;
 
 pub(crate) use admission::admit;
-pub(crate) use image_user::{image_user, ImageUser};
+pub use image_user::{image_user, ImageUser};
 pub(crate) use non_root::verify_run_as_non_root;
 pub(crate) use security_context::{container_security_context, effective, Effective};

@@ -114,6 +114,10 @@ impl Gatekeeper {
     }
 }
 
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
 fn review(name: &str) -> Value {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../fixtures/policy")
@@ -148,6 +152,19 @@ fn loads_in_a_five_page_memory_and_declares_abi_1_2() {
     assert_eq!(meta[0]["executionMode"], "gatekeeper");
     assert_eq!(meta[0]["mutating"], false);
     assert_eq!(meta[0]["protocolVersion"], "Unknown");
+    // Its own identity, not the Kubewarden artifact's: metadata-opa.yml plus the README as usage.
+    let yaml = std::fs::read_to_string(repo().join("policy-wasm/metadata-opa.yml")).unwrap();
+    let mut expected: Value = serde_saphyr::from_str(&yaml).unwrap();
+    expected["protocolVersion"] = Value::from("Unknown");
+    let readme = std::fs::read_to_string(repo().join("policy-wasm/README.md")).unwrap();
+    expected["annotations"]["io.kubewarden.policy.usage"] = Value::from(readme);
+    assert_eq!(meta[0], expected);
+    let title = &meta[0]["annotations"]["io.kubewarden.policy.title"];
+    assert_eq!(title, "podgroups-policy-opa");
+    assert_eq!(
+        meta[0]["annotations"]["io.kubewarden.policy.ociUrl"],
+        "ghcr.io/podgroups/policies/podgroups-policy-opa"
+    );
 }
 
 #[test]

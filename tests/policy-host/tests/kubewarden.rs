@@ -66,6 +66,9 @@ fn protocol_version_and_embedded_metadata_agree() {
     let yaml = std::fs::read_to_string(repo().join("policy-wasm/metadata.yml")).unwrap();
     let mut expected: Value = serde_saphyr::from_str(&yaml).unwrap();
     expected["protocolVersion"] = version;
+    // As `kwctl annotate -u README.md` does: the README is the usage text Artifact Hub shows.
+    let readme = std::fs::read_to_string(repo().join("policy-wasm/README.md")).unwrap();
+    expected["annotations"]["io.kubewarden.policy.usage"] = Value::from(readme);
     assert_eq!(sections[0], expected);
     assert_eq!(sections[0]["mutating"], true);
     assert_eq!(sections[0]["executionMode"], "kubewarden-wapc");
@@ -306,4 +309,53 @@ fn garbage_is_a_rejection_never_a_trap() {
         i.validate(&fixture("pod-create-bare.json"), &json!({})).unwrap()["accepted"],
         true
     );
+}
+
+/// `check_image_user` through the `oci/v1/oci_manifest_config` host capability, answered from the
+/// stored configs in tests/fixtures/policy/oci-manifest-config.json.
+#[test]
+#[ignore = "needs `cargo xtask policy`; run by .ci/test.d/20-policy.sh"]
+fn image_config_user_through_the_oci_host_capability() {
+    let path = repo().join("tests/fixtures/policy/oci-manifest-config.json");
+    let configs: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let instance = policy().instance_with_image_configs(configs).unwrap();
+    let non_root = json!({"check_image_user": true, "run_as_user": {"rule": "MustRunAsNonRoot"}});
+
+    // web:1.4.2 has USER 10001:10001: accepted, with Strict and runAsNonRoot set.
+    let request = fixture("pod-create-bare.json");
+    let response = instance.validate(&request, &non_root).unwrap();
+    assert_eq!(response["accepted"], true, "{response}");
+    let ops = patch(&request, &response);
+    assert!(ops.to_string().contains("runAsNonRoot"), "{ops}");
+
+    // postgres:17 sets no USER: the kubelet would refuse it under runAsNonRoot, so admission does.
+    let response = instance
+        .validate(&fixture("statefulset-update-merge.json"), &non_root)
+        .unwrap();
+    let message = rejected(&response);
+    assert!(
+        message.contains("image \"docker.io/library/postgres:17\" runs as root (its config's USER is \"\")"),
+        "{message}"
+    );
+
+    // report:2 has the user name "report": its uid is in the layers, out of reach.
+    let response = instance
+        .validate(&fixture("cronjob-create-bare.json"), &non_root)
+        .unwrap();
+    assert!(
+        rejected(&response).contains("non-numeric USER \"report\""),
+        "{response}"
+    );
+
+    // MustRunAs: web's uid 10001 is inside the ranges, so no runAsUser default is written.
+    let ranges = json!({"check_image_user": true, "run_as_user": {"rule": "MustRunAs", "ranges": [{"min": 10000, "max": 20000}]}});
+    let response = instance.validate(&request, &ranges).unwrap();
+    assert_eq!(response["accepted"], true, "{response}");
+    assert!(!patch(&request, &response).to_string().contains("runAsUser"));
+
+    // An image the registry does not know: a rejection that says so, not a trap.
+    let mut unknown = request.clone();
+    unknown["object"]["spec"]["containers"][0]["image"] = json!("ghcr.io/acme/missing:1");
+    let response = instance.validate(&unknown, &non_root).unwrap();
+    assert!(rejected(&response).contains("could not be read"), "{response}");
 }

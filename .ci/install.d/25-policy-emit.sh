@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Schema checks of `podgroups policy emit` and the docs' ClusterAdmissionPolicy examples
+# (.ci/test.d/25-policy-emit.sh): PyPI's kubernetes-validate (the Kubernetes OpenAPI schemas, with
+# jsonschema and PyYAML) in a virtualenv. Idempotent; runs from the repo root.
+set -euo pipefail
+venv="${PODGROUPS_POLICY_VENV:-/opt/podgroups-policy-venv}"
+if ! command -v python3 >/dev/null 2>&1 || ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq python3 python3-venv >/dev/null
+fi
+if ! "$venv/bin/python" -c 'import kubernetes_validate' >/dev/null 2>&1; then
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install -q kubernetes-validate==1.37.0
+fi
+"$venv/bin/python" -c 'import kubernetes_validate, jsonschema, yaml; print("kubernetes-validate ready")'
