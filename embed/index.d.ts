@@ -1,9 +1,13 @@
 // Types of podgroups-embed: explain()'s input and output (the JSON of the podgroups JS API, which is
 // podgroups-core's report serialized as is), and the functions the module exports.
 
-/** The image: config `USER` and the contents of its `/etc/passwd` and `/etc/group` (`null`: absent). */
+/**
+ * The image: config `USER` (`""`: none set) and the contents of its `/etc/passwd` and `/etc/group`
+ * (`null`: the image has no such file). A part left out is unknown: results it decides are reported
+ * as `depends_on_image`.
+ */
 export interface ExplainImage {
-  user?: string;
+  user?: string | null;
   passwd?: string | null;
   group?: string | null;
 }
@@ -58,6 +62,8 @@ export interface Refusal {
   message: string;
   all_messages?: string[];
   event_message?: string;
+  /** The line of the image's file the failure comes from. */
+  location?: { file: string; line: number };
 }
 
 /** Where a uid or gid came from. */
@@ -96,10 +102,35 @@ export interface Identity {
   applied_policy: "Merge" | "Strict";
   uid_origin: Origin;
   gid_origins: GidOrigins[];
+  /** What unknown image parts leave open (only names here). */
+  unknown?: Unknown[];
 }
 
-/** The container runs with an identity, or is refused. */
-export type Outcome = ({ result: "runs" } & Identity) | ({ result: "refused" } & Refusal);
+export type Fact = "runs" | "uid" | "gid" | "image-groups" | "names";
+export type ImagePart = "user" | "passwd" | "group";
+
+/** One fact an unknown part of the image decides, and why. */
+export interface Unknown {
+  fact: Fact;
+  depends_on: ImagePart[];
+  reason: string;
+}
+
+/** What is certain when an unknown part of the image decides the result. */
+export interface Partial {
+  unknown: Unknown[];
+  uid: number | null;
+  uid_origin?: Origin;
+  gid: number | null;
+  gid_origins: GidOrigins[];
+  applied_policy: "Merge" | "Strict";
+}
+
+/** The container runs with an identity, is refused, or depends on an unknown part of the image. */
+export type Outcome =
+  | ({ result: "runs" } & Identity)
+  | ({ result: "refused" } & Refusal)
+  | ({ result: "depends_on_image" } & Partial);
 
 export interface Warning {
   code: string;
@@ -111,6 +142,10 @@ export interface ContainerReport {
   kind: "init" | "regular" | "ephemeral";
   image: string;
   path: string;
+  /** The parts of this container's image nobody gave. */
+  image_unknown?: ImagePart[];
+  /** Does the manifest as written get only groups it names? */
+  check: "clean" | "implicit-groups" | "refused" | "unknown";
   /** The manifest exactly as written. */
   as_written: Outcome;
   /** With `supplementalGroupsPolicy` unset or `Merge`. */
@@ -119,6 +154,10 @@ export interface ContainerReport {
   strict: Outcome;
   /** Groups only the image's `/etc/group` adds under Merge: what Strict removes. */
   implicit_gids: number[];
+  /** The implicit groups of the manifest as written. */
+  implicit_as_written: number[];
+  /** The implicit groups that setting Strict removes here. */
+  strict_removes: number[];
   warnings: Warning[];
 }
 

@@ -96,6 +96,9 @@ function column(title, policy, outcome) {
       } else body.append(String(g));
     });
     col.append(body);
+  } else if (outcome.result === "depends_on_image") {
+    col.dataset.dependsOnImage = "";
+    col.append(node("div", "", `depends on the image: ${outcome.unknown.map((u) => u.reason).join("; ")}`));
   } else {
     col.dataset.refused = outcome.reason;
     col.append(node("div", "pg-err", `does not run: ${outcome.reason}: ${outcome.message}`));

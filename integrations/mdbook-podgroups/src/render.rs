@@ -149,6 +149,14 @@ fn column(html: &mut String, title: &str, policy: &str, outcome: &Outcome) {
             }
             html.push_str("</div></div>");
         }
+        Outcome::DependsOnImage(p) => {
+            let reasons: Vec<&str> = p.unknown.iter().map(|u| u.reason.as_str()).collect();
+            let _ = write!(
+                html,
+                "<div class=\"pg-col\" data-policy=\"{policy}\" data-depends-on-image><h4>{title}</h4><div>depends on the image: {}</div></div>",
+                escape(&reasons.join("; "))
+            );
+        }
         Outcome::Refused(r) => {
             let _ = write!(
                 html,
