@@ -116,8 +116,8 @@ export interface Unknown {
   reason: string;
 }
 
-/** What is certain when an unknown part of the image decides the result. */
-export interface Partial {
+/** What is certain when an unknown part of the image decides the result (the core's `Partial`). */
+export interface PartialIdentity {
   unknown: Unknown[];
   uid: number | null;
   uid_origin?: Origin;
@@ -130,7 +130,7 @@ export interface Partial {
 export type Outcome =
   | ({ result: "runs" } & Identity)
   | ({ result: "refused" } & Refusal)
-  | ({ result: "depends_on_image" } & Partial);
+  | ({ result: "depends_on_image" } & PartialIdentity);
 
 export interface Warning {
   code: string;

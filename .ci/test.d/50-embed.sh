@@ -6,10 +6,9 @@
 # with file and line, or show the error with on-error=show; then the browser tests on 127.0.0.1.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-meta="$(cargo metadata --format-version 1 --no-deps)"
-field() { node -e "const m=JSON.parse(process.argv[1]); console.log($1)" "$meta"; }
-target="$(field 'm.target_directory')"
-version="$(field 'm.packages.find(p => p.name === "mdbook-podgroups").version')"
+target="$(cargo xtask target-dir)"
+version="$(cargo metadata --format-version 1 --no-deps \
+  | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).packages.find(p=>p.name==="mdbook-podgroups").version))')"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
@@ -24,6 +23,8 @@ tarball="$work/podgroups-embed-$version.tgz"
 unpack() { rm -rf "$1"; mkdir -p "$1"; tar -xzf "$tarball" -C "$1" --strip-components=1; }
 unpack "$work/package"
 
+# The preprocessor is installable from its .crate alone (with the core it depends on).
+cargo publish --dry-run --allow-dirty -p podgroups-core -p mdbook-podgroups 2>&1 | tail -n 3
 cargo build -q -p mdbook-podgroups
 bin="$target/debug/mdbook-podgroups"
 "$bin" --version | grep -qx "mdbook-podgroups $version"

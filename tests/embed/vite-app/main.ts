@@ -35,7 +35,8 @@ for (const [name, text] of [["manifest", input.manifests], ["passwd", input.imag
 }
 document.getElementById("widget")?.append(example);
 
-const groups = (o: Outcome): string => (o.result === "runs" ? o.groups_as_kernel_sees.join(",") : `refused: ${o.reason}`);
+const groups = (o: Outcome): string =>
+  o.result === "runs" ? o.groups_as_kernel_sees.join(",") : o.result === "refused" ? `refused: ${o.reason}` : "depends on the image";
 
 explain(input).then((out) => {
   const c = out.ok ? out.report.workloads[0]?.containers[0] : undefined;
