@@ -61,7 +61,15 @@ if hugo --source "$work/hugo-broken" --destination "$work/hugo-broken-public" > 
   echo "a broken shortcode must fail the Hugo build"; exit 1
 fi
 expect_in "$work/log" "content/broken.md:4:" "content/broken.md:8: manifest" "on-error"
+# Shown in place: site-wide (param podgroups_on_error), then per shortcode.
+cp "$work/hugo-broken/hugo.toml" "$work/hugo.toml"
+printf '[params]\npodgroups_on_error = "show"\n' >> "$work/hugo-broken/hugo.toml"
+rm -rf "$work/hugo-broken-public"
+hugo --quiet --source "$work/hugo-broken" --destination "$work/hugo-broken-public"
+expect_in "$work/hugo-broken-public/broken/index.html" '<p class="pg-err" data-error>manifest'
+cp "$work/hugo.toml" "$work/hugo-broken/hugo.toml"
 sed -i 's/{{< podgroups version="1.33" >}}/{{< podgroups version="1.33" on-error="show" >}}/' "$work/hugo-broken/content/broken.md"
+rm -rf "$work/hugo-broken-public"
 hugo --quiet --source "$work/hugo-broken" --destination "$work/hugo-broken-public"
 expect_in "$work/hugo-broken-public/broken/index.html" '<p class="pg-err" data-error>manifest'
 # Edited without re-running the companion: no stale answer, the build says what to run.

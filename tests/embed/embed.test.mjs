@@ -6,8 +6,10 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
-import { readFile, stat } from "node:fs/promises";
+import { readFile, stat, mkdir, writeFile, rm } from "node:fs/promises";
 import { join, extname, normalize } from "node:path";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import { launch } from "../e2e/browser.mjs";
 
 const SITES = {
@@ -146,4 +148,47 @@ test("Vite: an app importing the npm package gets the element and explain(), the
   assert.deepEqual(page.problems, []);
   sameOrigin("vite");
   await page.close();
+});
+
+// Inputs whose outputs cover each shape explain() returns: runs, refused, depends_on_image, an error.
+const BLOG = {
+  manifests: "kind: Pod\nmetadata: {name: p}\nspec:\n  securityContext: {runAsUser: 1000, runAsGroup: 3000, supplementalGroups: [4000]}\n  containers: [{name: ctr, image: a}]\n",
+  image: { user: "", passwd: "u:x:1000:1000::/home/u:/bin/sh\n", group: "g:x:50000:u\n" },
+  environment: { runtime: "containerd-2", kubernetes: "1.33" },
+};
+const SAMPLES = {
+  runs: BLOG,
+  refused: { ...BLOG, manifests: BLOG.manifests.replace("supplementalGroups: [4000]", "supplementalGroups: [4000], supplementalGroupsPolicy: Strict"), environment: { runtime: "containerd-1.7", kubernetes: "1.33" } },
+  dependsOnImage: { ...BLOG, image: { user: "", passwd: BLOG.image.passwd } },
+  error: { ...BLOG, manifests: "kind: Pod\nspec: [" },
+};
+
+test("index.d.ts describes explain()'s real outputs exactly (tsc, excess properties rejected)", async () => {
+  const page = await open("vite", "/");
+  await page.waitForSelector(merge, { timeout: 20000 });
+  const outputs = {};
+  for (const [name, input] of Object.entries(SAMPLES)) outputs[name] = await page.evaluate((i) => window.podgroupsExplain(i), input);
+  await page.close();
+  assert.equal(outputs.refused.report.workloads[0].containers[0].strict.result, "refused");
+  assert.equal(outputs.dependsOnImage.report.workloads[0].containers[0].merge.result, "depends_on_image");
+  assert.equal(outputs.error.ok, false);
+  // `satisfies` types each literal by the package's declarations: a field the types lack, a missing
+  // field, or a wrong type or tag fails the check.
+  const dir = join(import.meta.dirname, ".samples");
+  await mkdir(dir, { recursive: true });
+  const lines = ['import type { ExplainInput, ExplainOutput } from "podgroups-embed";'];
+  for (const [name, out] of Object.entries(outputs)) {
+    lines.push(`export const ${name}: ExplainOutput = ${JSON.stringify(out)} satisfies ExplainOutput;`);
+    lines.push(`export const ${name}Input = ${JSON.stringify(SAMPLES[name])} satisfies ExplainInput;`);
+  }
+  await writeFile(join(dir, "samples.ts"), lines.join("\n") + "\n");
+  const tsc = join(import.meta.dirname, "node_modules/.bin/tsc");
+  const args = ["--noEmit", "--strict", "--target", "es2022", "--module", "esnext", "--moduleResolution", "bundler", join(dir, "samples.ts")];
+  try {
+    await promisify(execFile)(tsc, args);
+  } catch (e) {
+    assert.fail(`index.d.ts does not match explain()'s output:\n${e.stdout}`);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });

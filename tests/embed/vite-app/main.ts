@@ -38,6 +38,9 @@ document.getElementById("widget")?.append(example);
 const groups = (o: Outcome): string =>
   o.result === "runs" ? o.groups_as_kernel_sees.join(",") : o.result === "refused" ? `refused: ${o.reason}` : "depends on the image";
 
+// For the browser test that checks real outputs against index.d.ts.
+Object.assign(window, { podgroupsExplain: explain });
+
 explain(input).then((out) => {
   const c = out.ok ? out.report.workloads[0]?.containers[0] : undefined;
   document.getElementById("api-merge")!.textContent = c ? groups(c.merge) : out.ok ? "no container" : out.text;
