@@ -137,7 +137,7 @@ async function upgrade(el, playground) {
   area.value = input.manifests;
   area.spellcheck = false;
   area.setAttribute("aria-label", "Pod manifest (editable)");
-  const results = node("div");
+  const results = node("div", "pg-results");
   results.setAttribute("aria-live", "polite");
   const foot = node("div", "pg-foot");
   foot.append(node("span", "", "Computed in your browser by podgroups."));

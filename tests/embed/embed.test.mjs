@@ -72,9 +72,13 @@ async function open(site, path, { scripts = true } = {}) {
 const merge = '[data-testid="podgroups-widget"] .pg-col[data-policy="merge"]';
 const strict = '[data-testid="podgroups-widget"] .pg-col[data-policy="strict"]';
 
-/** The live widget shows the blog answer, then recomputes after an edit of the manifest. */
-async function liveAndEditable(page) {
+/** The live widget shows the blog answer (in the words of the static one, if given), then
+ *  recomputes after an edit of the manifest. */
+async function liveAndEditable(page, staticAnswer) {
   await page.waitForSelector(merge, { timeout: 20000 });
+  if (staticAnswer !== undefined) {
+    assert.equal(await page.locator('[data-testid="podgroups-widget"] .pg-results').first().innerText(), staticAnswer);
+  }
   assert.equal(await page.locator(merge).first().getAttribute("data-groups"), "3000,4000,50000");
   assert.equal(await page.locator(strict).first().getAttribute("data-groups"), "3000,4000");
   assert.match(await page.locator(merge).first().textContent(), /groups=3000,4000,50000/);
@@ -100,7 +104,9 @@ async function staticFirst(site, path) {
   assert.match(text, /Merge\s+uid=1000 gid=3000 groups=3000,4000,50000/);
   assert.match(text, /Strict\s+uid=1000 gid=3000 groups=3000,4000/);
   assert.equal(await page.locator('[data-testid="podgroups-widget"]').count(), 0, "no script ran");
+  const answer = await page.locator("podgroups-example [data-podgroups-static]").first().innerText();
   await page.close();
+  return answer;
 }
 
 function sameOrigin(site) {
@@ -109,20 +115,20 @@ function sameOrigin(site) {
 }
 
 test("Hugo: the shortcode's page has the answer before scripts, then is live under a strict CSP", async () => {
-  await staticFirst("hugo", "/blog/");
+  const answer = await staticFirst("hugo", "/blog/");
   browser.requests.length = 0;
   const page = await open("hugo", "/blog/");
-  await liveAndEditable(page);
+  await liveAndEditable(page, answer);
   assert.deepEqual(page.problems, []);
   sameOrigin("hugo");
   await page.close();
 });
 
 test("mdBook: preprocessed chapters have the answer before scripts, then are live, nested pages too", async () => {
-  await staticFirst("book", "/blog.html");
+  const answer = await staticFirst("book", "/blog.html");
   browser.requests.length = 0;
   const page = await open("book", "/blog.html");
-  await liveAndEditable(page);
+  await liveAndEditable(page, answer);
   // The fence shown inside a markdown code block stays text.
   assert.match(await page.locator("main").textContent(), /```podgroups/);
   assert.deepEqual(page.problems, []);
