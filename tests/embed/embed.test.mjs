@@ -116,9 +116,15 @@ function sameOrigin(site) {
 
 test("Hugo: the shortcode's page has the answer before scripts, then is live under a strict CSP", async () => {
   const answer = await staticFirst("hugo", "/blog/");
+  // Two examples on the page, one script.
+  const html = await (await fetch(servers.hugo.origin + "/blog/")).text();
+  assert.equal(html.match(/<podgroups-example /g)?.length, 2);
+  assert.equal(html.match(/<script /g)?.length, 1);
   browser.requests.length = 0;
   const page = await open("hugo", "/blog/");
   await liveAndEditable(page, answer);
+  const second = page.locator('[data-testid="podgroups-widget"]').nth(1);
+  assert.equal(await second.locator('.pg-col[data-policy="strict"]').getAttribute("data-refused"), "SupplementalGroupsPolicyNotSupported");
   assert.deepEqual(page.problems, []);
   sameOrigin("hugo");
   await page.close();
