@@ -44,12 +44,23 @@ impl Default for ApiEnvironment {
     }
 }
 
-/// What `explain` returns.
+/// What `explain` returns. `text` is the core's wording of the error (its `Display`), so pages show
+/// the same words as the CLI and the build-time renderers.
 #[derive(Debug, Serialize)]
 #[serde(untagged)]
 pub enum ApiOutput {
     Ok { ok: bool, report: Box<Report> },
-    Err { ok: bool, error: InputError },
+    Err { ok: bool, text: String, error: InputError },
+}
+
+impl ApiOutput {
+    fn error(error: InputError) -> ApiOutput {
+        ApiOutput::Err {
+            ok: false,
+            text: error.to_string(),
+            error,
+        }
+    }
 }
 
 impl ApiInput {
@@ -113,7 +124,7 @@ pub fn explain_input(input: &ApiInput) -> ApiOutput {
             ok: true,
             report: Box::new(report),
         },
-        Err(error) => ApiOutput::Err { ok: false, error },
+        Err(error) => ApiOutput::error(error),
     }
 }
 
@@ -138,15 +149,12 @@ pub fn explain(input: JsValue) -> Result<JsValue, JsError> {
 pub fn explain_json(input: &str) -> String {
     let out = match serde_json::from_str::<ApiInput>(input) {
         Ok(i) => explain_input(&i),
-        Err(e) => ApiOutput::Err {
-            ok: false,
-            error: InputError {
-                source: Source::Scenario,
-                path: None,
-                location: None,
-                message: format!("explain input: {e}"),
-            },
-        },
+        Err(e) => ApiOutput::error(InputError {
+            source: Source::Scenario,
+            path: None,
+            location: None,
+            message: format!("explain input: {e}"),
+        }),
     };
     serde_json::to_string(&out).unwrap_or_else(|e| format!("{{\"ok\":false,\"error\":{{\"message\":\"{e}\"}}}}"))
 }
@@ -184,6 +192,9 @@ mod tests {
             serde_json::from_str(&explain_json(r#"{"environment": {"runtime": "docker"}}"#)).unwrap();
         assert_eq!(out["ok"], false);
         assert_eq!(out["error"]["source"], "environment");
+        // The core's wording (`InputError`'s Display): source, then the message.
+        let message = out["error"]["message"].as_str().unwrap();
+        assert_eq!(out["text"], format!("environment: {message}"), "{out}");
         let out: serde_json::Value = serde_json::from_str(&explain_json(r#"{"manifest": "typo"}"#)).unwrap();
         assert_eq!(out["ok"], false);
         assert!(out["error"]["message"].as_str().unwrap().contains("manifest"));

@@ -27,7 +27,7 @@ fn run(cmd: &mut Command) -> Result<(), String> {
 }
 
 /// Installs the site's npm build tools if `www/node_modules` lacks them (`npm ci`, pinned by the lock file).
-fn npm_tools(www: &Path) -> Result<PathBuf, String> {
+pub(crate) fn npm_tools(www: &Path) -> Result<PathBuf, String> {
     let bin = www.join("node_modules").join(".bin");
     if !bin.join("wasm-opt").exists() || !bin.join("esbuild").exists() {
         eprintln!("xtask www: installing the site's build tools with `npm ci` in www/");
@@ -96,7 +96,7 @@ pub fn www() -> Result<(), String> {
 
 /// One wasm crate for the page: `cargo build` for wasm32, wasm-bindgen's web glue, then `wasm-opt -Oz`
 /// into `dist/<out_name>_bg.wasm`. Returns the glue's path, for esbuild to bundle.
-fn wasm_module(
+pub(crate) fn wasm_module(
     root: &Path,
     target: &Path,
     bin: &Path,
@@ -104,21 +104,7 @@ fn wasm_module(
     package: &str,
     out_name: &str,
 ) -> Result<PathBuf, String> {
-    run(Command::new(cargo())
-        .args([
-            "build",
-            "-p",
-            package,
-            "--target",
-            "wasm32-unknown-unknown",
-            "--release",
-        ])
-        .args(["--config", &format!("profile.release.opt-level={}", wasm_opt_level())])
-        .current_dir(root))?;
-    let wasm = target.join(format!(
-        "wasm32-unknown-unknown/release/{}.wasm",
-        package.replace('-', "_")
-    ));
+    let wasm = cargo_build_wasm(root, target, package)?;
     let pkg = target.join("podgroups-www").join(out_name);
     std::fs::create_dir_all(&pkg).map_err(|e| format!("cannot create {}: {e}", pkg.display()))?;
     wasm_bindgen_cli_support::Bindgen::new()
@@ -148,8 +134,27 @@ fn wasm_module(
     Ok(pkg.join(format!("{out_name}.js")))
 }
 
+/// `cargo build` of a wasm crate for the page (size-optimized); returns the built `.wasm`.
+pub(crate) fn cargo_build_wasm(root: &Path, target: &Path, package: &str) -> Result<PathBuf, String> {
+    run(Command::new(cargo())
+        .args([
+            "build",
+            "-p",
+            package,
+            "--target",
+            "wasm32-unknown-unknown",
+            "--release",
+        ])
+        .args(["--config", &format!("profile.release.opt-level={}", wasm_opt_level())])
+        .current_dir(root))?;
+    Ok(target.join(format!(
+        "wasm32-unknown-unknown/release/{}.wasm",
+        package.replace('-', "_")
+    )))
+}
+
 /// esbuild: `entry` bundled and minified as an ES module, with `alias.0` resolved to the wasm glue `alias.1`.
-fn bundle(bin: &Path, entry: &Path, alias: (&str, &Path), outfile: &Path) -> Result<(), String> {
+pub(crate) fn bundle(bin: &Path, entry: &Path, alias: (&str, &Path), outfile: &Path) -> Result<(), String> {
     run(Command::new(bin.join("esbuild"))
         .arg(entry)
         .args([
