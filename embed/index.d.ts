@@ -64,16 +64,21 @@ export interface Refusal {
   event_message?: string;
   /** The line of the image's file the failure comes from. */
   location?: { file: string; line: number };
+  /** The refusing component, in words: `kubelet admission`, … */
+  stage_text: string;
+  /** The whole refusal in podgroups' words (what the widgets show). */
+  text: string;
 }
 
-/** Where a uid or gid came from. */
-export type Origin =
+/** Where a uid or gid came from; `text` is podgroups' wording of it. */
+export type Origin = { text: string } & (
   | { from: "field"; path: string; location?: Location }
   | { from: "image-user"; user: string }
   | { from: "passwd"; line: number; name: string }
   | { from: "group"; line: number; name: string }
   | { from: "pv-annotation"; value: string }
-  | { from: "default"; reason: string };
+  | { from: "default"; reason: string }
+);
 
 export interface GidOrigins {
   gid: number;
@@ -140,6 +145,8 @@ export interface Warning {
 export interface ContainerReport {
   name: string;
   kind: "init" | "regular" | "ephemeral";
+  /** `init container`, `container`, `ephemeral container`. */
+  kind_text: string;
   image: string;
   path: string;
   /** The parts of this container's image nobody gave. */
@@ -181,6 +188,8 @@ export interface Environment {
 
 export interface Report {
   environment: Environment;
+  /** The environment in words: `containerd 2.x, Kubernetes 1.33, …`. */
+  environment_text: string;
   workloads: WorkloadReport[];
   /** Documents without a pod template. */
   skipped?: { kind: string; name: string; document: number }[];

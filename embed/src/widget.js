@@ -3,7 +3,7 @@
 // npm package `podgroups-embed`; the only requests it makes are for the wasm next to this module.
 //
 // Everything it shows comes from fields of explain()'s JSON: the groups, each gid's `implicit` fact
-// (what Strict removes), the refusal's reason and message, the input error's `text`. The markup is
+// (what Strict removes), the refusal's and the input error's `text` (the core's wording). The markup is
 // the one the build-time renderers (mdbook-podgroups, the Hugo companion) write, so a static answer
 // and the live one look alike.
 import init, { explain as wasmExplain, shareFragment } from "podgroups-wasm";
@@ -101,7 +101,7 @@ function column(title, policy, outcome) {
     col.append(node("div", "", `depends on the image: ${outcome.unknown.map((u) => u.reason).join("; ")}`));
   } else {
     col.dataset.refused = outcome.reason;
-    col.append(node("div", "pg-err", `does not run: ${outcome.reason}: ${outcome.message}`));
+    col.append(node("div", "pg-err", `does not run: ${outcome.text}`));
   }
   return col;
 }

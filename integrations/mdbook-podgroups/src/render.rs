@@ -160,10 +160,9 @@ fn column(html: &mut String, title: &str, policy: &str, outcome: &Outcome) {
         Outcome::Refused(r) => {
             let _ = write!(
                 html,
-                "<div class=\"pg-col\" data-policy=\"{policy}\" data-refused=\"{}\"><h4>{title}</h4><div class=\"pg-err\">does not run: {}: {}</div></div>",
+                "<div class=\"pg-col\" data-policy=\"{policy}\" data-refused=\"{}\"><h4>{title}</h4><div class=\"pg-err\">does not run: {}</div></div>",
                 escape(&r.reason),
-                escape(&r.reason),
-                escape(&r.message)
+                escape(&r.to_string())
             );
         }
     }
@@ -243,9 +242,19 @@ mod tests {
         e.manifest = e
             .manifest
             .replace("    runAsUser", "    supplementalGroupsPolicy: Strict\n    runAsUser");
-        let html = widget(&e, &answer(&e));
+        let a = answer(&e);
+        let html = widget(&e, &a);
         assert!(
             html.contains("data-refused=\"SupplementalGroupsPolicyNotSupported\""),
+            "{html}"
+        );
+        // In the core's words (the Display the CLI and the JS API's `text` use).
+        let Answer::Report(r) = &a else {
+            panic!("expected a report")
+        };
+        let refusal = r.workloads[0].containers[0].strict.refusal().unwrap();
+        assert!(
+            html.contains(&format!("does not run: {}<", escape(&refusal.to_string()))),
             "{html}"
         );
     }
