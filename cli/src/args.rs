@@ -93,11 +93,14 @@ pub struct ArchiveArgs {
     #[arg(long, value_name = "ARCHIVE")]
     pub image: Option<PathBuf>,
     /// Which image of the archive: a tag, name or digest (needed when the archive holds several).
+    /// Without --image: this image, read from its registry, for every container.
     #[arg(long, value_name = "NAME")]
     pub image_ref: Option<String>,
-    /// Platform to read from a multi-platform archive, os/arch[/variant] (default: linux/amd64).
+    /// Platform to read from a multi-platform archive or registry index, os/arch[/variant] (default: linux/amd64).
     #[arg(long, value_name = "OS/ARCH")]
     pub platform: Option<String>,
+    #[command(flatten)]
+    pub registry: Box<crate::registry::RegistryArgs>,
     /// The archive of one container: KEY is the container's name or its image as written in the
     /// manifest; with an archive of several images, an image KEY also picks the image (repeatable).
     #[arg(long = "image-for", value_name = "KEY=ARCHIVE")]
@@ -109,7 +112,7 @@ pub struct ArchiveArgs {
 
 impl ArchiveArgs {
     pub fn is_empty(&self) -> bool {
-        self.image.is_none() && self.image_for.is_empty()
+        self.image.is_none() && self.image_for.is_empty() && self.image_ref.is_none()
     }
 }
 

@@ -17,14 +17,16 @@ struct FileReport<'a> {
 }
 
 pub fn run(a: &ExplainArgs) -> Result<ExitCode, String> {
-    let archives = crate::image::for_explain(&a.archive, &a.image)?;
+    let mut archives = crate::image::for_explain(&a.archive, &a.image)?;
     let (image, sources) = inputs(a, &archives)?;
+    let environment = a.env.environment()?;
+    crate::registry::for_containers(&a.archive, &a.image, &sources, &environment, &mut archives)?;
     let base = Input {
         manifests: String::new(),
         image,
         images: archives.images.clone(),
         pv_gid_annotations: a.pv_gids.clone(),
-        environment: a.env.environment()?,
+        environment,
     };
     let mut reports = Vec::new();
     for (name, text) in &sources {

@@ -67,9 +67,6 @@ pub fn for_explain(a: &ArchiveArgs, by_hand: &ImageArgs) -> Result<FromArchives,
     if a.image.is_some() && !by_hand.is_empty() {
         return Err("--image reads USER, /etc/passwd and /etc/group from the archive: drop --passwd, --group, --no-passwd, --no-group and --image-user, or drop --image".into());
     }
-    if a.image.is_none() && a.image_ref.is_some() {
-        return Err("--image-ref needs --image ARCHIVE".into());
-    }
     let mut out = FromArchives {
         image: None,
         images: BTreeMap::new(),
@@ -86,6 +83,13 @@ pub fn for_explain(a: &ArchiveArgs, by_hand: &ImageArgs) -> Result<FromArchives,
         out.notes.push_str(&summary(path, &found));
         out.image = Some(found.image.clone());
         out.default = Some((path.clone(), found));
+    } else if let Some(reference) = &a.image_ref {
+        if !by_hand.is_empty() {
+            return Err("--image-ref reads USER, /etc/passwd and /etc/group from the registry: drop --passwd, --group, --no-passwd, --no-group and --image-user, or drop --image-ref".into());
+        }
+        let (name, found) = crate::registry::one(a, reference)?;
+        out.notes.push_str(&summary(Path::new(&name), &found));
+        out.image = Some(found.image);
     }
     for spec in &a.image_for {
         let (key, path) = spec
@@ -250,7 +254,7 @@ fn read_archive(path: &Path, sel: &Selector) -> Result<ImageArchive, ArchiveErro
 }
 
 /// Where USER and each file came from, for the text output.
-fn summary(path: &Path, found: &ImageArchive) -> String {
+pub fn summary(path: &Path, found: &ImageArchive) -> String {
     let mut t = String::new();
     let names = if found.names.is_empty() {
         "untagged".to_owned()

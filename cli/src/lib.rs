@@ -14,6 +14,7 @@ mod fix;
 mod image;
 mod input;
 mod policy;
+mod registry;
 mod render;
 mod simulate;
 

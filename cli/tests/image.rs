@@ -12,6 +12,12 @@ const POD: &str = "kind: Pod\nmetadata: {name: p}\nspec:\n  securityContext: {su
 fn podgroups(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_podgroups"))
         .args(args)
+        // Never the network: images named by the manifests are looked up only in an empty cache.
+        .env("PODGROUPS_OFFLINE", "1")
+        .env(
+            "PODGROUPS_CACHE_DIR",
+            std::env::temp_dir().join("podgroups-cli-tests-empty-cache"),
+        )
         .output()
         .unwrap()
 }

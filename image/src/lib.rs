@@ -41,6 +41,9 @@ mod layout;
 mod provenance;
 mod read;
 mod read_at;
+pub mod reference;
+#[cfg(feature = "registry")]
+pub mod registry;
 pub mod rootfs;
 mod select;
 mod tar;

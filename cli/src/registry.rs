@@ -1,0 +1,227 @@
+//! Images read from their registries: `explain pod.yaml` with no image given reads each container's
+//! `image:` from its registry, `--image-ref REF` (without `--image`) one image for every container.
+//! `podgroups_image::registry` does the work (cache, credentials, verification); this file maps the
+//! flags and shows progress.
+
+use crate::args::{ArchiveArgs, ImageArgs};
+use crate::image::{summary, FromArchives};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use podgroups_core::{explain as engine, Environment, Input};
+use podgroups_image::reference::Reference;
+use podgroups_image::registry::{fetch_all, Fetched, Options, Progress, RegistryError, RegistryErrorKind};
+use podgroups_image::ImageArchive;
+use std::collections::BTreeSet;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// How images are read from registries.
+#[derive(clap::Args, Default)]
+pub struct RegistryArgs {
+    /// Read only the registry cache, never the network (also: PODGROUPS_OFFLINE=1). An image not in
+    /// the cache is then not given: the answer says so.
+    #[arg(long)]
+    pub offline: bool,
+    /// Registry blob cache (default: $PODGROUPS_CACHE_DIR, else $XDG_CACHE_HOME/podgroups or ~/.cache/podgroups).
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+    /// Keep the cache under this size, deleting the least recently used blobs (e.g. 2G, 500M).
+    #[arg(long, value_name = "SIZE")]
+    pub cache_max: Option<String>,
+    /// A PEM CA certificate to trust for registries (repeatable).
+    #[arg(long = "registry-ca", value_name = "FILE")]
+    pub registry_ca: Vec<PathBuf>,
+    /// Reach this registry (host[:port]) over plain HTTP instead of HTTPS (repeatable).
+    #[arg(long = "insecure-registry", value_name = "HOST")]
+    pub insecure_registry: Vec<String>,
+    /// No progress display on standard error.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+impl RegistryArgs {
+    fn options(&self, platform: &Option<String>) -> Result<Options, String> {
+        let offline = self.offline || std::env::var_os("PODGROUPS_OFFLINE").is_some_and(|v| !v.is_empty() && v != "0");
+        let cache_dir = match &self.cache_dir {
+            Some(d) => d.clone(),
+            None => default_cache_dir().ok_or("no cache directory: set HOME or give --cache-dir DIR")?,
+        };
+        Ok(Options {
+            platform: platform.clone(),
+            cache_dir,
+            offline,
+            ca_files: self.registry_ca.clone(),
+            insecure: self.insecure_registry.clone(),
+            concurrency: 10,
+        })
+    }
+}
+
+fn default_cache_dir() -> Option<PathBuf> {
+    let env = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty()).map(PathBuf::from);
+    env("PODGROUPS_CACHE_DIR")
+        .or_else(|| env("XDG_CACHE_HOME").map(|d| d.join("podgroups")))
+        .or_else(|| env("HOME").map(|d| d.join(".cache").join("podgroups")))
+}
+
+/// `2G`, `500M`, `64K`, `1000` → bytes.
+fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let (num, mult) = match t.char_indices().last() {
+        Some((i, c)) if c.is_ascii_alphabetic() => {
+            let mult = match c.to_ascii_uppercase() {
+                'K' => 1u64 << 10,
+                'M' => 1 << 20,
+                'G' => 1 << 30,
+                'T' => 1 << 40,
+                _ => return Err(format!("--cache-max {s:?}: use a number of bytes or K, M, G, T")),
+            };
+            (t.get(..i).unwrap_or(""), mult)
+        }
+        _ => (t, 1),
+    };
+    num.parse::<u64>()
+        .map(|n| n.saturating_mul(mult))
+        .map_err(|_| format!("--cache-max {s:?}: use a number of bytes or K, M, G, T"))
+}
+
+/// Progress on standard error while blobs download, only when it is a terminal and not `-q`.
+struct Bar(ProgressBar);
+
+impl Progress for Bar {
+    fn start(&self, size: Option<u64>) {
+        if let Some(s) = size {
+            self.0.inc_length(s);
+        }
+    }
+    fn advance(&self, n: u64) {
+        self.0.inc(n);
+    }
+}
+
+/// Fetches `images`, then prunes the cache to `--cache-max`.
+fn fetch(a: &ArchiveArgs, images: &[Reference]) -> Result<Vec<Result<Fetched, RegistryError>>, String> {
+    let r = &a.registry;
+    let options = r.options(&a.platform)?;
+    let bar = if r.quiet || !std::io::stderr().is_terminal() || options.offline {
+        ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden())
+    } else {
+        let bar = ProgressBar::new(0);
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} pulling {msg} {bytes}/{total_bytes} {bytes_per_sec}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        bar.set_message(format!("{} image(s)", images.len()));
+        bar
+    };
+    let progress = Arc::new(Bar(bar.clone()));
+    let results = fetch_all(images, &options, progress);
+    bar.finish_and_clear();
+    if let Some(max) = &r.cache_max {
+        let max = parse_size(max)?;
+        let keep: Vec<String> = results
+            .iter()
+            .flatten()
+            .flat_map(|f| f.archive.layers.iter().filter_map(|l| l.digest.clone()))
+            .collect();
+        let _ = podgroups_image::registry::Cache::new(options.cache_dir.clone()).prune(max, &keep);
+    }
+    Ok(results)
+}
+
+/// `--image-ref REF` without `--image`: that image from its registry, for every container.
+pub fn one(a: &ArchiveArgs, reference: &str) -> Result<(String, ImageArchive), String> {
+    let r = Reference::parse(reference)?;
+    let name = r.to_string();
+    match fetch(a, std::slice::from_ref(&r))?.into_iter().next() {
+        Some(Ok(f)) => Ok((name, f.archive)),
+        Some(Err(e)) => Err(message(&e)),
+        None => Err(format!("{name}: not read")),
+    }
+}
+
+fn message(e: &RegistryError) -> String {
+    format!("{e}")
+}
+
+/// `explain` with no image given: each container's `image:` read from its registry (containers that
+/// `--image-for` covers excepted). Images are fetched once each, distinct ones concurrently.
+pub fn for_containers(
+    a: &ArchiveArgs,
+    by_hand: &ImageArgs,
+    sources: &[(String, String)],
+    environment: &Environment,
+    out: &mut FromArchives,
+) -> Result<(), String> {
+    if out.image.is_some() || !by_hand.is_empty() || a.image.is_some() {
+        return Ok(());
+    }
+    // The containers and their images, as the engine reads the manifests.
+    let mut wanted: BTreeSet<String> = BTreeSet::new();
+    for (_, text) in sources {
+        let input = Input {
+            manifests: text.clone(),
+            environment: environment.clone(),
+            ..Input::default()
+        };
+        // A manifest the engine refuses is reported by the real run that follows.
+        let Ok(report) = engine(&input) else { continue };
+        for c in report.workloads.iter().flat_map(|w| &w.containers) {
+            if !out.images.contains_key(&c.name) && !out.images.contains_key(&c.image) && !c.image.is_empty() {
+                wanted.insert(c.image.clone());
+            }
+        }
+    }
+    if wanted.is_empty() {
+        return Ok(());
+    }
+    let mut refs: Vec<Reference> = Vec::new();
+    let mut as_written: Vec<(String, Reference)> = Vec::new();
+    for image in &wanted {
+        let r = Reference::parse(image)?;
+        if !refs.contains(&r) {
+            refs.push(r.clone());
+        }
+        as_written.push((image.clone(), r));
+    }
+    let results = fetch(a, &refs)?;
+    let mut errors = Vec::new();
+    for (r, result) in refs.iter().zip(results) {
+        match result {
+            Ok(f) => {
+                out.notes.push_str(&summary(Path::new(&r.to_string()), &f.archive));
+                for (written, _) in as_written.iter().filter(|(_, n)| n == r) {
+                    out.images.insert(written.clone(), f.archive.image.clone());
+                }
+            }
+            Err(e) if e.kind == RegistryErrorKind::NotCached => eprintln!(
+                "podgroups: note: {} is not in the cache (--offline); its containers are explained without the \
+                 image's USER, /etc/passwd and /etc/group",
+                r
+            ),
+            Err(e) => errors.push(message(&e)),
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{}\n(give the image another way: --image ARCHIVE, --image-for CONTAINER=ARCHIVE, or --passwd/--group/--image-user)",
+            errors.join("\n")
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_size;
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("1000"), Ok(1000));
+        assert_eq!(parse_size("2G"), Ok(2 << 30));
+        assert_eq!(parse_size("500m"), Ok(500 << 20));
+        assert!(parse_size("x").is_err());
+        assert!(parse_size("5Q").is_err());
+    }
+}
