@@ -44,6 +44,13 @@ umoci config --image oci:sym --config.user 1000 >/dev/null
 umoci new --image oci:arm
 layer arm 'mkdir -p etc; printf "arm:x:2000:2000::/:/bin/sh\n" > etc/passwd; printf "armg:x:60000:arm\n" > etc/group'
 umoci config --image oci:arm --config.user arm --architecture arm64 >/dev/null
+# /etc/passwd and /etc/group rewritten in the top layer over a larger base: only the top layer is needed.
+umoci new --image oci:top
+layer top 'mkdir -p etc usr/share; printf "old:x:1:1::/:/bin/sh\n" > etc/passwd; printf "old:x:1:\n" > etc/group;
+           head -c 3000000 /dev/urandom > usr/share/blob'
+# (`touch etc` makes umoci list etc/ in the layer, as BuildKit and docker do for a changed /etc.)
+layer top 'printf "app:x:1000:1000::/:/bin/sh\n" > etc/passwd; printf "app:x:1000:\ntop:x:51000:app\n" > etc/group; touch -d 2001-01-01 etc'
+umoci config --image oci:top --config.user app >/dev/null
 python3 - <<'PY'
 import json, hashlib, os
 idx = json.load(open("oci/index.json"))
@@ -66,7 +73,7 @@ docker-registry serve registry.yml > registry.log 2>&1 & pids+=($!)
 wait_up "http://127.0.0.1:$port" "" registry.log
 reg="127.0.0.1:$port"
 push() { skopeo --insecure-policy copy -q --dest-tls-verify=false "$@"; }
-for image in wh sym arm; do
+for image in wh sym arm top; do
   push "oci:oci:$image" "docker://$reg/app-$image:1"
   skopeo --insecure-policy copy -q "oci:oci:$image" "docker-archive:$image.tar:app:1"
 done
@@ -87,13 +94,19 @@ net=(--insecure-registry "$reg" -q)
 same() { cmp -s "$1" "$2" || { diff "$1" "$2" | head -40; fail "$3"; }; }
 
 # 1. Registry equals archive, for every image (and zstd layers).
-for image in wh sym arm wh-zstd; do
+for image in wh sym arm top wh-zstd; do
   archive="${image%-zstd}.tar"
   "$bin" explain pod.yaml --image "$archive" -o json > expected.json
   "$bin" explain pod.yaml --image-ref "$reg/app-$image:1" --cache-dir c1 "${net[@]}" -o json > got.json
   same expected.json got.json "--image-ref $reg/app-$image:1 differs from --image $archive"
   ok "explain --image-ref $reg/app-$image:1 equals explain --image $archive"
 done
+# 1b. Only the top layer is downloaded when it decides both files (and the answer is still the archive's).
+"$bin" explain pod.yaml --image-ref "$reg/app-top:1" --cache-dir c-top "${net[@]}" > top.txt
+grep -q '1 lower layer(s) not downloaded' top.txt || { cat top.txt; fail "top layer alone: lower layer downloaded"; }
+top_size=$(du -sb c-top/blobs | cut -f1); image_size=$(skopeo inspect --raw --tls-verify=false "docker://$reg/app-top:1" | python3 -c 'import json,sys; m=json.load(sys.stdin); print(sum(l["size"] for l in m["layers"]) + m["config"]["size"])')
+[ "$top_size" -lt $((image_size / 4)) ] || fail "top layer alone: cached $top_size bytes of a $image_size-byte image"
+ok "top layer alone: $top_size bytes cached (manifest, config, top layer) of a $image_size-byte image"
 # 2. Each container's image: read from its registry, no image option at all.
 sed "s#image: app:1#image: $reg/app-wh:1#" pod.yaml > pod-reg.yaml
 "$bin" explain pod-reg.yaml --image wh.tar -o json > expected.json 2>/dev/null

@@ -281,6 +281,13 @@ pub fn summary(path: &Path, found: &ImageArchive) -> String {
     let _ = writeln!(t, "  USER: {user}");
     let _ = writeln!(t, "  /etc/passwd: {}", found.passwd.describe(&found.layers));
     let _ = writeln!(t, "  /etc/group:  {}", found.group.describe(&found.layers));
+    if found.layers_skipped > 0 {
+        let _ = writeln!(
+            t,
+            "  (the top layer alone decides both files: {} lower layer(s) not downloaded)",
+            found.layers_skipped
+        );
+    }
     t.push('\n');
     t
 }

@@ -21,6 +21,13 @@ const MAX_MEMBER_LINKS: usize = 16;
 pub trait Layout {
     /// The file at `path`, or `Ok(None)` when there is none.
     fn open(&self, path: &str) -> io::Result<Option<Box<dyn ReadAt + '_>>>;
+
+    /// The size and compression of the blob at `path` when known without opening it. A layout that
+    /// answers (a registry, where opening a layer downloads it) lets the reader try the top layer alone
+    /// first ([`crate::read_layout`]); archives answer `None` and are always read whole.
+    fn layer_hint(&self, _path: &str) -> Option<(u64, crate::Compression)> {
+        None
+    }
 }
 
 /// An outer tar (docker save, oci-archive) indexed by scanning its headers once; contents are not read.

@@ -30,6 +30,10 @@ pub struct ImageArchive {
     pub rootfs_paths: usize,
     /// Whether the layers, config and manifest were checked against their digests.
     pub digests_verified: bool,
+    /// Lower layers not read because the top layer alone decides both files (registry source only;
+    /// see `read.rs`); `rootfs_paths` then counts the top layer's paths.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub layers_skipped: usize,
 }
 
 /// One layer of the chosen image.
@@ -209,4 +213,8 @@ impl EtcFile {
             EtcFile::TooManyLinks { path } => format!("/{path}: too many levels of symbolic links"),
         }
     }
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }

@@ -75,17 +75,51 @@ pub fn read_layout(layout: &dyn Layout, selector: &Selector) -> Result<ImageArch
     }
     let chosen = select(candidates, selector, &missing)?;
     let config: Config = read_json(layout, &chosen.config_path, "the image config")?;
+    if !selector.verify_digests {
+        if let Some((layers, tree, kept)) = top_layer_alone(layout, &chosen, &config)? {
+            let skipped = layers.len().saturating_sub(1);
+            return finish(layout, format, chosen, config, layers, tree, kept, false, skipped);
+        }
+    }
     let layers = describe_layers(layout, &chosen, &config)?;
     if selector.verify_digests {
         verify_all(layout, &chosen, &layers)?;
     }
 
     let mut tree = Tree::default();
-    let mut kept: [Option<(Origin, Vec<u8>)>; 2] = [None, None];
+    let mut kept: Kept = [None, None];
     for info in &layers {
-        scan_layer(layout, info, &mut tree, &mut kept)?;
+        scan_layer(layout, info, &mut tree, &mut kept, None)?;
     }
+    finish(
+        layout,
+        format,
+        chosen,
+        config,
+        layers,
+        tree,
+        kept,
+        selector.verify_digests,
+        0,
+    )
+}
 
+/// The speculatively kept contents of `etc/passwd` and `etc/group`, with the entry they came from.
+type Kept = [Option<(Origin, Vec<u8>)>; 2];
+
+/// Reads both files' contents and assembles the answer.
+#[allow(clippy::too_many_arguments)]
+fn finish(
+    layout: &dyn Layout,
+    format: images::Format,
+    chosen: Candidate,
+    config: Config,
+    layers: Vec<LayerInfo>,
+    tree: Tree,
+    mut kept: Kept,
+    digests_verified: bool,
+    layers_skipped: usize,
+) -> Result<ImageArchive, ArchiveError> {
     let mut files = Vec::new();
     let mut contents: Vec<Option<String>> = Vec::new();
     for (slot, name) in WANTED.iter().enumerate() {
@@ -117,8 +151,139 @@ pub fn read_layout(layout: &dyn Layout, selector: &Selector) -> Result<ImageArch
         passwd: files.next().unwrap_or(EtcFile::TooManyLinks { path: String::new() }),
         group: files.next().unwrap_or(EtcFile::TooManyLinks { path: String::new() }),
         rootfs_paths: tree.len(),
-        digests_verified: selector.verify_digests,
+        digests_verified,
+        layers_skipped,
     })
+}
+
+/// The top layer alone, when it decides both files whatever the layers below hold: only for layouts
+/// that know each layer's size and compression without opening it ([`Layout::layer_hint`], a
+/// registry, where opening downloads). Sound when every entry of the top layer — and every hard
+/// link's target — has only parent directories that the top layer itself created as directories
+/// earlier in its tar ([`SelfContained`]): then no entry's parent resolves through a lower layer's
+/// symlink, so applying the top layer over any lower layers writes what it writes alone, and both
+/// `etc/passwd` and `etc/group` must be regular files it wrote, reached without symlinks. Anything
+/// else (or any error) returns `None`: every layer is then read as for an archive.
+fn top_layer_alone(
+    layout: &dyn Layout,
+    chosen: &Candidate,
+    config: &Config,
+) -> Result<Option<(Vec<LayerInfo>, Tree, Kept)>, ArchiveError> {
+    let Some((_, lower)) = chosen.layers.split_last() else {
+        return Ok(None);
+    };
+    let diff_ids = config
+        .rootfs
+        .as_ref()
+        .and_then(|r| r.diff_ids.clone())
+        .unwrap_or_default();
+    let mut layers = Vec::new();
+    for (index, (member, digest)) in chosen.layers.iter().enumerate() {
+        let Some((size, compression)) = layout.layer_hint(member) else {
+            return Ok(None);
+        };
+        layers.push(LayerInfo {
+            index,
+            digest: digest.clone().or_else(|| diff_ids.get(index).cloned()),
+            diff_id: diff_ids.get(index).cloned(),
+            member: member.clone(),
+            size,
+            compression,
+        });
+    }
+    let top = lower.len();
+    let Some(info) = layers.get(top) else {
+        return Ok(None);
+    };
+    let mut tree = Tree::default();
+    let mut kept: Kept = [None, None];
+    let mut guard = SelfContained::default();
+    if scan_layer(layout, info, &mut tree, &mut kept, Some(&mut guard)).is_err() || !guard.ok {
+        return Ok(None);
+    }
+    let decided = WANTED.iter().all(|name| {
+        matches!(tree.lookup(name), Lookup::File { path, origin, links, .. }
+            if path == *name && links.is_empty() && origin.layer == top)
+    });
+    Ok(decided.then_some((layers, tree, kept)))
+}
+
+/// Whether every entry of a layer (and every hard link's target) sits under directories the layer
+/// itself created earlier, so applying it never resolves a parent through a lower layer.
+struct SelfContained {
+    /// Paths whose latest entry in this layer is a directory.
+    dirs: std::collections::BTreeSet<String>,
+    ok: bool,
+}
+
+impl Default for SelfContained {
+    fn default() -> Self {
+        SelfContained {
+            dirs: Default::default(),
+            ok: true,
+        }
+    }
+}
+
+impl SelfContained {
+    fn parts(path: &str) -> Option<Vec<&str>> {
+        let mut parts = Vec::new();
+        for c in path.split('/') {
+            match c {
+                "" | "." => {}
+                ".." => return None,
+                c => parts.push(c),
+            }
+        }
+        Some(parts)
+    }
+
+    /// Whether every proper ancestor of `parts` is a directory this layer made.
+    fn parents_ok(&self, parts: &[&str]) -> bool {
+        (1..parts.len()).all(|n| parts.get(..n).is_some_and(|p| self.dirs.contains(&p.join("/"))))
+    }
+
+    fn forget(&mut self, path: &str) {
+        let prefix = format!("{path}/");
+        self.dirs.retain(|d| d != path && !d.starts_with(&prefix));
+    }
+
+    fn observe(&mut self, entry: &crate::tar::Entry) {
+        use crate::tar::Kind as K;
+        let Some(parts) = Self::parts(&entry.path) else {
+            self.ok = false;
+            return;
+        };
+        let Some((base, dir)) = parts.split_last() else {
+            return;
+        };
+        if !self.parents_ok(&parts) {
+            self.ok = false;
+            return;
+        }
+        if let Some(name) = base.strip_prefix(".wh.") {
+            if name != ".wh..opq" {
+                let mut target = dir.to_vec();
+                target.push(name);
+                self.forget(&target.join("/"));
+            }
+            return;
+        }
+        let path = parts.join("/");
+        match entry.kind {
+            K::Dir => {
+                self.dirs.insert(path);
+            }
+            K::HardLink => {
+                match Self::parts(&entry.link) {
+                    Some(target) if self.parents_ok(&target) => {}
+                    _ => self.ok = false,
+                }
+                self.forget(&path);
+            }
+            _ => self.forget(&path),
+        }
+    }
 }
 
 /// Checks the manifest, the config and every layer against their digests.
@@ -179,7 +344,8 @@ fn scan_layer(
     layout: &dyn Layout,
     info: &LayerInfo,
     tree: &mut Tree,
-    kept: &mut [Option<(Origin, Vec<u8>)>; 2],
+    kept: &mut Kept,
+    mut guard: Option<&mut SelfContained>,
 ) -> Result<(), ArchiveError> {
     let label = info.label();
     let blob = open_required(layout, &info.member, &label)?;
@@ -189,6 +355,9 @@ fn scan_layer(
         .next_entry()
         .map_err(|e| ArchiveError::from(e).in_member(label.clone()))?
     {
+        if let Some(g) = guard.as_deref_mut() {
+            g.observe(&entry);
+        }
         let applied = tree.apply(info.index, ordinal, &entry).map_err(|e| {
             match e {
                 Stop::Broken(e) => ArchiveError::new(

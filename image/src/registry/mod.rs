@@ -208,7 +208,12 @@ fn client(options: &Options) -> Result<Client, String> {
 #[derive(Clone, Copy)]
 enum Known {
     Manifest,
-    Blob { size: u64, json: bool },
+    Blob {
+        size: u64,
+        json: bool,
+        /// From the layer's media type (`…tar+gzip`, `…tar+zstd`, `…tar`).
+        compression: Option<crate::Compression>,
+    },
 }
 
 /// One image's registry seen as an OCI layout (`index.json` made up of the tag's manifest).
@@ -252,6 +257,8 @@ struct Doc {
 #[serde(rename_all = "camelCase")]
 struct Desc {
     digest: String,
+    #[serde(default)]
+    media_type: String,
     #[serde(default)]
     size: u64,
 }
@@ -466,22 +473,30 @@ impl Source {
             state.known.insert(m.digest.clone(), Known::Manifest);
         }
         if let Some(c) = &doc.config {
-            state.known.insert(
-                c.digest.clone(),
-                Known::Blob {
-                    size: c.size,
-                    json: true,
-                },
-            );
+            let known = Known::Blob {
+                size: c.size,
+                json: true,
+                compression: None,
+            };
+            state.known.insert(c.digest.clone(), known);
         }
         for l in doc.layers.iter().flatten() {
-            state.known.insert(
-                l.digest.clone(),
-                Known::Blob {
-                    size: l.size,
-                    json: false,
-                },
-            );
+            let mt = l.media_type.as_str();
+            let compression = if mt.ends_with("+gzip") || mt.ends_with(".gzip") {
+                Some(crate::Compression::Gzip)
+            } else if mt.ends_with("+zstd") {
+                Some(crate::Compression::Zstd)
+            } else if mt.ends_with(".tar") {
+                Some(crate::Compression::None)
+            } else {
+                None
+            };
+            let known = Known::Blob {
+                size: l.size,
+                json: false,
+                compression,
+            };
+            state.known.insert(l.digest.clone(), known);
         }
         let index = doc.manifests.is_some();
         doc.media_type.unwrap_or_else(|| {
@@ -503,7 +518,7 @@ impl Source {
             } else {
                 match known {
                     Some(Known::Manifest) => self.fetch_manifest(&self.oci_ref, digest),
-                    Some(Known::Blob { size, json }) => self.fetch_blob(digest, size, json),
+                    Some(Known::Blob { size, json, .. }) => self.fetch_blob(digest, size, json),
                     None => Err(self.error(
                         RegistryErrorKind::Image,
                         None,
@@ -712,6 +727,19 @@ impl Source {
 }
 
 impl Layout for Source {
+    /// Layers are described by the manifest, so the reader may try the top layer alone.
+    fn layer_hint(&self, path: &str) -> Option<(u64, crate::Compression)> {
+        let digest = path.strip_prefix("blobs/")?.replacen('/', ":", 1);
+        match self.lock().known.get(&digest) {
+            Some(Known::Blob {
+                size,
+                compression: Some(c),
+                ..
+            }) => Some((*size, *c)),
+            _ => None,
+        }
+    }
+
     fn open(&self, path: &str) -> io::Result<Option<Box<dyn ReadAt + '_>>> {
         match path {
             "index.json" => {
