@@ -15,7 +15,7 @@
 use super::error::{ArchiveError, ErrorKind};
 use super::images::{self, Candidate};
 use super::layer::{self, Compression};
-use super::layout::{blob_path, open_required, read_json, Layout};
+use super::layout::{blob_path, clean, open_required, read_json, Layout};
 use super::provenance::{EtcFile, ImageArchive, LayerInfo};
 use super::rootfs::{Applied, Lookup, Origin, Stop, Tree};
 use super::select::{select, Selector};
@@ -172,25 +172,10 @@ fn top_layer_alone(
     let Some((_, lower)) = chosen.layers.split_last() else {
         return Ok(None);
     };
-    let diff_ids = config
-        .rootfs
-        .as_ref()
-        .and_then(|r| r.diff_ids.clone())
-        .unwrap_or_default();
-    let mut layers = Vec::new();
-    for (index, (member, digest)) in chosen.layers.iter().enumerate() {
-        let Some((size, compression)) = layout.layer_hint(member) else {
-            return Ok(None);
-        };
-        layers.push(LayerInfo {
-            index,
-            digest: digest.clone().or_else(|| diff_ids.get(index).cloned()),
-            diff_id: diff_ids.get(index).cloned(),
-            member: member.clone(),
-            size,
-            compression,
-        });
-    }
+    let hinted = layer_infos(chosen, config, |_, member| Ok(layout.layer_hint(member)))?;
+    let Some(layers) = hinted else {
+        return Ok(None);
+    };
     let top = lower.len();
     let Some(info) = layers.get(top) else {
         return Ok(None);
@@ -226,20 +211,20 @@ impl Default for SelfContained {
 }
 
 impl SelfContained {
-    fn parts(path: &str) -> Option<Vec<&str>> {
-        let mut parts = Vec::new();
-        for c in path.split('/') {
-            match c {
-                "" | "." => {}
-                ".." => return None,
-                c => parts.push(c),
-            }
+    /// The cleaned components of `path`; `None` if it climbs with `..`.
+    fn parts(path: &str) -> Option<Vec<String>> {
+        if path.split('/').any(|c| c == "..") {
+            return None;
         }
-        Some(parts)
+        Some(
+            clean(path)
+                .map(|p| p.split('/').map(str::to_owned).collect())
+                .unwrap_or_default(),
+        )
     }
 
     /// Whether every proper ancestor of `parts` is a directory this layer made.
-    fn parents_ok(&self, parts: &[&str]) -> bool {
+    fn parents_ok(&self, parts: &[String]) -> bool {
         (1..parts.len()).all(|n| parts.get(..n).is_some_and(|p| self.dirs.contains(&p.join("/"))))
     }
 
@@ -264,7 +249,7 @@ impl SelfContained {
         if let Some(name) = base.strip_prefix(".wh.") {
             if name != ".wh..opq" {
                 let mut target = dir.to_vec();
-                target.push(name);
+                target.push(name.to_owned());
                 self.forget(&target.join("/"));
             }
             return;
@@ -317,6 +302,22 @@ fn unverifiable(member: &str) -> ArchiveError {
 }
 
 fn describe_layers(layout: &dyn Layout, chosen: &Candidate, config: &Config) -> Result<Vec<LayerInfo>, ArchiveError> {
+    let described = layer_infos(chosen, config, |index, member| {
+        let what = format!("layer {index}");
+        let blob = open_required(layout, member, &what)?;
+        let compression = Compression::detect(&*blob).map_err(|e| e.in_member(format!("{what} ({member})")))?;
+        Ok(Some((blob.len(), compression)))
+    })?;
+    Ok(described.unwrap_or_default())
+}
+
+/// Each layer's [`LayerInfo`], with size and compression from `describe(index, member)`; `None` as
+/// soon as `describe` has no answer.
+fn layer_infos(
+    chosen: &Candidate,
+    config: &Config,
+    mut describe: impl FnMut(usize, &str) -> Result<Option<(u64, Compression)>, ArchiveError>,
+) -> Result<Option<Vec<LayerInfo>>, ArchiveError> {
     let diff_ids = config
         .rootfs
         .as_ref()
@@ -324,19 +325,19 @@ fn describe_layers(layout: &dyn Layout, chosen: &Candidate, config: &Config) -> 
         .unwrap_or_default();
     let mut out = Vec::new();
     for (index, (member, digest)) in chosen.layers.iter().enumerate() {
-        let what = format!("layer {index}");
-        let blob = open_required(layout, member, &what)?;
-        let compression = Compression::detect(&*blob).map_err(|e| e.in_member(format!("{what} ({member})")))?;
+        let Some((size, compression)) = describe(index, member)? else {
+            return Ok(None);
+        };
         out.push(LayerInfo {
             index,
             digest: digest.clone().or_else(|| diff_ids.get(index).cloned()),
             diff_id: diff_ids.get(index).cloned(),
             member: member.clone(),
-            size: blob.len(),
+            size,
             compression,
         });
     }
-    Ok(out)
+    Ok(Some(out))
 }
 
 /// Pass 1 over one layer: apply every header to the tree, keep `etc/passwd`/`etc/group` contents.
