@@ -306,3 +306,51 @@ fn a_non_regular_etc_group_is_warned_about_and_treated_as_absent() {
     assert_eq!(j["archive"]["group"]["state"], "not-regular");
     assert_eq!(j["archive"]["image"]["group"], serde_json::Value::Null);
 }
+
+/// With no image option, each container's image is looked up in the registry cache (offline here):
+/// not cached means explained without the image's files, with a note naming the normalized reference.
+#[test]
+fn offline_without_a_cached_image_says_so() {
+    let pod = write("offline-pod.yaml", POD.as_bytes());
+    let out = podgroups(&["explain", &pod, "-o", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("docker.io/library/web:1 is not in the cache (--offline)"),
+        "{err}"
+    );
+    assert!(err.contains("docker.io/library/db:2 is not in the cache"), "{err}");
+}
+
+#[test]
+fn registry_options_are_checked() {
+    let pod = write("reg-pod.yaml", POD.as_bytes());
+    let passwd = write("reg-passwd", PASSWD.as_bytes());
+    let out = podgroups(&["explain", &pod, "--image-ref", "app:1", "--passwd", &passwd]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("drop --passwd"));
+    let out = podgroups(&["explain", &pod, "--image-ref", "Bad/Name:x"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("repository name must be lowercase"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = podgroups(&[
+        "explain",
+        &pod,
+        "--image-ref",
+        "localhost:5000/app:1",
+        "--cache-max",
+        "lots",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    // An uncached --image-ref offline is an error: it was asked for explicitly.
+    let out = podgroups(&["explain", &pod, "--image-ref", "localhost:5000/app:1"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("localhost:5000/app:1") && err.contains("not in the cache"),
+        "{err}"
+    );
+}

@@ -107,7 +107,7 @@ impl std::error::Error for RegistryError {}
 pub struct Fetched {
     pub reference: Reference,
     pub archive: ImageArchive,
-    /// Bytes downloaded for it (0 when everything came from the cache).
+    /// Bytes downloaded for it: manifests, config, layers (0 when everything came from the cache).
     pub downloaded: u64,
 }
 
@@ -442,6 +442,7 @@ impl Source {
                 ),
             ));
         }
+        self.lock().downloaded += bytes.len() as u64;
         self.cache.put(digest, bytes).map_err(|e| match e.kind() {
             io::ErrorKind::InvalidData => self.error(
                 RegistryErrorKind::DigestMismatch,
