@@ -186,7 +186,11 @@ if "$bin" explain pod.yaml --image-ref "$reg/app-wh:2" --cache-dir c1 --offline 
 grep -q 'not in the cache' err.txt || { cat err.txt; fail "--offline miss: unclear"; }
 if "$bin" explain pod.yaml --image-ref "$reg/app-wh:1" --cache-dir c1 "${net[@]}" 2> err.txt; then fail "stopped registry: answered"; fi
 grep -q 'cannot reach the registry' err.txt || { cat err.txt; fail "stopped registry: unclear error"; }
-ok "--offline after a first pull, with the registry stopped; a network failure is an error, not an empty image"
+# Each container's image: from a stopped registry: explained with the image unknown, the reason on stderr.
+"$bin" explain pod-reg.yaml --cache-dir c-stopped "${net[@]}" -o json > got.json 2> err.txt || fail "stopped registry, per container: exit $?"
+grep -q 'cannot reach the registry' err.txt && grep -q 'image unknown' err.txt || { cat err.txt; fail "stopped registry, per container: no reason"; }
+python3 -c 'import json,sys; cs=json.load(open("got.json"))[0]["workloads"][0]["containers"]; sys.exit(0 if all(c["image_unknown"]==["user","passwd","group"] for c in cs) else 1)' || fail "stopped registry: image not unknown"
+ok "--offline after a first pull, with the registry stopped; a network failure is an error (--image-ref) or an unknown image (each container's image:), never an empty image"
 
 # --- TLS from a private CA, htpasswd basic auth, credentials from a docker config.json ---
 openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=podgroups test CA" -keyout ca.key -out ca.pem 2>/dev/null

@@ -19,7 +19,7 @@ use std::sync::Arc;
 #[derive(clap::Args, Default)]
 pub struct RegistryArgs {
     /// Read only the registry cache, never the network (also: PODGROUPS_OFFLINE=1). An image not in
-    /// the cache is then not given: the answer says so.
+    /// the cache is then unknown: the answer says what depends on it.
     #[arg(long)]
     pub offline: bool,
     /// Registry blob cache (default: $PODGROUPS_CACHE_DIR, else $XDG_CACHE_HOME/podgroups or ~/.cache/podgroups).
@@ -145,7 +145,9 @@ fn message(e: &RegistryError) -> String {
 }
 
 /// `explain` with no image given: each container's `image:` read from its registry (containers that
-/// `--image-for` covers excepted). Images are fetched once each, distinct ones concurrently.
+/// `--image-for` covers excepted). Images are fetched once each, distinct ones concurrently. An image
+/// that cannot be read stays unknown (the engine reports what depends on it), with the reason on
+/// standard error.
 pub fn for_containers(
     a: &ArchiveArgs,
     by_hand: &ImageArgs,
@@ -185,7 +187,6 @@ pub fn for_containers(
         as_written.push((image.clone(), r));
     }
     let results = fetch(a, &refs)?;
-    let mut errors = Vec::new();
     for (r, result) in refs.iter().zip(results) {
         match result {
             Ok(f) => {
@@ -194,22 +195,19 @@ pub fn for_containers(
                     out.images.insert(written.clone(), f.archive.image.clone());
                 }
             }
+            // Never an empty image: the containers' image stays unknown, and the answer says what
+            // depends on it; the reason goes to standard error.
             Err(e) if e.kind == RegistryErrorKind::NotCached => eprintln!(
-                "podgroups: note: {} is not in the cache (--offline); its containers are explained without the \
-                 image's USER, /etc/passwd and /etc/group",
-                r
+                "podgroups: note: {r} is not in the cache (--offline); its containers are explained with the image unknown"
             ),
-            Err(e) => errors.push(message(&e)),
+            Err(e) => eprintln!(
+                "podgroups: warning: {}\n  its containers are explained with the image unknown; give it another way: \
+                 --image ARCHIVE, --image-for CONTAINER=ARCHIVE, or --passwd/--group/--image-user",
+                message(&e)
+            ),
         }
     }
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(format!(
-            "{}\n(give the image another way: --image ARCHIVE, --image-for CONTAINER=ARCHIVE, or --passwd/--group/--image-user)",
-            errors.join("\n")
-        ))
-    }
+    Ok(())
 }
 
 #[cfg(test)]

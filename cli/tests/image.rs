@@ -320,6 +320,15 @@ fn offline_without_a_cached_image_says_so() {
         "{err}"
     );
     assert!(err.contains("docker.io/library/db:2 is not in the cache"), "{err}");
+    // Never an empty image: each container's image is unknown.
+    let report = json(&out);
+    for c in report[0]["workloads"][0]["containers"].as_array().unwrap() {
+        assert_eq!(
+            c["image_unknown"],
+            serde_json::json!(["user", "passwd", "group"]),
+            "{c}"
+        );
+    }
 }
 
 #[test]

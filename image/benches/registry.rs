@@ -199,7 +199,7 @@ fn measure(args: &[String]) {
     for r in &results {
         match r {
             Ok(f) => {
-                assert!(f.archive.image.group.is_some());
+                assert!(f.archive.image.group.text().is_some());
                 downloaded += f.downloaded;
             }
             Err(e) => panic!("{e}"),

@@ -97,7 +97,7 @@ fn a_self_contained_top_layer_is_read_alone() {
     let (found, opened) = read(vec![base(), base(), top]);
     assert_eq!(opened, 1, "only the top layer is opened");
     assert_eq!(found.layers_skipped, 2);
-    assert_eq!(found.image.group.as_deref(), Some("extra:x:50000:app\n"));
+    assert_eq!(found.image.group.text(), Some("extra:x:50000:app\n"));
 }
 
 #[test]

@@ -49,7 +49,10 @@ pub fn run_program(program: &str, args: &[&str], stdin: Option<&str>) -> std::pr
         .args(args)
         // Never the network: images named by manifests are looked up only in an empty registry cache.
         .env("PODGROUPS_OFFLINE", "1")
-        .env("PODGROUPS_CACHE_DIR", std::env::temp_dir().join("podgroups-tests-empty-cache"))
+        .env(
+            "PODGROUPS_CACHE_DIR",
+            std::env::temp_dir().join("podgroups-tests-empty-cache"),
+        )
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
