@@ -136,6 +136,31 @@ wait $a; wait $b
 same expected.json run1.json "concurrent run 1"; same expected.json run2.json "concurrent run 2"
 [ -z "$(ls shared/tmp)" ] || fail "temporary files left in the cache"
 ok "two concurrent runs sharing a cache"
+# --cache-max: least recently used blobs go, those of the image just read stay (and still answer).
+"$bin" explain pod.yaml --image-ref "$reg/app-sym:1" --cache-dir shared --cache-max 1 "${net[@]}" -o json > /dev/null
+"$bin" explain pod.yaml --image sym.tar -o json > expected-sym.json
+"$bin" explain pod.yaml --image-ref "$reg/app-sym:1" --cache-dir shared --offline -o json > got.json
+same expected-sym.json got.json "--cache-max kept the image just read"
+if "$bin" explain pod.yaml --image-ref "$reg/app-wh:1" --cache-dir shared --offline 2> err.txt > /dev/null; then fail "--cache-max 1 kept an older image"; fi
+ok "--cache-max evicts older blobs, keeps those just used"
+# A redirect loop is refused.
+lport=$(free_port)
+cat > loop.py <<'PY'
+import http.server, sys
+class H(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        if self.path == "/v2/":
+            self.send_response(200); self.send_header("Content-Length", "2"); self.end_headers(); self.wfile.write(b"{}")
+        else:
+            self.send_response(302); self.send_header("Location", self.path); self.send_header("Content-Length", "0"); self.end_headers()
+    def log_message(self, *a): pass
+http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
+PY
+python3 loop.py "$lport" & pids+=($!)
+for _ in $(seq 50); do curl -fs "http://127.0.0.1:$lport/v2/" -o /dev/null && break; sleep 0.1; done
+if "$bin" explain pod.yaml --image-ref "127.0.0.1:$lport/app:1" --insecure-registry "127.0.0.1:$lport" -q --cache-dir loop 2> err.txt; then fail "redirect loop accepted"; fi
+grep -q 'redirect' err.txt || { cat err.txt; fail "redirect loop: unclear error"; }
+ok "redirect loop refused: $(grep -o 'too many redirects[^:]*' err.txt | head -1)"
 # 7. A registry that stops mid-blob: clear error, nothing cached; then the real registry fills the cache.
 pport=$(free_port)
 cat > cut.py <<'PY'

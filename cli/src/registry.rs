@@ -122,7 +122,11 @@ fn fetch(a: &ArchiveArgs, images: &[Reference]) -> Result<Vec<Result<Fetched, Re
         let keep: Vec<String> = results
             .iter()
             .flatten()
-            .flat_map(|f| f.archive.layers.iter().filter_map(|l| l.digest.clone()))
+            .flat_map(|f| {
+                let a = &f.archive;
+                let layers = a.layers.iter().filter_map(|l| l.digest.clone());
+                layers.chain(a.manifest_digest.clone()).chain(a.config_digest.clone())
+            })
             .collect();
         let _ = podgroups_image::registry::Cache::new(options.cache_dir.clone()).prune(max, &keep);
     }
