@@ -205,6 +205,8 @@ kill "${pids[0]}"; wait "${pids[0]}" 2>/dev/null || true
 "$bin" explain pod.yaml --image wh.tar -o json > expected.json
 "$bin" explain pod.yaml --image-ref "$reg/app-wh:1" --cache-dir c1 --offline -o json > got.json
 same expected.json got.json "--offline after a first pull"
+"$bin" explain pod.yaml --image-ref "$reg/multi:1" --cache-dir c1 --offline -o json > got.json
+same expected.json got.json "--offline, multi-platform index"
 PODGROUPS_OFFLINE=1 "$bin" explain pod.yaml --image-ref "$reg/app-wh:1" --cache-dir c1 -o json > got.json
 same expected.json got.json "PODGROUPS_OFFLINE=1 after a first pull"
 if "$bin" explain pod.yaml --image-ref "$reg/app-wh:2" --cache-dir c1 --offline 2> err.txt; then fail "uncached tag offline accepted"; fi

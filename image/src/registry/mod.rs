@@ -336,18 +336,19 @@ impl Source {
         };
         let result = crate::read_layout(&self, &selector);
         let mut state = self.lock();
-        if let Some(f) = state.failure.take() {
-            return Err(f);
-        }
+        let failure = state.failure.take();
         let downloaded = state.downloaded;
         drop(state);
-        match result {
-            Ok(archive) => Ok(Fetched {
+        match (result, failure) {
+            // Another platform's manifest that could not be fetched does not matter once the chosen one was read.
+            (Ok(archive), _) => Ok(Fetched {
                 reference: self.reference.clone(),
                 archive,
                 downloaded,
             }),
-            Err(e) => Err(self.archive_error(e)),
+            // The registry's failure is the cause of the layout error it led to.
+            (Err(_), Some(f)) => Err(f),
+            (Err(e), None) => Err(self.archive_error(e)),
         }
     }
 
