@@ -103,6 +103,7 @@ impl Progress for Bar {
 fn fetch(a: &ArchiveArgs, images: &[Reference]) -> Result<Vec<Result<Fetched, RegistryError>>, String> {
     let r = &a.registry;
     let options = r.options(&a.platform)?;
+    let cache_max = r.cache_max.as_deref().map(parse_size).transpose()?;
     let bar = if r.quiet || !std::io::stderr().is_terminal() || options.offline {
         ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden())
     } else {
@@ -117,8 +118,7 @@ fn fetch(a: &ArchiveArgs, images: &[Reference]) -> Result<Vec<Result<Fetched, Re
     let progress = Arc::new(Bar(bar.clone()));
     let results = fetch_all(images, &options, progress);
     bar.finish_and_clear();
-    if let Some(max) = &r.cache_max {
-        let max = parse_size(max)?;
+    if let Some(max) = cache_max {
         let keep: Vec<String> = results
             .iter()
             .flatten()
