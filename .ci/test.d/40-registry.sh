@@ -101,6 +101,13 @@ for image in wh sym arm top wh-zstd; do
   same expected.json got.json "--image-ref $reg/app-$image:1 differs from --image $archive"
   ok "explain --image-ref $reg/app-$image:1 equals explain --image $archive"
 done
+# `podgroups image --image-ref`: the same user, groups and risk as `podgroups image ARCHIVE`.
+strip() { python3 -c 'import json,sys; d=json.load(sys.stdin); d.pop("archive"); print(json.dumps(d, sort_keys=True))'; }
+"$bin" image wh.tar -o json | strip > expected.json
+"$bin" image --image-ref "$reg/app-wh:1" --cache-dir c1 "${net[@]}" -o json | strip > got.json
+same expected.json got.json "podgroups image --image-ref"
+"$bin" image --image-ref "$reg/app-wh:1" --cache-dir c1 "${net[@]}" | grep -q "explain POD.yaml --image-ref $reg/app-wh:1" || fail "podgroups image --image-ref: hint"
+ok "podgroups image --image-ref equals podgroups image on the archive"
 # 1b. Only the top layer is downloaded when it decides both files (and the answer is still the archive's).
 "$bin" explain pod.yaml --image-ref "$reg/app-top:1" --cache-dir c-top "${net[@]}" > top.txt
 grep -q '1 lower layer(s) not downloaded' top.txt || { cat top.txt; fail "top layer alone: lower layer downloaded"; }

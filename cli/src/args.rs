@@ -120,16 +120,21 @@ impl ArchiveArgs {
 #[derive(Args)]
 pub struct ImageCmdArgs {
     /// The image archive: docker save / podman save tar, oci-archive tar, OCI layout or skopeo dir: directory.
-    pub archive: PathBuf,
+    /// Omit it and give --image-ref to read the image from its registry.
+    #[arg(required_unless_present = "image_ref")]
+    pub archive: Option<PathBuf>,
     /// Which image of the archive: a tag, name or digest (needed when the archive holds several).
+    /// Without ARCHIVE: the image to read from its registry.
     #[arg(long, value_name = "NAME")]
     pub image_ref: Option<String>,
-    /// Platform to read from a multi-platform archive, os/arch[/variant] (default: linux/amd64).
+    /// Platform to read from a multi-platform archive or registry index, os/arch[/variant] (default: linux/amd64).
     #[arg(long, value_name = "OS/ARCH")]
     pub platform: Option<String>,
     /// Also check the archive's layers, config and manifest against their digests (reads every byte).
     #[arg(long)]
     pub verify_digests: bool,
+    #[command(flatten)]
+    pub registry: Box<crate::registry::RegistryArgs>,
     #[command(flatten)]
     pub env: EnvArgs,
     /// Output format.

@@ -87,7 +87,7 @@ pub fn for_explain(a: &ArchiveArgs, by_hand: &ImageArgs) -> Result<FromArchives,
         if !by_hand.is_empty() {
             return Err("--image-ref reads USER, /etc/passwd and /etc/group from the registry: drop --passwd, --group, --no-passwd, --no-group and --image-user, or drop --image-ref".into());
         }
-        let (name, found) = crate::registry::one(a, reference)?;
+        let (name, found) = crate::registry::one(&a.registry, &a.platform, reference)?;
         out.notes.push_str(&summary(Path::new(&name), &found));
         out.image = Some(found.image);
     }
@@ -134,7 +134,17 @@ pub fn run(a: &ImageCmdArgs) -> Result<ExitCode, String> {
         platform: a.platform.clone(),
         verify_digests: a.verify_digests,
     };
-    let found = read(&a.archive, &sel)?;
+    let (source, found, again) = match (&a.archive, &a.image_ref) {
+        (Some(path), _) => (path.clone(), read(path, &sel)?, format!("--image {}", path.display())),
+        (None, Some(reference)) => {
+            let (name, found) = crate::registry::one(&a.registry, &a.platform, reference)?;
+            let again = format!("--image-ref {name}");
+            (PathBuf::from(name), found, again)
+        }
+        (None, None) => {
+            return Err("give an image archive, or --image-ref REF to read the image from its registry".into())
+        }
+    };
     let name = found.names.first().cloned().unwrap_or_else(|| "image".to_owned());
     // A pod that leaves the identity to the image, as most do: the engine decides the rest.
     let manifest = serde_json::json!({
@@ -147,7 +157,7 @@ pub fn run(a: &ImageCmdArgs) -> Result<ExitCode, String> {
         environment: a.env.environment()?,
         ..Input::default()
     };
-    let report = engine(&input).map_err(|e| format!("{}: {e}", a.archive.display()))?;
+    let report = engine(&input).map_err(|e| format!("{}: {e}", source.display()))?;
     let ctr = report
         .workloads
         .first()
@@ -175,7 +185,7 @@ pub fn run(a: &ImageCmdArgs) -> Result<ExitCode, String> {
             }
         }
         Format::Text => {
-            let mut t = summary(&a.archive, &found);
+            let mut t = summary(&source, &found);
             match &ctr.merge {
                 Outcome::Runs(id) => {
                     let _ = writeln!(t, "runs as: {}", id.id_coreutils);
@@ -198,9 +208,8 @@ pub fn run(a: &ImageCmdArgs) -> Result<ExitCode, String> {
                             t,
                             "risk: a container running as this user gets {} from the image's /etc/group, which no manifest names \
                              (supplementalGroupsPolicy unset or Merge). `supplementalGroupsPolicy: Strict` removes them; \
-                             `podgroups explain POD.yaml --image {}` shows a pod's exact groups.",
+                             `podgroups explain POD.yaml {again}` shows a pod's exact groups.",
                             implicit.join(", "),
-                            a.archive.display()
                         );
                     }
                 }

@@ -100,9 +100,12 @@ impl Progress for Bar {
 }
 
 /// Fetches `images`, then prunes the cache to `--cache-max`.
-fn fetch(a: &ArchiveArgs, images: &[Reference]) -> Result<Vec<Result<Fetched, RegistryError>>, String> {
-    let r = &a.registry;
-    let options = r.options(&a.platform)?;
+fn fetch(
+    r: &RegistryArgs,
+    platform: &Option<String>,
+    images: &[Reference],
+) -> Result<Vec<Result<Fetched, RegistryError>>, String> {
+    let options = r.options(platform)?;
     let cache_max = r.cache_max.as_deref().map(parse_size).transpose()?;
     let bar = if r.quiet || !std::io::stderr().is_terminal() || options.offline {
         ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden())
@@ -133,11 +136,15 @@ fn fetch(a: &ArchiveArgs, images: &[Reference]) -> Result<Vec<Result<Fetched, Re
     Ok(results)
 }
 
-/// `--image-ref REF` without `--image`: that image from its registry, for every container.
-pub fn one(a: &ArchiveArgs, reference: &str) -> Result<(String, ImageArchive), String> {
+/// `--image-ref REF` without an archive: that image from its registry (for every container of `explain`).
+pub fn one(
+    registry: &RegistryArgs,
+    platform: &Option<String>,
+    reference: &str,
+) -> Result<(String, ImageArchive), String> {
     let r = Reference::parse(reference)?;
     let name = r.to_string();
-    match fetch(a, std::slice::from_ref(&r))?.into_iter().next() {
+    match fetch(registry, platform, std::slice::from_ref(&r))?.into_iter().next() {
         Some(Ok(f)) => Ok((name, f.archive)),
         Some(Err(e)) => Err(message(&e)),
         None => Err(format!("{name}: not read")),
@@ -190,7 +197,7 @@ pub fn for_containers(
         }
         as_written.push((image.clone(), r));
     }
-    let results = fetch(a, &refs)?;
+    let results = fetch(&a.registry, &a.platform, &refs)?;
     for (r, result) in refs.iter().zip(results) {
         match result {
             Ok(f) => {

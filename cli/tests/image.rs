@@ -354,6 +354,11 @@ fn registry_options_are_checked() {
         "lots",
     ]);
     assert_eq!(out.status.code(), Some(2));
+    let out = podgroups(&["image"]);
+    assert_eq!(out.status.code(), Some(2), "an archive or --image-ref is required");
+    let out = podgroups(&["image", "--image-ref", "localhost:5000/app:1"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not in the cache"));
     // An uncached --image-ref offline is an error: it was asked for explicitly.
     let out = podgroups(&["explain", &pod, "--image-ref", "localhost:5000/app:1"]);
     assert_eq!(out.status.code(), Some(2));
