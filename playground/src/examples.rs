@@ -1,4 +1,4 @@
-//! The examples menu: each entry is a complete [`State`], the first is what `/` opens on.
+//! The examples menu: each entry is a complete [`State`]; [`blog_merge`] is what `/` opens on.
 
 use crate::model::{Gate, Options, PolicyView, State};
 use podgroups_core::RuntimeKind;
@@ -60,18 +60,10 @@ pub fn find(id: &str) -> Option<&'static Example> {
     EXAMPLES.iter().find(|e| e.id == id)
 }
 
-const BLOG_PASSWD: &str = "root:x:0:0:root:/root:/bin/sh\n\
-user-defined-in-image:x:1000:1000:Linux User,,,:/home/user-defined-in-image:/bin/sh\n";
-const BLOG_GROUP: &str = "root:x:0:root\n\
-wheel:x:10:root\n\
-user-defined-in-image:x:1000:\n\
-group-defined-in-image:x:50000:user-defined-in-image\n";
-
-fn blog_pod(name: &str, policy: &str) -> String {
-    format!(
-        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: {name}\nspec:\n  securityContext:\n    runAsUser: 1000\n    runAsGroup: 3000\n    supplementalGroups: [4000]\n{policy}  containers:\n  - name: ctr\n    image: registry.k8s.io/e2e-test-images/agnhost:2.45\n    command: [sh, -c, \"id; sleep 3600\"]\n    securityContext:\n      allowPrivilegeEscalation: false\n"
-    )
-}
+/// The blog example, from the same files the CLI embeds as its default (`examples/blog/`).
+const BLOG_MANIFEST: &str = include_str!("../../examples/blog/pod.yaml");
+const BLOG_PASSWD: &str = include_str!("../../examples/blog/passwd");
+const BLOG_GROUP: &str = include_str!("../../examples/blog/group");
 
 fn with(manifest: String, passwd: &str, group: &str, options: Options) -> State {
     State {
@@ -85,24 +77,18 @@ fn with(manifest: String, passwd: &str, group: &str, options: Options) -> State 
     }
 }
 
-/// The Kubernetes 1.31 blog "Fine-grained SupplementalGroups control", implicit-groups example.
+/// The Kubernetes 1.31 blog "Fine-grained SupplementalGroups control", implicit-groups example:
+/// what `/` opens on.
 pub fn blog_merge() -> State {
-    with(
-        blog_pod("implicit-groups", ""),
-        BLOG_PASSWD,
-        BLOG_GROUP,
-        Options::default(),
-    )
+    with(BLOG_MANIFEST.to_owned(), BLOG_PASSWD, BLOG_GROUP, Options::default())
 }
 
+/// The same pod with `supplementalGroupsPolicy: Strict`, written by the core's fix (what
+/// "Apply Strict" does); should the fix ever fail on it, the menu shows the pod unchanged and
+/// the tests below fail.
 fn blog_strict() -> State {
-    let policy = "    supplementalGroupsPolicy: Strict\n";
-    with(
-        blog_pod("strict-supplementalgroups-policy", policy),
-        BLOG_PASSWD,
-        BLOG_GROUP,
-        Options::default(),
-    )
+    let manifest = podgroups_core::fix::apply_strict(BLOG_MANIFEST).unwrap_or_else(|_| BLOG_MANIFEST.to_owned());
+    with(manifest, BLOG_PASSWD, BLOG_GROUP, Options::default())
 }
 
 fn fs_group() -> State {
@@ -224,8 +210,18 @@ mod tests {
     }
 
     #[test]
-    fn default_state_is_the_blog_example() {
-        assert_eq!(State::default(), blog_merge());
-        assert!(blog_merge().manifest.contains("runAsGroup: 3000"));
+    fn the_blog_examples_are_the_cli_s_files() {
+        let merge = (find("blog-merge").unwrap().state)();
+        assert_eq!(merge.manifest, include_str!("../../examples/blog/pod.yaml"));
+        assert_eq!(merge.group, include_str!("../../examples/blog/group"));
+        assert_eq!(merge.passwd, include_str!("../../examples/blog/passwd"));
+        assert_ne!(State::default(), merge);
+        let strict = (find("blog-strict").unwrap().state)();
+        assert!(
+            strict.manifest.contains("supplementalGroupsPolicy: Strict"),
+            "{}",
+            strict.manifest
+        );
+        assert_eq!((strict.group, strict.passwd), (merge.group, merge.passwd));
     }
 }

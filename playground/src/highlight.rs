@@ -112,13 +112,6 @@ fn escape_char(out: &mut String, ch: char) {
     }
 }
 
-/// Escapes text for HTML.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    text.chars().for_each(|c| escape_char(&mut out, c));
-    out
-}
-
 /// Colon-separated `/etc` lines: each field gets its column's class, `#` lines are comments.
 fn etc_tokens<'a>(line: &'a str, classes: &[&'static str]) -> Vec<Token<'a>> {
     if line.trim_start().starts_with('#') {

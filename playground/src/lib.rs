@@ -19,7 +19,9 @@ pub mod url;
 
 mod app;
 mod browser;
+mod controls;
 mod editor;
+mod inputs;
 mod results;
 
 /// Starts the playground in `root`. The page's state comes from the URL: `?embed=1` for the
@@ -37,4 +39,12 @@ pub fn mount(root: web_sys::Element) {
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn notice(message: String) {
     app::notice(message);
+}
+
+/// Fills the image inputs (`USER`, `/etc/passwd`, `/etc/group`, and whether the image has each
+/// file) from the image-archive reader's answer, `{image, provenance}` as JSON text
+/// (`www/js/archive.js`), through the app's reducer like any other change.
+#[wasm_bindgen::prelude::wasm_bindgen(js_name = loadImage)]
+pub fn load_image(answer: String) -> Result<(), wasm_bindgen::JsError> {
+    app::read_image(&answer).map_err(|e| wasm_bindgen::JsError::new(&e))
 }

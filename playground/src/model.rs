@@ -1,11 +1,13 @@
 //! The playground's whole state: the four inputs and the environment options. It is what a share
 //! link carries, so every field has a serde default (old links keep opening as fields are added).
+//! The default is neutral — nothing typed, no example: the page opens on an example by choosing
+//! it (`crate::examples`), so a link that lacks a field never gets an example's value for it.
 
 use podgroups_core::{Environment, Image, Input, Runtime, RuntimeKind};
 use serde::{Deserialize, Serialize};
 
-/// The Kubernetes minor versions the selector offers (the spec's range).
-pub const KUBERNETES_MINORS: [u32; 6] = [30, 31, 32, 33, 34, 35];
+/// The runtimes the selector offers, in menu order.
+pub const RUNTIMES: [Runtime; 3] = [Runtime::CONTAINERD_2, Runtime::CONTAINERD_1_7, Runtime::CRIO];
 
 /// Everything the user typed or chose.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -82,10 +84,12 @@ pub enum PolicyView {
 }
 
 impl Default for Options {
+    /// The core's default environment.
     fn default() -> Self {
+        let env = Environment::default();
         Options {
-            runtime: RuntimeKind::Containerd2,
-            kubernetes_minor: 35,
+            runtime: env.runtime.kind,
+            kubernetes_minor: env.kubernetes_minor,
             feature_gate: Gate::Default,
             view: PolicyView::AsWritten,
         }
@@ -93,9 +97,17 @@ impl Default for Options {
 }
 
 impl Default for State {
-    /// The Kubernetes blog's Merge example: what `/` opens on.
+    /// Nothing typed; the image's files exist and are empty; the environment's defaults.
     fn default() -> Self {
-        crate::examples::blog_merge()
+        State {
+            manifest: String::new(),
+            group: String::new(),
+            passwd: String::new(),
+            group_present: true,
+            passwd_present: true,
+            image_user: String::new(),
+            options: Options::default(),
+        }
     }
 }
 
@@ -139,24 +151,30 @@ pub fn runtime_label(kind: RuntimeKind) -> &'static str {
     }
 }
 
-/// Value used in `<select>` options (the core's serde names).
-pub fn runtime_value(kind: RuntimeKind) -> &'static str {
-    match kind {
-        RuntimeKind::Containerd2 => "containerd-2",
-        RuntimeKind::Containerd17 => "containerd-1.7",
-        RuntimeKind::Crio => "crio",
-    }
+/// Value used in `<select>` options: the core's name of the runtime (`containerd-2`).
+pub fn runtime_value(kind: RuntimeKind) -> String {
+    Runtime { kind, release: None }.to_string()
 }
 
+/// The runtime a `<select>` value names; a pinned release is not a menu value.
 pub fn runtime_from_value(v: &str) -> Option<RuntimeKind> {
-    [RuntimeKind::Containerd2, RuntimeKind::Containerd17, RuntimeKind::Crio]
-        .into_iter()
-        .find(|k| runtime_value(*k) == v)
+    v.parse::<Runtime>()
+        .ok()
+        .filter(|r| r.release.is_none())
+        .map(|r| r.kind)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_default_is_neutral() {
+        let s = State::default();
+        assert_eq!((s.manifest.as_str(), s.group.as_str(), s.passwd.as_str()), ("", "", ""));
+        assert_eq!(s.image_user, "");
+        assert_eq!(s.options.environment(), Environment::default());
+    }
 
     #[test]
     fn absent_files_become_none() {
@@ -185,9 +203,10 @@ mod tests {
 
     #[test]
     fn runtime_values_round_trip() {
-        for k in [RuntimeKind::Containerd2, RuntimeKind::Containerd17, RuntimeKind::Crio] {
-            assert_eq!(runtime_from_value(runtime_value(k)), Some(k));
+        for r in RUNTIMES {
+            assert_eq!(runtime_from_value(&runtime_value(r.kind)), Some(r.kind));
         }
         assert_eq!(runtime_from_value("docker"), None);
+        assert_eq!(runtime_from_value("containerd-2.0.5"), None);
     }
 }

@@ -2,13 +2,89 @@
 //! came from (clickable), what `id` prints, the predicted status, refusals and warnings.
 
 use crate::model::PolicyView;
-use crate::state::Target;
+use crate::state::{Action, App, Target};
 use podgroups_core::{
-    ContainerKind, ContainerReport, Identity, Origin, Outcome, Refusal, Report, Stage,
+    ContainerKind, ContainerReport, Identity, InputError, Origin, Outcome, Refusal, Report, Source, Stage,
     SupplementalGroupsPolicy as Policy, WorkloadReport,
 };
 use std::rc::Rc;
 use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct ResultsProps {
+    pub app: UseReducerHandle<App>,
+}
+
+/// The results panel: what cannot be read (or a notice), the Strict fix, the report.
+#[function_component(ResultsPanel)]
+pub fn results_panel(props: &ResultsProps) -> Html {
+    let app = &props.app;
+    // Stable across renders, so unchanged result components are skipped.
+    let on_target = {
+        let dispatcher = app.dispatcher();
+        (*use_memo((), move |_| {
+            Callback::from(move |t: Target| dispatcher.dispatch(Action::Highlight(t)))
+        }))
+        .clone()
+    };
+    html! {
+        <section class="results" aria-live="polite" aria-label="Results">
+            { error_panel(app.result.as_ref().as_ref().err(), app.notice.as_deref(), &on_target) }
+            { apply_strict_button(app) }
+            if let Ok(report) = app.result.as_ref() {
+                { view_report(report, app.state.options.view, &on_target) }
+            }
+        </section>
+    }
+}
+
+fn error_panel(error: Option<&InputError>, notice: Option<&str>, on_target: &Callback<Target>) -> Html {
+    let target = error.and_then(|e| {
+        let line = e.location?.line;
+        match e.source {
+            Source::Manifest => Some(Target::Manifest(line)),
+            Source::Group => Some(Target::Group(line)),
+            Source::Passwd => Some(Target::Passwd(line)),
+            Source::ImageUser => Some(Target::ImageUser),
+            Source::Scenario | Source::Environment => None,
+        }
+    });
+    let empty = error.is_none() && notice.is_none();
+    html! {
+        <div class={classes!("error-panel", empty.then_some("empty"))} data-testid="error-panel" role="status">
+            if let Some(n) = notice { <p class="notice">{ n }</p> }
+            if let Some(e) = error {
+                <p class="input-error"><strong>{ format!("The {} cannot be read", e.source) }</strong>
+                    { e.location.filter(|_| !e.message.contains("line ")).map(|l| format!(" at line {}, column {}", l.line, l.column)).unwrap_or_default() }
+                    { e.path.as_ref().map(|p| format!(" ({p})")).unwrap_or_default() }
+                    { ": " }{ &e.message }</p>
+                if let Some(t) = target {
+                    <button type="button" onclick={let cb = on_target.clone(); move |_| cb.emit(t)}>{ "Show me" }</button>
+                }
+            }
+        </div>
+    }
+}
+
+fn apply_strict_button(app: &UseReducerHandle<App>) -> Html {
+    let Ok(report) = app.result.as_ref() else {
+        return html! {};
+    };
+    let needed = report.workloads.iter().any(|w| {
+        w.supplemental_groups_policy.as_deref() != Some("Strict")
+            && w.containers.iter().any(|c| !c.implicit_gids.is_empty())
+    });
+    if !needed {
+        return html! {};
+    }
+    let app = app.clone();
+    html! {
+        <div class="fix">
+            <p>{ "Some groups come only from the image's /etc/group. " }<code>{ "supplementalGroupsPolicy: Strict" }</code>{ " removes them." }</p>
+            <button type="button" data-testid="apply-strict" onclick={move |_| app.dispatch(Action::ApplyStrict)}>{ "Apply Strict to the manifest" }</button>
+        </div>
+    }
+}
 
 /// Where an origin points in the inputs, if it points anywhere the user can see.
 pub fn target_of(origin: &Origin) -> Option<Target> {

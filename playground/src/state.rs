@@ -3,7 +3,8 @@
 
 use crate::examples;
 use crate::model::{Gate, PolicyView, State};
-use podgroups_core::{explain, InputError, Report, RuntimeKind};
+use podgroups_core::{explain, Image, InputError, Report, RuntimeKind};
+use serde::Deserialize;
 use std::rc::Rc;
 use yew::Reducible;
 
@@ -42,6 +43,17 @@ pub enum Action {
     Highlight(Target),
     /// Show a message in the error panel (e.g. an image archive that cannot be read), inputs unchanged.
     Notice(String),
+    /// Fill the image inputs from an image read outside the app (the archive reader).
+    ReadImage(ImageRead),
+}
+
+/// An image read from an archive, as the archive reader answers it (`playground/archive`):
+/// the image's `USER` and files, and one line per input saying where it came from.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+pub struct ImageRead {
+    pub image: Image,
+    #[serde(default)]
+    pub provenance: Vec<String>,
 }
 
 /// The state plus what is derived from it.
@@ -54,6 +66,20 @@ pub struct App {
     pub highlight: Option<Target>,
     /// A message about the last action that did not work (bad link, fix failed…).
     pub notice: Option<String>,
+    /// Where the image inputs came from, one line each, while they are as an archive filled them.
+    pub provenance: Rc<[String]>,
+}
+
+/// Cheap: a report is equal when it is the same computation (the reducer keeps the `Rc` when
+/// nothing it reads changed), so panels given the app compare without walking reports.
+impl PartialEq for App {
+    fn eq(&self, other: &App) -> bool {
+        Rc::ptr_eq(&self.result, &other.result)
+            && Rc::ptr_eq(&self.provenance, &other.provenance)
+            && self.state == other.state
+            && self.highlight == other.highlight
+            && self.notice == other.notice
+    }
 }
 
 impl App {
@@ -65,6 +91,7 @@ impl App {
             compute_ms,
             highlight: None,
             notice,
+            provenance: Rc::from([]),
         }
     }
 }
@@ -95,6 +122,7 @@ impl Reducible for App {
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
         let mut state = self.state.clone();
         let mut notice = None;
+        let mut provenance = None;
         match action {
             Action::Highlight(t) => {
                 let mut next = (*self).clone();
@@ -117,17 +145,30 @@ impl Reducible for App {
             },
             Action::Load(s) => state = s,
             Action::Notice(n) => notice = Some(n),
+            Action::ReadImage(read) => {
+                fill_image(&mut state, read.image);
+                provenance = Some(Rc::from(read.provenance));
+            }
             Action::ApplyStrict => match podgroups_core::fix::apply_strict(&state.manifest) {
                 Ok(fixed) => state.manifest = fixed,
                 Err(e) => notice = Some(format!("could not apply Strict: {e}")),
             },
         }
+        // The provenance lines hold while the image inputs are as the archive filled them.
+        let provenance = provenance.unwrap_or_else(|| {
+            if same_image(&state, &self.state) {
+                self.provenance.clone()
+            } else {
+                Rc::from([])
+            }
+        });
         if state == self.state {
-            if notice.is_none() {
+            if notice.is_none() && Rc::ptr_eq(&provenance, &self.provenance) {
                 return self;
             }
             let mut next = (*self).clone();
             next.notice = notice;
+            next.provenance = provenance;
             return Rc::new(next);
         }
         // Options and the policy view do not change the report; skip the engine for them.
@@ -143,8 +184,23 @@ impl Reducible for App {
             compute_ms,
             highlight: None,
             notice,
+            provenance,
         })
     }
+}
+
+/// The image inputs as `image` has them; an absent file empties its editor and unchecks its box.
+fn fill_image(state: &mut State, image: Image) {
+    state.image_user = image.user;
+    state.passwd_present = image.passwd.is_some();
+    state.passwd = image.passwd.unwrap_or_default();
+    state.group_present = image.group.is_some();
+    state.group = image.group.unwrap_or_default();
+}
+
+fn same_image(a: &State, b: &State) -> bool {
+    (&a.image_user, &a.passwd, a.passwd_present, &a.group, a.group_present)
+        == (&b.image_user, &b.passwd, b.passwd_present, &b.group, b.group_present)
 }
 
 fn same_input(a: &State, b: &State) -> bool {
@@ -158,7 +214,44 @@ mod tests {
     use super::*;
 
     fn app() -> Rc<App> {
-        Rc::new(App::new(State::default(), None))
+        Rc::new(App::new(examples::blog_merge(), None))
+    }
+
+    fn read(json: &str) -> ImageRead {
+        serde_json::from_str(json).unwrap()
+    }
+
+    #[test]
+    fn a_read_image_fills_the_inputs_and_keeps_its_provenance_while_they_hold() {
+        let a = app().reduce(Action::Notice("several images".into()));
+        let b = a.clone().reduce(Action::ReadImage(read(
+            r#"{"ok": true, "names": ["e2e:1"], "image": {"user": "app", "passwd": null, "group": "extra:x:777:app\n"},
+                "provenance": ["USER app from the image config", "passwd: absent", "group: /etc/group from layer 0"]}"#,
+        )));
+        assert_eq!(b.state.image_user, "app");
+        assert!(!b.state.passwd_present && b.state.passwd.is_empty());
+        assert!(b.state.group_present);
+        assert_eq!(b.state.group, "extra:x:777:app\n");
+        assert_eq!(b.provenance.len(), 3);
+        assert_eq!(b.notice, None);
+        assert!(!Rc::ptr_eq(&a.result, &b.result));
+        // Options leave the image as read; an edit of the image does not.
+        let c = b.clone().reduce(Action::Kubernetes(33));
+        assert!(Rc::ptr_eq(&b.provenance, &c.provenance));
+        let d = c.reduce(Action::Edit(Field::Group, "g:x:1:\n".into()));
+        assert!(d.provenance.is_empty());
+    }
+
+    #[test]
+    fn reading_the_same_image_again_shows_its_provenance() {
+        let json = r#"{"image": {"user": "", "passwd": "root:x:0:0::/:/bin/sh\n", "group": "root:x:0:\n"}, "provenance": ["x"]}"#;
+        let a = app().reduce(Action::ReadImage(read(json)));
+        let b = a.clone().reduce(Action::Edit(Field::ImageUser, "1".into()));
+        let c = b.clone().reduce(Action::Edit(Field::ImageUser, "".into()));
+        assert!(c.provenance.is_empty());
+        let d = c.clone().reduce(Action::ReadImage(read(json)));
+        assert_eq!(&*d.provenance, ["x".to_owned()]);
+        assert!(Rc::ptr_eq(&c.result, &d.result));
     }
 
     #[test]

@@ -128,6 +128,22 @@ mod tests {
     }
 
     #[test]
+    fn a_link_missing_fields_gets_neutral_values_never_an_example_s() {
+        let blog = crate::examples::blog_merge();
+        for json in [r#"{}"#, r#"{"m":"kind: Pod"}"#, r#"{"o":{"rt":"crio"}}"#] {
+            let link = format!("v1={}", lz_str::compress_to_encoded_uri_component(json));
+            let s = decode(&link).unwrap().unwrap();
+            assert!(
+                s.group.is_empty() && s.passwd.is_empty() && s.image_user.is_empty(),
+                "{json}: {s:?}"
+            );
+            assert!(!s.manifest.contains("runAsGroup"), "{json}");
+            assert_ne!(s.group, blog.group);
+            assert_eq!(s.options.kubernetes_minor, State::default().options.kubernetes_minor);
+        }
+    }
+
+    #[test]
     fn newer_versions_are_named_not_misread() {
         let err = decode("#v2=abc").unwrap_err();
         assert_eq!(err, LinkError::UnknownVersion("v2".into()));
@@ -152,7 +168,7 @@ mod tests {
             assert!(decode(g).is_err(), "{g}");
         }
         // Truncated real links, cut at every length.
-        let link = encode(&State::default());
+        let link = encode(&crate::examples::blog_merge());
         for cut in 3..link.len() {
             if let Some(prefix) = link.get(..cut) {
                 let _ = decode(prefix);

@@ -1,10 +1,10 @@
 // Image archives into the editors: drop a `docker save` / OCI archive anywhere on the page, or pick
 // one with the button. Only the listeners live here; the reader (archive.js and its wasm) is
 // imported from this site when a file arrives.
-import { notice } from "podgroups-wasm";
+import { loadImage, notice } from "podgroups-wasm";
 
-// Errors go to the app's error panel (`notice`).
-const load = (file) => import(new URL("archive.js", import.meta.url).href).then((m) => m.readFile(file, notice));
+// The image enters the app through its reducer (`loadImage`); errors go to its error panel (`notice`).
+const load = (file) => import(new URL("archive.js", import.meta.url).href).then((m) => m.readFile(file, { loadImage, notice }));
 
 export function setup() {
   const input = document.getElementById("image-file");
