@@ -96,13 +96,8 @@ impl ApiInput {
             .parse::<podgroups_core::Runtime>()
             .map_or(RuntimeKind::Containerd2, |r| r.kind);
         let minor = Environment::parse_kubernetes_version(&self.environment.kubernetes).unwrap_or(35);
-        State {
+        let mut state = State {
             manifest: self.manifests.clone(),
-            group: self.image.group.text().unwrap_or_default().to_owned(),
-            passwd: self.image.passwd.text().unwrap_or_default().to_owned(),
-            group_present: !self.image.group.is_absent(),
-            passwd_present: !self.image.passwd.is_absent(),
-            image_user: self.image.user.clone().unwrap_or_default(),
             options: Options {
                 runtime,
                 kubernetes_minor: minor,
@@ -113,7 +108,10 @@ impl ApiInput {
                 },
                 view: PolicyView::AsWritten,
             },
-        }
+            ..State::default()
+        };
+        state.set_image(self.image.clone());
+        state
     }
 }
 
@@ -168,6 +166,7 @@ pub fn share_fragment(input: JsValue) -> Result<String, JsError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Known;
 
     #[test]
     fn json_api_explains_the_blog_example() {
@@ -208,7 +207,7 @@ mod tests {
         )
         .unwrap();
         let s = i.to_state();
-        assert!(!s.passwd_present && s.group_present);
+        assert_eq!((s.passwd_known, s.group_known), (Known::Absent, Known::Present));
         assert_eq!(s.options.runtime, RuntimeKind::Crio);
         assert_eq!(s.options.kubernetes_minor, 32);
         assert_eq!(s.options.feature_gate, Gate::On);

@@ -1,7 +1,7 @@
 //! The playground page: the reducer, the share link, and the panels laid out (full page or embed).
 
 use crate::browser;
-use crate::controls::{EnvironmentControls, ExamplesMenu, ShareBox};
+use crate::controls::{self, ControlsPanel};
 use crate::examples;
 use crate::inputs::InputsPanel;
 use crate::model::State;
@@ -97,7 +97,7 @@ pub fn playground(props: &PlaygroundProps) -> Html {
             <div class="playground embed" data-compute-ms={compute_ms}>
                 <header class="embed-header">
                     <strong>{ "podgroups" }</strong>
-                    <EnvironmentControls {options} compact=true dispatch={dispatch.clone()} />
+                    { controls::environment_controls(&options, true, &dispatch) }
                     <a class="open" href={format!("./#{}", *link)} target="_blank" rel="noopener" data-testid="open-in-playground">{ "Open in playground ↗" }</a>
                 </header>
                 <div class="embed-body">
@@ -110,11 +110,7 @@ pub fn playground(props: &PlaygroundProps) -> Html {
     let share_url = AttrValue::from(format!("{}#{}", browser::page_base(), *link));
     html! {
         <div class="playground" data-compute-ms={compute_ms}>
-            <section class="controls" aria-label="Environment and examples">
-                <ExamplesMenu dispatch={dispatch.clone()} />
-                <EnvironmentControls {options} compact=false {dispatch} />
-                <ShareBox url={share_url} />
-            </section>
+            <ControlsPanel {options} {dispatch} {share_url} />
             <div class="workspace">
                 <InputsPanel app={app.clone()} embed=false />
                 <ResultsPanel app={app.clone()} />

@@ -1,5 +1,5 @@
 //! The controls panel: the examples menu, the environment (runtime, Kubernetes version, feature
-//! gate, which outcome the details follow) and the share link.
+//! gate, which outcome the details follow) and the share link; embeds show the environment only.
 
 use crate::browser;
 use crate::examples::EXAMPLES;
@@ -10,14 +10,29 @@ use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
-pub struct ExamplesProps {
+pub struct ControlsProps {
+    pub options: Options,
     pub dispatch: UseReducerDispatcher<App>,
+    pub share_url: AttrValue,
+}
+
+/// The page's controls panel. One component (not one per control): each Yew component costs
+/// about 1 KB of the gzipped wasm, and these change together anyway.
+#[function_component(ControlsPanel)]
+pub fn controls_panel(props: &ControlsProps) -> Html {
+    let copied = use_state(|| false);
+    html! {
+        <section class="controls" aria-label="Environment and examples">
+            { examples_menu(&props.dispatch) }
+            { environment_controls(&props.options, false, &props.dispatch) }
+            { share_box(&props.share_url, &copied) }
+        </section>
+    }
 }
 
 /// The examples menu; choosing one loads it and the menu goes back to its prompt.
-#[function_component(ExamplesMenu)]
-pub fn examples_menu(props: &ExamplesProps) -> Html {
-    let dispatch = props.dispatch.clone();
+fn examples_menu(dispatch: &UseReducerDispatcher<App>) -> Html {
+    let dispatch = dispatch.clone();
     let onchange = Callback::from(move |e: Event| {
         if let Some(s) = e.target_dyn_into::<HtmlSelectElement>() {
             let id = s.value();
@@ -38,20 +53,11 @@ pub fn examples_menu(props: &ExamplesProps) -> Html {
     }
 }
 
-#[derive(Properties, PartialEq)]
-pub struct EnvironmentProps {
-    pub options: Options,
-    /// Embeds show runtime, version and the view only.
-    pub compact: bool,
-    pub dispatch: UseReducerDispatcher<App>,
-}
-
-/// Runtime, Kubernetes minor (the core's range), feature gate, and the Merge/Strict view.
-#[function_component(EnvironmentControls)]
-pub fn environment_controls(props: &EnvironmentProps) -> Html {
-    let o = &props.options;
+/// Runtime, Kubernetes minor (the core's range), feature gate, and the Merge/Strict view;
+/// `compact` (embeds): runtime, version and the view only.
+pub fn environment_controls(o: &Options, compact: bool, dispatch: &UseReducerDispatcher<App>) -> Html {
     let on_select = |f: fn(&str) -> Option<Action>| {
-        let d = props.dispatch.clone();
+        let d = dispatch.clone();
         Callback::from(move |e: Event| {
             if let Some(a) = e.target_dyn_into::<HtmlSelectElement>().and_then(|s| f(&s.value())) {
                 d.dispatch(a);
@@ -64,7 +70,7 @@ pub fn environment_controls(props: &EnvironmentProps) -> Html {
         (PolicyView::Strict, "Strict"),
     ];
     let view_radio = |(v, label): (PolicyView, &'static str)| {
-        let d = props.dispatch.clone();
+        let d = dispatch.clone();
         let id = format!("view-{label}").replace(' ', "-").to_lowercase();
         html! {
             <>
@@ -94,7 +100,7 @@ pub fn environment_controls(props: &EnvironmentProps) -> Html {
                     }) }
                 </select>
             </div>
-            if !props.compact {
+            if !compact {
                 <div class="field">
                     <label for="gate">{ "SupplementalGroupsPolicy gate" }</label>
                     <select id="gate" data-testid="feature-gate-select" onchange={on_select(|v| match v {
@@ -117,18 +123,11 @@ pub fn environment_controls(props: &EnvironmentProps) -> Html {
     }
 }
 
-#[derive(Properties, PartialEq)]
-pub struct ShareProps {
-    pub url: AttrValue,
-}
-
 /// The share link box and its copy button.
-#[function_component(ShareBox)]
-pub fn share_box(props: &ShareProps) -> Html {
-    let copied = use_state(|| false);
+fn share_box(url: &AttrValue, copied: &UseStateHandle<bool>) -> Html {
     let copy = {
         let copied = copied.clone();
-        let url = props.url.clone();
+        let url = url.clone();
         Callback::from(move |_: MouseEvent| {
             browser::copy(&url);
             copied.set(true);
@@ -137,8 +136,8 @@ pub fn share_box(props: &ShareProps) -> Html {
     html! {
         <div class="field share" data-testid="share-link">
             <label for="share-url">{ "Share link" }</label>
-            <input id="share-url" type="text" readonly=true value={props.url.clone()} />
-            <button type="button" onclick={copy}>{ if *copied { "Copied" } else { "Copy link" } }</button>
+            <input id="share-url" type="text" readonly=true value={url.clone()} />
+            <button type="button" onclick={copy}>{ if **copied { "Copied" } else { "Copy link" } }</button>
         </div>
     }
 }

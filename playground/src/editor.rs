@@ -25,6 +25,9 @@ pub struct EditorProps {
     #[prop_or_default]
     pub disabled: bool,
     pub on_input: Callback<String>,
+    /// Shown beside the label (e.g. whether the image has this file).
+    #[prop_or_default]
+    pub children: Html,
 }
 
 #[function_component(Editor)]
@@ -75,7 +78,7 @@ pub fn editor(props: &EditorProps) -> Html {
     let described = props.error_message.as_ref().map(|_| format!("{}-error", props.id));
     html! {
         <div class={classes!("editor", props.disabled.then_some("disabled"))} data-testid={props.testid.clone()}>
-            <label for={props.id.clone()}>{ props.label.clone() }</label>
+            <div class="head"><label for={props.id.clone()}>{ props.label.clone() }</label>{ props.children.clone() }</div>
             <div class="editor-scroll" ref={scroller}>
                 <div class="gutter" aria-hidden="true">{ (*gutter).clone() }</div>
                 <div class="code" style={size.clone()}>

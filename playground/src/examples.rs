@@ -1,6 +1,6 @@
 //! The examples menu: each entry is a complete [`State`]; [`blog_merge`] is what `/` opens on.
 
-use crate::model::{Gate, Options, PolicyView, State};
+use crate::model::{Gate, Known, Options, PolicyView, State};
 use podgroups_core::RuntimeKind;
 
 /// One menu entry.
@@ -70,9 +70,10 @@ fn with(manifest: String, passwd: &str, group: &str, options: Options) -> State 
         manifest,
         group: group.to_owned(),
         passwd: passwd.to_owned(),
-        group_present: true,
-        passwd_present: true,
+        group_known: Known::Present,
+        passwd_known: Known::Present,
         image_user: String::new(),
+        user_known: Known::Present,
         options,
     }
 }
@@ -117,8 +118,8 @@ fn named_user() -> State {
 fn distroless() -> State {
     let m = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: distroless\nspec:\n  securityContext:\n    runAsUser: 65532\n    supplementalGroups: [7000]\n  containers:\n  - name: app\n    image: gcr.io/distroless/static:nonroot\n";
     let mut s = with(m.to_owned(), "", "", Options::default());
-    s.passwd_present = false;
-    s.group_present = false;
+    s.passwd_known = Known::Absent;
+    s.group_known = Known::Absent;
     s
 }
 

@@ -1,17 +1,19 @@
-//! The inputs panel: the manifest editor and the image (`USER`, `/etc/group`, `/etc/passwd`,
-//! whether the image has each file, and where an archive's files came from).
+//! The inputs panel: the manifest editor and the image (`USER`, `/etc/group`, `/etc/passwd`, for
+//! each whether the image has it, has no such file, or is unknown, and where an archive's files
+//! came from).
 
 use crate::editor::Editor;
 use crate::highlight::{Decor, Lang};
+use crate::model::Known;
 use crate::state::{Action, App, Field, Target};
-use podgroups_core::Source;
-use web_sys::HtmlInputElement;
+use podgroups_core::{ImagePart, Source};
+use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct InputsProps {
     pub app: UseReducerHandle<App>,
-    /// Embeds fold the image away and leave out the presence boxes and provenance.
+    /// Embeds fold the image away and leave out the provenance.
     pub embed: bool,
 }
 
@@ -64,7 +66,6 @@ pub fn inputs_panel(props: &InputsProps) -> Html {
             <fieldset class="image">
                 <legend>{ "Image" }</legend>
                 { image_user(app) }
-                { presence_toggles(app) }
                 { image_files(app) }
                 <ul class="provenance" data-testid="image-provenance" aria-label="Read from the image archive">
                     { for app.provenance.iter().map(|line| html! { <li>{ line }</li> }) }
@@ -82,6 +83,7 @@ fn image_user(app: &UseReducerHandle<App>) -> Html {
         }
     });
     let hl = app.highlight == Some(Target::ImageUser);
+    let unknown = app.state.user_known == Known::Unknown;
     let invalid = app
         .result
         .as_ref()
@@ -89,12 +91,20 @@ fn image_user(app: &UseReducerHandle<App>) -> Html {
         .is_err_and(|e| e.source == Source::ImageUser);
     html! {
         <div class={classes!("field", hl.then_some("hl"))}>
-            <label for="image-user">{ "Image USER" }</label>
+            <div class="head"><label for="image-user">{ "Image USER" }</label>
+                { choice(app, ImagePart::User, "user-state", &[(Known::Present, "as typed (empty: unset)"), (Known::Unknown, "I don't know the image")]) }</div>
             <input id="image-user" data-testid="image-user" type="text" placeholder="(unset)" spellcheck="false"
-                aria-invalid={invalid.to_string()} value={app.state.image_user.clone()} {oninput} />
+                aria-invalid={invalid.to_string()} value={app.state.image_user.clone()} disabled={unknown} {oninput} />
         </div>
     }
 }
+
+/// The three choices beside each file.
+const FILE_CHOICES: [(Known, &str); 3] = [
+    (Known::Present, "the image has this file"),
+    (Known::Absent, "the image has no such file"),
+    (Known::Unknown, "I don't know the image"),
+];
 
 fn image_files(app: &UseReducerHandle<App>) -> Html {
     html! {
@@ -102,33 +112,38 @@ fn image_files(app: &UseReducerHandle<App>) -> Html {
             <Editor id="group" label="Image /etc/group" testid="group-editor"
                 text={AttrValue::from(app.state.group.clone())} lang={Lang::Group}
                 decor={decor(app, Source::Group, |t| if let Target::Group(l) = t { Some(l) } else { None })}
-                error_message={message(app, Source::Group)} disabled={!app.state.group_present}
-                on_input={on_edit(app, Field::Group)} />
+                error_message={message(app, Source::Group)} disabled={app.state.group_known != Known::Present}
+                on_input={on_edit(app, Field::Group)}>
+                { choice(app, ImagePart::Group, "group-state", &FILE_CHOICES) }
+            </Editor>
             <Editor id="passwd" label="Image /etc/passwd" testid="passwd-editor"
                 text={AttrValue::from(app.state.passwd.clone())} lang={Lang::Passwd}
                 decor={decor(app, Source::Passwd, |t| if let Target::Passwd(l) = t { Some(l) } else { None })}
-                error_message={message(app, Source::Passwd)} disabled={!app.state.passwd_present}
-                on_input={on_edit(app, Field::Passwd)} />
+                error_message={message(app, Source::Passwd)} disabled={app.state.passwd_known != Known::Present}
+                on_input={on_edit(app, Field::Passwd)}>
+                { choice(app, ImagePart::Passwd, "passwd-state", &FILE_CHOICES) }
+            </Editor>
         </>
     }
 }
 
-fn presence_toggles(app: &UseReducerHandle<App>) -> Html {
-    let toggle = |id: &'static str, label: &'static str, on: bool, f: fn(bool) -> Action| {
-        let d = app.dispatcher();
-        let onchange = Callback::from(move |e: Event| {
-            if let Some(i) = e.target_dyn_into::<HtmlInputElement>() {
-                d.dispatch(f(i.checked()));
-            }
-        });
-        html! {
-            <label class="check" for={id}><input type="checkbox" id={id} checked={on} {onchange} />{ label }</label>
+/// The choice for one part of the image: has it (as typed), has no such file, or unknown.
+fn choice(app: &UseReducerHandle<App>, part: ImagePart, id: &'static str, options: &[(Known, &'static str)]) -> Html {
+    let d = app.dispatcher();
+    let onchange = Callback::from(move |e: Event| {
+        if let Some(k) = e
+            .target_dyn_into::<HtmlSelectElement>()
+            .and_then(|s| Known::from_value(&s.value()))
+        {
+            d.dispatch(Action::Known(part, k));
         }
-    };
+    });
+    let current = app.state.known(part);
     html! {
-        <div class="presence">
-            { toggle("has-group", "image has /etc/group", app.state.group_present, Action::GroupPresent) }
-            { toggle("has-passwd", "image has /etc/passwd", app.state.passwd_present, Action::PasswdPresent) }
-        </div>
+        <select class="known" {id} data-testid={id} aria-label={part.to_string()} {onchange}>
+            { for options.iter().map(|(k, label)| html! {
+                <option value={k.value()} selected={current == *k}>{ *label }</option>
+            }) }
+        </select>
     }
 }

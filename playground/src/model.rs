@@ -1,10 +1,11 @@
 //! The playground's whole state: the four inputs and the environment options. It is what a share
 //! link carries, so every field has a serde default (old links keep opening as fields are added).
-//! The default is neutral — nothing typed, no example: the page opens on an example by choosing
-//! it (`crate::examples`), so a link that lacks a field never gets an example's value for it.
+//! The default is neutral — nothing typed, nothing known about the image, no example: the page opens
+//! on an example by choosing it (`crate::examples`), so a link that lacks a field never gets an
+//! example's value for it.
 
-use podgroups_core::{Environment, Image, Input, Runtime, RuntimeKind};
-use serde::{Deserialize, Serialize};
+use podgroups_core::{Environment, Image, ImageFile, ImagePart, Input, Runtime, RuntimeKind};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// The runtimes the selector offers, in menu order.
 pub const RUNTIMES: [Runtime; 3] = [Runtime::CONTAINERD_2, Runtime::CONTAINERD_1_7, Runtime::CRIO];
@@ -22,17 +23,85 @@ pub struct State {
     /// The image's `/etc/passwd`.
     #[serde(rename = "p")]
     pub passwd: String,
-    /// Whether the image has `/etc/group` at all (distroless and scratch images may not).
+    /// Whether the image has `/etc/group` (distroless and scratch images may not), or is unknown.
     #[serde(rename = "gp")]
-    pub group_present: bool,
-    /// Whether the image has `/etc/passwd` at all.
+    pub group_known: Known,
+    /// Whether the image has `/etc/passwd`, or is unknown.
     #[serde(rename = "pp")]
-    pub passwd_present: bool,
+    pub passwd_known: Known,
     /// The image config's `USER` (empty when unset).
     #[serde(rename = "u")]
     pub image_user: String,
+    /// Whether `USER` is as typed or unknown. Links written before this field existed lack it and
+    /// meant `USER` as typed, so its absence means [`Known::Present`].
+    #[serde(rename = "us", default = "Known::present")]
+    pub user_known: Known,
     #[serde(rename = "o")]
     pub options: Options,
+}
+
+/// What the user says about one part of the image: the three choices beside each input.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Known {
+    /// The image has it, as typed (for `USER`, empty is unset).
+    Present,
+    /// The image has no such file ("has no such file"; for `USER`, the same as unset).
+    Absent,
+    /// "I don't know the image": the core reports what depends on it.
+    #[default]
+    Unknown,
+}
+
+impl Known {
+    fn present() -> Known {
+        Known::Present
+    }
+
+    /// The `<select>` value of each choice.
+    pub fn value(self) -> &'static str {
+        match self {
+            Known::Present => "present",
+            Known::Absent => "absent",
+            Known::Unknown => "unknown",
+        }
+    }
+
+    pub fn from_value(v: &str) -> Option<Known> {
+        [Known::Present, Known::Absent, Known::Unknown]
+            .into_iter()
+            .find(|k| k.value() == v)
+    }
+
+    /// A file's text as the core takes it.
+    fn file(self, text: &str) -> ImageFile {
+        match self {
+            Known::Present => ImageFile::Present(text.to_owned()),
+            Known::Absent => ImageFile::Absent,
+            Known::Unknown => ImageFile::Unknown,
+        }
+    }
+}
+
+/// In a link: `true` (has the file — as links written before the third choice say too), `false`
+/// (no such file), `null` (unknown). Plain `Option<bool>`, so no self-describing parse is needed.
+impl Serialize for Known {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Known::Present => s.serialize_bool(true),
+            Known::Absent => s.serialize_bool(false),
+            Known::Unknown => s.serialize_none(),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Known {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Known, D::Error> {
+        Ok(match Option::<bool>::deserialize(d)? {
+            Some(true) => Known::Present,
+            Some(false) => Known::Absent,
+            None => Known::Unknown,
+        })
+    }
 }
 
 /// The environment controls.
@@ -97,15 +166,16 @@ impl Default for Options {
 }
 
 impl Default for State {
-    /// Nothing typed; the image's files exist and are empty; the environment's defaults.
+    /// Nothing typed, the image unknown, the environment's defaults.
     fn default() -> Self {
         State {
             manifest: String::new(),
             group: String::new(),
             passwd: String::new(),
-            group_present: true,
-            passwd_present: true,
+            group_known: Known::Unknown,
+            passwd_known: Known::Unknown,
             image_user: String::new(),
+            user_known: Known::Unknown,
             options: Options::default(),
         }
     }
@@ -114,16 +184,65 @@ impl Default for State {
 impl State {
     /// The core's input for this state.
     pub fn to_input(&self) -> Input {
-        let present = |on: bool, text: &str| on.then(|| text.to_owned());
         Input {
             manifests: self.manifest.clone(),
-            image: Image::known(
-                self.image_user.clone(),
-                present(self.passwd_present, &self.passwd),
-                present(self.group_present, &self.group),
-            ),
+            image: self.image(),
             environment: self.options.environment(),
             ..Input::default()
+        }
+    }
+
+    /// The image as the core takes it: the texts of the parts known, the others unknown.
+    pub fn image(&self) -> Image {
+        Image {
+            user: (self.user_known != Known::Unknown).then(|| match self.user_known {
+                Known::Absent => String::new(),
+                _ => self.image_user.clone(),
+            }),
+            passwd: self.passwd_known.file(&self.passwd),
+            group: self.group_known.file(&self.group),
+        }
+    }
+
+    /// What the user says about `part`.
+    pub fn known(&self, part: ImagePart) -> Known {
+        match part {
+            ImagePart::User => self.user_known,
+            ImagePart::Passwd => self.passwd_known,
+            ImagePart::Group => self.group_known,
+        }
+    }
+
+    pub fn set_known(&mut self, part: ImagePart, known: Known) {
+        match part {
+            ImagePart::User => self.user_known = known,
+            ImagePart::Passwd => self.passwd_known = known,
+            ImagePart::Group => self.group_known = known,
+        }
+    }
+
+    /// Takes every part of `image` (from an archive, a JS caller): a file the image lacks empties
+    /// its text; a part `image` does not know keeps its text and becomes unknown.
+    pub fn set_image(&mut self, image: Image) {
+        match image.user {
+            Some(user) => (self.image_user, self.user_known) = (user, Known::Present),
+            None => self.user_known = Known::Unknown,
+        }
+        for (file, text, known) in [
+            (image.passwd, &mut self.passwd, &mut self.passwd_known),
+            (image.group, &mut self.group, &mut self.group_known),
+        ] {
+            *known = match file {
+                ImageFile::Present(t) => {
+                    *text = t;
+                    Known::Present
+                }
+                ImageFile::Absent => {
+                    text.clear();
+                    Known::Absent
+                }
+                ImageFile::Unknown => Known::Unknown,
+            };
         }
     }
 }
@@ -173,18 +292,70 @@ mod tests {
         let s = State::default();
         assert_eq!((s.manifest.as_str(), s.group.as_str(), s.passwd.as_str()), ("", "", ""));
         assert_eq!(s.image_user, "");
+        assert_eq!(s.image(), Image::unknown());
         assert_eq!(s.options.environment(), Environment::default());
     }
 
     #[test]
-    fn absent_files_become_none() {
-        let s = State {
-            passwd_present: false,
+    fn each_part_is_present_absent_or_unknown() {
+        let mut s = State {
+            group: "g:x:1:\n".into(),
+            passwd: "p:x:1:1::/:/bin/sh\n".into(),
+            image_user: "app".into(),
             ..State::default()
         };
-        let input = s.to_input();
-        assert!(input.image.passwd.is_absent());
-        assert!(input.image.group.text().is_some());
+        s.set_known(ImagePart::Group, Known::Present);
+        s.set_known(ImagePart::Passwd, Known::Absent);
+        assert_eq!(
+            s.image(),
+            Image {
+                user: None,
+                passwd: ImageFile::Absent,
+                group: ImageFile::Present("g:x:1:\n".into())
+            }
+        );
+        s.set_known(ImagePart::User, Known::Present);
+        assert_eq!(s.image().user.as_deref(), Some("app"));
+        s.set_known(ImagePart::User, Known::Absent);
+        assert_eq!(s.image().user.as_deref(), Some(""));
+        for part in [ImagePart::User, ImagePart::Passwd, ImagePart::Group] {
+            s.set_known(part, Known::Unknown);
+            assert_eq!(s.known(part), Known::Unknown);
+        }
+        assert_eq!(s.image(), Image::unknown());
+        // The texts stay for when the user switches back.
+        assert_eq!((s.image_user.as_str(), s.group.as_str()), ("app", "g:x:1:\n"));
+    }
+
+    #[test]
+    fn set_image_takes_every_part() {
+        let mut s = State {
+            passwd: "old".into(),
+            ..State::default()
+        };
+        s.set_image(Image::known("app", None, Some("g:x:1:app\n".into())));
+        assert_eq!(
+            (s.user_known, s.passwd_known, s.group_known),
+            (Known::Present, Known::Absent, Known::Present)
+        );
+        assert_eq!((s.image_user.as_str(), s.passwd.as_str()), ("app", ""));
+        s.set_image(Image::unknown());
+        assert_eq!(s.image(), Image::unknown());
+        assert_eq!(s.group, "g:x:1:app\n");
+    }
+
+    #[test]
+    fn choices_are_the_booleans_of_older_links_or_null() {
+        for (json, want) in [
+            ("true", Known::Present),
+            ("false", Known::Absent),
+            ("null", Known::Unknown),
+        ] {
+            assert_eq!(serde_json::from_str::<Known>(json).unwrap(), want, "{json}");
+            assert_eq!(serde_json::to_string(&want).unwrap(), json);
+        }
+        assert!(serde_json::from_str::<Known>("\"present\"").is_err());
+        assert!(serde_json::from_str::<Known>("1").is_err());
     }
 
     #[test]

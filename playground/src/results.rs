@@ -4,7 +4,7 @@
 use crate::model::PolicyView;
 use crate::state::{Action, App, Target};
 use podgroups_core::{
-    ContainerKind, ContainerReport, Identity, InputError, Origin, Outcome, Refusal, Report, Source, Stage,
+    ContainerKind, ContainerReport, Fact, Identity, InputError, Origin, Outcome, Refusal, Report, Source, Stage,
     SupplementalGroupsPolicy as Policy, WorkloadReport,
 };
 use std::rc::Rc;
@@ -201,11 +201,7 @@ fn view_container(c: &ContainerReport, view: PolicyView, on_target: &Callback<Ta
                 if own_column {
                     <div class={classes!("column", "as-written", c.as_written.refusal().map(|_| "refused"))} data-testid="result-as-written">
                         <h4>{ "As written" }</h4>
-                        { match &c.as_written {
-                            Outcome::Runs(id) => identity_summary(id, id.applied_policy, c, on_target),
-                            Outcome::Refused(r) => refusal(r),
-                            Outcome::DependsOnImage(p) => open_facts(p),
-                        } }
+                        { outcome_summary(&c.as_written, None, c, on_target) }
                     </div>
                 }
             </div>
@@ -228,34 +224,48 @@ fn column(policy: Policy, outcome: &Outcome, c: &ContainerReport, on_target: &Ca
         Policy::Strict => "result-strict",
     };
     let as_written = c.as_written == *outcome;
-    let groups = outcome
-        .identity()
-        .map(|id| join(&id.groups_as_kernel_sees))
-        .unwrap_or_default();
+    // The groups certain to be there (all of them when nothing is open).
+    let groups = match outcome {
+        Outcome::Runs(id) => join(&id.groups_as_kernel_sees),
+        _ => join(&outcome.gid_origins().iter().map(|g| g.gid).collect::<Vec<_>>()),
+    };
     html! {
         <div class={classes!("column", as_written.then_some("as-written"), outcome.refusal().map(|_| "refused"))}
-             data-testid={testid} data-groups={groups}>
+             data-testid={testid} data-groups={groups} data-depends={outcome.partial().map(|_| "image")}>
             <h4>{ policy.as_str() }{ if as_written { html! { <span class="tag">{ "as written" }</span> } } else { html! {} } }</h4>
-            { match outcome {
-                Outcome::Runs(id) => identity_summary(id, policy, c, on_target),
-                Outcome::Refused(r) => refusal(r),
-                Outcome::DependsOnImage(p) => open_facts(p),
-            } }
+            { outcome_summary(outcome, Some(policy), c, on_target) }
         </div>
     }
 }
 
-/// What the unknown image leaves open (the core's words).
-fn open_facts(p: &podgroups_core::Partial) -> Html {
-    html! {
-        <ul class="unknown">{ for p.unknown.iter().map(|u| html! { <li>{ u.to_string() }</li> }) }</ul>
-    }
-}
-
-fn identity_summary(id: &Identity, policy: Policy, c: &ContainerReport, on_target: &Callback<Target>) -> Html {
+/// A column's body: the ids and groups, the refusal, or what is certain and what the image decides.
+/// `policy` is the column's (`None`: the as-written column, whose policy is the one applied).
+fn outcome_summary(
+    outcome: &Outcome,
+    policy: Option<Policy>,
+    c: &ContainerReport,
+    on_target: &Callback<Target>,
+) -> Html {
+    let (uid, gid, groups, applied) = match outcome {
+        Outcome::Refused(r) => return refusal(r),
+        Outcome::Runs(id) => (
+            Some(id.uid),
+            Some(id.gid),
+            id.groups_as_kernel_sees.clone(),
+            id.applied_policy,
+        ),
+        Outcome::DependsOnImage(p) => (
+            p.uid,
+            p.gid,
+            p.gid_origins.iter().map(|g| g.gid).collect(),
+            p.applied_policy,
+        ),
+    };
+    let policy = policy.unwrap_or(applied);
+    let origins = outcome.gid_origins();
     let chip = |gid: u32| {
         let implicit = c.implicit_gids.contains(&gid) && policy == Policy::Merge;
-        let first = id.gid_origins.iter().find(|g| g.gid == gid);
+        let first = origins.iter().find(|g| g.gid == gid);
         let title = first
             .map(|g| g.origins.iter().map(describe).collect::<Vec<_>>().join("; "))
             .unwrap_or_default();
@@ -271,17 +281,36 @@ fn identity_summary(id: &Identity, policy: Policy, c: &ContainerReport, on_targe
                 aria-label={format!("gid {gid}{}", if implicit { ", only from /etc/group: Strict removes it" } else { "" })}>{ gid }</button></li>
         }
     };
+    let id_or_open = |v: Option<u32>| v.map_or_else(|| html! { <em>{ DEPENDS }</em> }, |v| html! { { v } });
     html! {
         <>
             <dl class="ids">
-                <dt>{ "uid" }</dt><dd>{ id.uid }</dd>
-                <dt>{ "gid" }</dt><dd>{ id.gid }</dd>
-                <dt>{ "groups" }</dt><dd><ul class="chips" data-testid="groups">{ for id.groups_as_kernel_sees.iter().map(|g| chip(*g)) }</ul></dd>
+                <dt>{ "uid" }</dt><dd>{ id_or_open(uid) }</dd>
+                <dt>{ "gid" }</dt><dd>{ id_or_open(gid) }</dd>
+                <dt>{ "groups" }</dt><dd><ul class="chips" data-testid="groups">{ for groups.iter().map(|g| chip(*g)) }</ul>
+                    if outcome.is_open(Fact::ImageGroups) { <em>{ " + what the image's /etc/group adds" }</em> }</dd>
             </dl>
-            if id.applied_policy != policy {
-                <p class="note">{ format!("The runtime applies {} instead: it does not know {}.", id.applied_policy.as_str(), policy.as_str()) }</p>
+            if applied != policy {
+                <p class="note">{ format!("The runtime applies {} instead: it does not know {}.", applied.as_str(), policy.as_str()) }</p>
             }
+            { open_facts(outcome) }
         </>
+    }
+}
+
+/// Shown where an id is decided by a part of the image nobody gave.
+const DEPENDS: &str = "depends on the image";
+
+/// What the unknown parts of the image leave open (the core's words); nothing when all is known.
+fn open_facts(outcome: &Outcome) -> Html {
+    if outcome.unknown().is_empty() {
+        return html! {};
+    }
+    html! {
+        <div class="unknown" data-testid="depends-on-image">
+            <p><strong>{ "Depends on the image: " }</strong></p>
+            <ul>{ for outcome.unknown().iter().map(|u| html! { <li>{ u.to_string() }</li> }) }</ul>
+        </div>
     }
 }
 
@@ -298,8 +327,10 @@ fn refusal(r: &Refusal) -> Html {
 }
 
 fn detail(outcome: &Outcome, on_target: &Callback<Target>) -> Html {
-    let Some(id) = outcome.identity() else {
-        return html! { <p>{ "No process runs, so there is no identity to show." }</p> };
+    let (uid, uid_origin) = match outcome {
+        Outcome::Runs(id) => (Some(id.uid), Some(&id.uid_origin)),
+        Outcome::DependsOnImage(p) => (p.uid, p.uid_origin.as_ref()),
+        Outcome::Refused(_) => return html! { <p>{ "No process runs, so there is no identity to show." }</p> },
     };
     let origin_button = |o: &Origin, gid: Option<u32>| {
         let target = target_of(o);
@@ -314,6 +345,29 @@ fn detail(outcome: &Outcome, on_target: &Callback<Target>) -> Html {
                 disabled={target.is_none()} {onclick}>{ describe(o) }</button></li>
         }
     };
+    html! {
+        <>
+            <table class="origins" data-testid="origins">
+                <caption>{ "Where each id comes from (click to see it in the inputs)" }</caption>
+                <tbody>
+                    <tr><th scope="row">{ uid.map_or_else(|| format!("uid: {DEPENDS}"), |u| format!("uid {u}")) }</th>
+                        <td><ul>{ for uid_origin.map(|o| origin_button(o, None)) }</ul></td></tr>
+                    { for outcome.gid_origins().iter().map(|g| html! {
+                        <tr class={classes!(g.implicit.then_some("implicit"))} data-gid={g.gid.to_string()}>
+                            <th scope="row">{ format!("gid {}{}", g.gid, g.name.as_ref().map(|n| format!(" ({n})")).unwrap_or_default()) }
+                                if g.implicit { <span class="tag implicit">{ "implicit: Strict removes it" }</span> }</th>
+                            <td><ul>{ for g.origins.iter().map(|o| origin_button(o, Some(g.gid))) }</ul></td>
+                        </tr>
+                    }) }
+                </tbody>
+            </table>
+            if let Outcome::Runs(id) = outcome { { process_view(id) } }
+        </>
+    }
+}
+
+/// What `id` prints and the predicted status, for a process whose identity is known.
+fn process_view(id: &Identity) -> Html {
     let status = match &id.status_user {
         Some(u) => format!(
             "user:\n  linux:\n    uid: {}\n    gid: {}\n    supplementalGroups: [{}]",
@@ -330,23 +384,45 @@ fn detail(outcome: &Outcome, on_target: &Callback<Target>) -> Html {
     };
     html! {
         <>
-            <table class="origins" data-testid="origins">
-                <caption>{ "Where each id comes from (click to see it in the inputs)" }</caption>
-                <tbody>
-                    <tr><th scope="row">{ format!("uid {}", id.uid) }</th><td><ul>{ origin_button(&id.uid_origin, None) }</ul></td></tr>
-                    { for id.gid_origins.iter().map(|g| html! {
-                        <tr class={classes!(g.implicit.then_some("implicit"))} data-gid={g.gid.to_string()}>
-                            <th scope="row">{ format!("gid {}{}", g.gid, g.name.as_ref().map(|n| format!(" ({n})")).unwrap_or_default()) }
-                                if g.implicit { <span class="tag implicit">{ "implicit: Strict removes it" }</span> }</th>
-                            <td><ul>{ for g.origins.iter().map(|o| origin_button(o, Some(g.gid))) }</ul></td>
-                        </tr>
-                    }) }
-                </tbody>
-            </table>
             <h5>{ "What id prints" }</h5>
             <pre class="id-output" data-testid="id-output">{ format!("$ id          # GNU coreutils\n{}\n$ busybox id\n{}", id.id_coreutils, id.id_busybox) }</pre>
             <h5>{ "Predicted status.containerStatuses[].user" }</h5>
             <pre class="status-user" data-testid="status-user">{ status }</pre>
         </>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::examples;
+
+    #[derive(Properties, PartialEq)]
+    struct ReportProps {
+        report: Rc<Report>,
+        view: PolicyView,
+    }
+
+    #[function_component(ReportView)]
+    fn report_view(p: &ReportProps) -> Html {
+        view_report(&p.report, p.view, &Callback::noop())
+    }
+
+    /// The results panel's HTML for an example, as the page renders it.
+    fn render(example: &str, view: PolicyView) -> (Report, String) {
+        let state = (examples::find(example).unwrap().state)();
+        let report = podgroups_core::explain(&state.to_input()).unwrap();
+        let props = ReportProps {
+            report: Rc::new(report.clone()),
+            view,
+        };
+        let html = futures::executor::block_on(yew::LocalServerRenderer::<ReportView>::with_props(props).render());
+        (report, html)
+    }
+
+    #[test]
+    fn renders_to_html() {
+        let (_, html) = render("blog-merge", PolicyView::Merge);
+        assert!(html.contains("50000"), "{html}");
     }
 }

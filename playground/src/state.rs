@@ -2,8 +2,8 @@
 //! with the core, synchronously (the engine is pure and fast; see the bench in the README).
 
 use crate::examples;
-use crate::model::{Gate, PolicyView, State};
-use podgroups_core::{explain, Image, InputError, Report, RuntimeKind};
+use crate::model::{Gate, Known, PolicyView, State};
+use podgroups_core::{explain, Image, ImagePart, InputError, Report, RuntimeKind};
 use serde::Deserialize;
 use std::rc::Rc;
 use yew::Reducible;
@@ -30,8 +30,8 @@ pub enum Field {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Action {
     Edit(Field, String),
-    GroupPresent(bool),
-    PasswdPresent(bool),
+    /// One of the three choices for a part of the image: has it, has no such file, unknown.
+    Known(ImagePart, Known),
     Runtime(RuntimeKind),
     Kubernetes(u32),
     Gate(Gate),
@@ -133,8 +133,7 @@ impl Reducible for App {
             Action::Edit(Field::Group, s) => state.group = s,
             Action::Edit(Field::Passwd, s) => state.passwd = s,
             Action::Edit(Field::ImageUser, s) => state.image_user = s,
-            Action::GroupPresent(b) => state.group_present = b,
-            Action::PasswdPresent(b) => state.passwd_present = b,
+            Action::Known(part, known) => state.set_known(part, known),
             Action::Runtime(r) => state.options.runtime = r,
             Action::Kubernetes(k) => state.options.kubernetes_minor = k,
             Action::Gate(g) => state.options.feature_gate = g,
@@ -146,7 +145,7 @@ impl Reducible for App {
             Action::Load(s) => state = s,
             Action::Notice(n) => notice = Some(n),
             Action::ReadImage(read) => {
-                fill_image(&mut state, read.image);
+                state.set_image(read.image);
                 provenance = Some(Rc::from(read.provenance));
             }
             Action::ApplyStrict => match podgroups_core::fix::apply_strict(&state.manifest) {
@@ -189,18 +188,9 @@ impl Reducible for App {
     }
 }
 
-/// The image inputs as `image` has them; an absent file empties its editor and unchecks its box.
-fn fill_image(state: &mut State, image: Image) {
-    state.image_user = image.user;
-    state.passwd_present = image.passwd.is_some();
-    state.passwd = image.passwd.unwrap_or_default();
-    state.group_present = image.group.is_some();
-    state.group = image.group.unwrap_or_default();
-}
-
 fn same_image(a: &State, b: &State) -> bool {
-    (&a.image_user, &a.passwd, a.passwd_present, &a.group, a.group_present)
-        == (&b.image_user, &b.passwd, b.passwd_present, &b.group, b.group_present)
+    let parts = |s: &State| (s.user_known, s.passwd_known, s.group_known);
+    parts(a) == parts(b) && (&a.image_user, &a.passwd, &a.group) == (&b.image_user, &b.passwd, &b.group)
 }
 
 fn same_input(a: &State, b: &State) -> bool {
@@ -229,8 +219,8 @@ mod tests {
                 "provenance": ["USER app from the image config", "passwd: absent", "group: /etc/group from layer 0"]}"#,
         )));
         assert_eq!(b.state.image_user, "app");
-        assert!(!b.state.passwd_present && b.state.passwd.is_empty());
-        assert!(b.state.group_present);
+        assert_eq!((b.state.passwd_known, b.state.passwd.as_str()), (Known::Absent, ""));
+        assert_eq!(b.state.group_known, Known::Present);
         assert_eq!(b.state.group, "extra:x:777:app\n");
         assert_eq!(b.provenance.len(), 3);
         assert_eq!(b.notice, None);
@@ -274,6 +264,28 @@ mod tests {
     }
 
     #[test]
+    fn an_unknown_image_leaves_merge_open_and_strict_exact() {
+        let mut a = app();
+        for part in [ImagePart::User, ImagePart::Passwd, ImagePart::Group] {
+            a = a.reduce(Action::Known(part, Known::Unknown));
+        }
+        let report = a.result.as_ref().as_ref().unwrap();
+        let c = &report.workloads[0].containers[0];
+        assert_eq!(c.image_unknown, [ImagePart::User, ImagePart::Passwd, ImagePart::Group]);
+        // Merge: the image's /etc/group decides which groups are added; the manifest's are certain.
+        assert!(c.merge.is_open(podgroups_core::Fact::ImageGroups), "{:?}", c.merge);
+        let certain: Vec<u32> = c.merge.gid_origins().iter().map(|g| g.gid).collect();
+        assert_eq!(certain, [3000, 4000]);
+        // Strict on containerd 2 with numeric ids needs no image file for the groups.
+        let strict = c.strict.identity().map(|i| i.groups_as_kernel_sees.clone());
+        assert_eq!(strict, Some(vec![3000, 4000]));
+        assert!(!c.strict.is_open(podgroups_core::Fact::ImageGroups));
+        // Back to "has the file": the text typed before is still there.
+        let b = a.reduce(Action::Known(ImagePart::Group, Known::Present));
+        assert!(b.state.group.contains("group-defined-in-image"));
+    }
+
+    #[test]
     fn switching_the_view_keeps_the_report() {
         let a = app();
         let b = a.clone().reduce(Action::View(PolicyView::Strict));
@@ -300,7 +312,7 @@ mod tests {
     #[test]
     fn examples_load_and_unknown_ones_say_so() {
         let a = app().reduce(Action::Example("distroless".into()));
-        assert!(!a.state.passwd_present);
+        assert_eq!(a.state.passwd_known, Known::Absent);
         let b = a.clone().reduce(Action::Example("nope".into()));
         assert_eq!(b.state, a.state);
         assert!(b.notice.as_deref().unwrap_or("").contains("nope"));
@@ -312,12 +324,15 @@ mod tests {
             .reduce(Action::Runtime(RuntimeKind::Crio))
             .reduce(Action::Kubernetes(31))
             .reduce(Action::Gate(Gate::On))
-            .reduce(Action::PasswdPresent(false))
-            .reduce(Action::GroupPresent(false));
+            .reduce(Action::Known(ImagePart::Passwd, Known::Absent))
+            .reduce(Action::Known(ImagePart::Group, Known::Unknown));
         assert_eq!(a.state.options.runtime, RuntimeKind::Crio);
         assert_eq!(a.state.options.kubernetes_minor, 31);
         assert_eq!(a.state.options.feature_gate, Gate::On);
-        assert!(!a.state.passwd_present && !a.state.group_present);
+        assert_eq!(
+            (a.state.passwd_known, a.state.group_known),
+            (Known::Absent, Known::Unknown)
+        );
         assert_eq!(
             a.result.as_ref().as_ref().map(|r| r.environment.kubernetes_minor).ok(),
             Some(31)

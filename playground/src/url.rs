@@ -76,7 +76,7 @@ fn decode_v1(payload: &str) -> Result<State, LinkError> {
 mod tests {
     use super::*;
     use crate::examples::EXAMPLES;
-    use crate::model::{Gate, PolicyView};
+    use crate::model::{Gate, Known, PolicyView};
     use podgroups_core::RuntimeKind;
 
     #[test]
@@ -93,7 +93,8 @@ mod tests {
     fn round_trip_keeps_options_and_odd_text() {
         let mut s = State {
             manifest: "kind: Pod # ünïcödé, emoji 🐳, tabs\t and \r\n endings\n---\n{}".into(),
-            group_present: false,
+            group_known: Known::Absent,
+            user_known: Known::Unknown,
             image_user: "app:staff".into(),
             ..State::default()
         };
@@ -118,10 +119,16 @@ mod tests {
     #[test]
     fn an_older_v1_link_without_newer_fields_opens_with_defaults() {
         // A v1 link written before `view` and `gate` existed.
-        let old = r#"{"m":"kind: Pod","g":"","p":"","gp":true,"pp":true,"u":"","o":{"rt":"crio","k8s":33}}"#;
+        let old = r#"{"m":"kind: Pod","g":"","p":"","gp":true,"pp":false,"u":"app","o":{"rt":"crio","k8s":33}}"#;
         let link = format!("v1={}", lz_str::compress_to_encoded_uri_component(old));
         let s = decode(&link).unwrap().unwrap();
         assert_eq!(s.manifest, "kind: Pod");
+        // Written before "I don't know the image": booleans, and USER as typed.
+        assert_eq!(
+            (s.group_known, s.passwd_known, s.user_known),
+            (Known::Present, Known::Absent, Known::Present)
+        );
+        assert_eq!(s.image().user.as_deref(), Some("app"));
         assert_eq!(s.options.runtime, RuntimeKind::Crio);
         assert_eq!(s.options.feature_gate, Gate::Default);
         assert_eq!(s.options.view, PolicyView::AsWritten);
@@ -139,6 +146,12 @@ mod tests {
             );
             assert!(!s.manifest.contains("runAsGroup"), "{json}");
             assert_ne!(s.group, blog.group);
+            // What the link does not say about the image's files is unknown, not a guess.
+            assert_eq!(
+                (s.group_known, s.passwd_known),
+                (Known::Unknown, Known::Unknown),
+                "{json}"
+            );
             assert_eq!(s.options.kubernetes_minor, State::default().options.kubernetes_minor);
         }
     }

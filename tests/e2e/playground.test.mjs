@@ -139,7 +139,8 @@ test("apply Strict rewrites the manifest so the as-written result drops the impl
 test("the examples menu loads each example; runtime and version change the outcome", async () => {
   const page = await open(browser.context);
   await page.locator('[data-testid="examples-menu"]').selectOption("distroless");
-  assert.equal(await page.locator("#has-passwd").isChecked(), false);
+  assert.equal(await page.locator('[data-testid="passwd-state"]').inputValue(), "absent");
+  assert.equal(await page.locator("#passwd").isDisabled(), true);
   assert.equal(await groups(page, "result-merge"), await groups(page, "result-strict"));
   await page.locator('[data-testid="examples-menu"]').selectOption("rejected-unsupported-node");
   const strict = page.locator('[data-testid="result-strict"]').first();
@@ -147,6 +148,40 @@ test("the examples menu loads each example; runtime and version change the outco
   await page.locator('[data-testid="runtime-select"]').selectOption("containerd-2");
   assert.equal(await groups(page, "result-strict"), "3000,4000");
   await page.close();
+});
+
+test("I don't know the image: Merge says what the image decides, Strict stays exact, and a share link keeps it", async () => {
+  const page = await open(browser.context);
+  for (const part of ["user", "group", "passwd"]) {
+    await page.locator(`[data-testid="${part}-state"]`).selectOption("unknown");
+  }
+  await until(page, () => document.querySelector('[data-testid="result-merge"]')?.dataset.depends === "image");
+  // Merge: the manifest's groups are certain; which groups /etc/group adds is open, in the core's words.
+  assert.equal(await groups(page, "result-merge"), "3000,4000");
+  const openFacts = page.locator('[data-testid="result-merge"] [data-testid="depends-on-image"] li');
+  assert.ok((await openFacts.count()) > 0);
+  assert.match((await openFacts.allTextContents()).join("\n"), /\/etc\/group/);
+  // Strict on containerd 2 with numeric ids needs no image file: exact.
+  assert.equal(await groups(page, "result-strict"), "3000,4000");
+  assert.equal(await page.locator('[data-testid="result-strict"]').getAttribute("data-depends"), null);
+  assert.equal(await page.locator("#group").isDisabled(), true);
+  assert.equal(await page.locator("#image-user").isDisabled(), true);
+  await until(page, () => location.hash.length > 4 && document.querySelector('[data-testid="share-link"] input').value.endsWith(location.hash));
+  await page.waitForTimeout(400);
+  const link = await page.locator('[data-testid="share-link"] input').inputValue();
+  const again = await open(browser.context, link.slice(BASE.length));
+  for (const part of ["user", "group", "passwd"]) {
+    assert.equal(await again.locator(`[data-testid="${part}-state"]`).inputValue(), "unknown", part);
+  }
+  assert.equal(await again.locator('[data-testid="result-merge"]').getAttribute("data-depends"), "image");
+  // Switching back to "has the file" brings the text typed before.
+  await again.locator('[data-testid="group-state"]').selectOption("present");
+  await again.locator('[data-testid="user-state"]').selectOption("present");
+  await again.locator('[data-testid="passwd-state"]').selectOption("present");
+  await until(again, () => document.querySelector('[data-testid="result-merge"]')?.dataset.groups === "3000,4000,50000");
+  assert.deepEqual([...page.errors, ...again.errors], []);
+  await page.close();
+  await again.close();
 });
 
 test("the guide's embedded widgets compute in the page", async () => {
