@@ -185,6 +185,26 @@ mod tests {
         assert_eq!(ctr["strict"]["groups_as_kernel_sees"], serde_json::json!([3000, 4000]));
     }
 
+    /// The JSON API (what the embeds read) carries the core's words beside each value: the same
+    /// text the playground renders and the CLI prints.
+    #[test]
+    fn json_api_carries_the_core_s_words() {
+        let s = (crate::examples::find("rejected-unsupported-node").unwrap().state)();
+        let report = podgroups_core::explain(&s.to_input()).unwrap();
+        let input = serde_json::json!({
+            "manifests": s.manifest, "image": {"user": "", "passwd": s.passwd, "group": s.group},
+            "environment": {"runtime": "containerd-1.7", "kubernetes": "1.33"}
+        });
+        let out: serde_json::Value = serde_json::from_str(&explain_json(&input.to_string())).unwrap();
+        let ctr = &out["report"]["workloads"][0]["containers"][0];
+        let core = &report.workloads[0].containers[0];
+        let refusal = core.as_written.refusal().unwrap();
+        assert_eq!(ctr["as_written"]["stage_text"], refusal.stage.describe());
+        assert_eq!(ctr["as_written"]["text"], refusal.to_string());
+        let origin = &core.merge.gid_origins()[0].origins[0];
+        assert_eq!(ctr["merge"]["gid_origins"][0]["origins"][0]["text"], origin.to_string());
+    }
+
     #[test]
     fn bad_environment_and_bad_shape_are_errors() {
         let out: serde_json::Value =

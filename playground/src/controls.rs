@@ -3,9 +3,10 @@
 
 use crate::browser;
 use crate::examples::EXAMPLES;
-use crate::model::{self, Gate, Options, PolicyView, RUNTIMES};
+use crate::model::{self, Gate, Options, PolicyView};
 use crate::state::{Action, App};
 use podgroups_core::environment::KUBERNETES_MINORS;
+use podgroups_core::RuntimeKind;
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
@@ -53,7 +54,7 @@ fn examples_menu(dispatch: &UseReducerDispatcher<App>) -> Html {
     }
 }
 
-/// Runtime, Kubernetes minor (the core's range), feature gate, and the Merge/Strict view;
+/// Runtime (the core's families and names), Kubernetes minor (the core's range), feature gate, and the Merge/Strict view;
 /// `compact` (embeds): runtime, version and the view only.
 pub fn environment_controls(o: &Options, compact: bool, dispatch: &UseReducerDispatcher<App>) -> Html {
     let on_select = |f: fn(&str) -> Option<Action>| {
@@ -86,8 +87,8 @@ pub fn environment_controls(o: &Options, compact: bool, dispatch: &UseReducerDis
                 <label for="runtime">{ "Runtime" }</label>
                 <select id="runtime" data-testid="runtime-select"
                     onchange={on_select(|v| model::runtime_from_value(v).map(Action::Runtime))}>
-                    { for RUNTIMES.iter().map(|r| html! {
-                        <option value={model::runtime_value(r.kind)} selected={o.runtime == r.kind}>{ model::runtime_label(r.kind) }</option>
+                    { for RuntimeKind::ALL.iter().map(|k| html! {
+                        <option value={model::runtime_value(*k)} selected={o.runtime == *k}>{ k.label() }</option>
                     }) }
                 </select>
             </div>

@@ -7,9 +7,6 @@
 use podgroups_core::{Environment, Image, ImageFile, ImagePart, Input, Runtime, RuntimeKind};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-/// The runtimes the selector offers, in menu order.
-pub const RUNTIMES: [Runtime; 3] = [Runtime::CONTAINERD_2, Runtime::CONTAINERD_1_7, Runtime::CRIO];
-
 /// Everything the user typed or chose.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
@@ -261,15 +258,6 @@ impl Options {
     }
 }
 
-/// The name the runtime selector shows and stores.
-pub fn runtime_label(kind: RuntimeKind) -> &'static str {
-    match kind {
-        RuntimeKind::Containerd2 => "containerd 2.x",
-        RuntimeKind::Containerd17 => "containerd 1.7",
-        RuntimeKind::Crio => "CRI-O",
-    }
-}
-
 /// Value used in `<select>` options: the core's name of the runtime (`containerd-2`).
 pub fn runtime_value(kind: RuntimeKind) -> String {
     Runtime { kind, release: None }.to_string()
@@ -374,8 +362,8 @@ mod tests {
 
     #[test]
     fn runtime_values_round_trip() {
-        for r in RUNTIMES {
-            assert_eq!(runtime_from_value(&runtime_value(r.kind)), Some(r.kind));
+        for k in RuntimeKind::ALL {
+            assert_eq!(runtime_from_value(&runtime_value(k)), Some(k));
         }
         assert_eq!(runtime_from_value("docker"), None);
         assert_eq!(runtime_from_value("containerd-2.0.5"), None);

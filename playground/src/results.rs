@@ -4,7 +4,7 @@
 use crate::model::PolicyView;
 use crate::state::{Action, App, Target};
 use podgroups_core::{
-    ContainerKind, ContainerReport, Fact, Identity, InputError, Origin, Outcome, Refusal, Report, Source, Stage,
+    ContainerReport, Fact, Identity, InputError, Origin, Outcome, Refusal, Report, Source,
     SupplementalGroupsPolicy as Policy, WorkloadReport,
 };
 use std::rc::Rc;
@@ -99,44 +99,8 @@ pub fn target_of(origin: &Origin) -> Option<Target> {
     }
 }
 
-/// An origin in words.
-pub fn describe(origin: &Origin) -> String {
-    match origin {
-        Origin::Field {
-            path,
-            location: Some(loc),
-        } => format!("manifest {path} (line {})", loc.line),
-        Origin::Field { path, location: None } => format!("manifest {path}"),
-        Origin::ImageUser { user } => format!("image USER {user:?}"),
-        Origin::Passwd { line, name } => format!("/etc/passwd line {line}: primary group of user {name}"),
-        Origin::Group { line, name } => format!("/etc/group line {line}: group {name} lists the user"),
-        Origin::PvAnnotation { value } => format!("PersistentVolume annotation pv.beta.kubernetes.io/gid: {value:?}"),
-        Origin::Default { reason } => format!("runtime default: {reason}"),
-    }
-}
-
-/// The stage of a refusal in plain words.
-pub fn stage_words(stage: Stage) -> &'static str {
-    match stage {
-        Stage::ApiValidation => "kube-apiserver rejects the object (HTTP 422 Invalid)",
-        Stage::KubeletAdmission => "the kubelet rejects the pod (phase Failed)",
-        Stage::SandboxCreate => "the pod sandbox cannot be created (event FailedCreatePodSandBox)",
-        Stage::KubeletContainerConfig => "the kubelet cannot configure the container (CreateContainerConfigError)",
-        Stage::RuntimeCreate => "the runtime refuses to create the container (CreateContainerError)",
-        Stage::RuntimeStart => "the container fails to start",
-    }
-}
-
 fn join(gids: &[u32]) -> String {
     gids.iter().map(u32::to_string).collect::<Vec<_>>().join(",")
-}
-
-fn kind_word(kind: ContainerKind) -> &'static str {
-    match kind {
-        ContainerKind::Init => "init",
-        ContainerKind::Regular => "container",
-        ContainerKind::Ephemeral => "ephemeral",
-    }
 }
 
 /// The whole report.
@@ -157,13 +121,9 @@ pub fn view_report(report: &Report, view: PolicyView, on_target: &Callback<Targe
 }
 
 fn view_workload(w: &WorkloadReport, view: PolicyView, on_target: &Callback<Target>) -> Html {
-    let policy = w
-        .supplemental_groups_policy
-        .as_deref()
-        .unwrap_or("unset (behaves as Merge)");
     html! {
         <section class="workload">
-            <h2>{ format!("{} {}", w.kind, w.name) }<small>{ format!(" namespace {} · supplementalGroupsPolicy: {policy}", w.namespace) }</small></h2>
+            <h2>{ format!("{} {}", w.kind, w.name) }<small>{ format!(" namespace {} · {}", w.namespace, w.policy_as_written()) }</small></h2>
             { for w.containers.iter().map(|c| html! {
                 <ContainerView container={Rc::new(c.clone())} {view} on_target={on_target.clone()} />
             }) }
@@ -194,7 +154,7 @@ fn view_container(c: &ContainerReport, view: PolicyView, on_target: &Callback<Ta
     let own_column = c.as_written != c.merge && c.as_written != c.strict;
     html! {
         <article class="container-result" data-container={c.name.clone()}>
-            <h3><span class={classes!("badge", kind_word(c.kind))}>{ kind_word(c.kind) }</span>{ " " }{ &c.name }<small>{ format!(" {}", c.image) }</small></h3>
+            <h3><span class="badge">{ c.kind.describe() }</span>{ " " }{ &c.name }<small>{ format!(" {}", c.image) }</small></h3>
             <div class="side-by-side">
                 { column(Policy::Merge, &c.merge, c, on_target) }
                 { column(Policy::Strict, &c.strict, c, on_target) }
@@ -267,7 +227,7 @@ fn outcome_summary(
         let implicit = c.implicit_gids.contains(&gid) && policy == Policy::Merge;
         let first = origins.iter().find(|g| g.gid == gid);
         let title = first
-            .map(|g| g.origins.iter().map(describe).collect::<Vec<_>>().join("; "))
+            .map(|g| g.origins.iter().map(Origin::to_string).collect::<Vec<_>>().join("; "))
             .unwrap_or_default();
         let target = first.and_then(|g| g.origins.iter().find_map(target_of));
         let cb = on_target.clone();
@@ -317,8 +277,8 @@ fn open_facts(outcome: &Outcome) -> Html {
 fn refusal(r: &Refusal) -> Html {
     html! {
         <div class="refusal" role="status">
-            <p><strong>{ "Does not run: " }</strong>{ stage_words(r.stage) }</p>
-            <p><code>{ &r.reason }</code>{ ": " }{ &r.message }</p>
+            <p><strong>{ "Does not run: " }</strong><span data-testid="stage">{ r.stage.describe() }</span></p>
+            <p data-testid="refusal">{ r.to_string() }</p>
             if r.all_messages.len() > 1 {
                 <ul>{ for r.all_messages.iter().skip(1).map(|m| html! { <li>{ m }</li> }) }</ul>
             }
@@ -342,7 +302,7 @@ fn detail(outcome: &Outcome, on_target: &Callback<Target>) -> Html {
         });
         html! {
             <li><button type="button" class="origin" data-testid="origin" data-gid={gid.map(|g| g.to_string())}
-                disabled={target.is_none()} {onclick}>{ describe(o) }</button></li>
+                disabled={target.is_none()} {onclick}>{ o.to_string() }</button></li>
         }
     };
     html! {
@@ -420,9 +380,32 @@ mod tests {
         (report, html)
     }
 
+    /// Text as it appears in the rendered HTML (Yew escapes `&`, `<`, `>` and quotes in text).
+    fn escaped(text: &str) -> String {
+        text.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+    }
+
+    /// Issue 12's "one place to change any wording": the page says an origin, a refusal's stage and the
+    /// refusal in exactly the core's words — the words the JSON API carries (`api` tests) and the CLI
+    /// prints (`cli/tests/cli.rs`).
     #[test]
-    fn renders_to_html() {
-        let (_, html) = render("blog-merge", PolicyView::Merge);
-        assert!(html.contains("50000"), "{html}");
+    fn the_page_says_origins_stages_and_refusals_in_the_core_s_words() {
+        let (report, html) = render("blog-merge", PolicyView::Merge);
+        let c = &report.workloads[0].containers[0];
+        let origins: Vec<&Origin> = c.merge.gid_origins().iter().flat_map(|g| &g.origins).collect();
+        assert!(origins.len() >= 3);
+        for o in origins {
+            assert!(html.contains(&escaped(&o.to_string())), "{o} not in {html}");
+        }
+        assert!(html.contains(c.kind.describe()));
+        assert!(html.contains(&escaped(&report.workloads[0].policy_as_written())));
+
+        let (report, html) = render("rejected-unsupported-node", PolicyView::AsWritten);
+        let refusal = report.workloads[0].containers[0].as_written.refusal().unwrap();
+        assert!(html.contains(refusal.stage.describe()), "{html}");
+        assert!(html.contains(&escaped(&refusal.to_string())), "{refusal} not in {html}");
     }
 }

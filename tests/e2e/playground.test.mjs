@@ -184,6 +184,29 @@ test("I don't know the image: Merge says what the image decides, Strict stays ex
   await again.close();
 });
 
+test("the page says an origin, a refusal's stage and the refusal in the words the JS API returns (the core's)", async () => {
+  const page = await open(browser.context, "?example=rejected-unsupported-node");
+  const input = {
+    manifests: await page.locator("#manifest").inputValue(),
+    image: { user: "", passwd: await page.locator("#passwd").inputValue(), group: await page.locator("#group").inputValue() },
+    environment: { runtime: "containerd-1.7", kubernetes: "1.33" },
+  };
+  // The JSON API the embeds use, from the site's own embed.js.
+  const out = await page.evaluate(async (input) => (await import(new URL("embed.js", location.href).href)).explain(input), input);
+  assert.equal(out.ok, true, JSON.stringify(out));
+  const c = out.report.workloads[0].containers[0];
+  const strict = page.locator('[data-testid="result-strict"]').first();
+  assert.equal(await strict.locator('[data-testid="stage"]').textContent(), c.strict.stage_text);
+  assert.equal(await strict.locator('[data-testid="refusal"]').textContent(), c.strict.text);
+  await page.locator('label[for="view-merge"]').click();
+  const shown = await page.locator('[data-testid="origin"]').allTextContents();
+  const api = c.merge.gid_origins.flatMap((g) => g.origins.map((o) => o.text));
+  assert.ok(api.length >= 3);
+  for (const text of api) assert.ok(shown.includes(text), `${text} not among ${JSON.stringify(shown)}`);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
 test("the guide's embedded widgets compute in the page", async () => {
   const page = await open(browser.context, "guide.html", { waitFor: '[data-testid="podgroups-widget"] .pg-col' });
   const widgets = page.locator('[data-testid="podgroups-widget"]');
