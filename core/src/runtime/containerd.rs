@@ -1,7 +1,7 @@
 //! Steps 8–9 — containerd 2.x and 1.7: `GenerateUserString`, `WithUser`, `WithAdditionalGIDs`,
 //! `WithSupplementalGroups`; `additionalGids` end up sorted and unique.
 
-use super::{create_error, CreateError, CriSecurityContext, ProcessUser, Rootfs};
+use super::process::{create_error, CreateError, CriSecurityContext, ProcessUser, Rootfs};
 use crate::environment::{Runtime, UidRangeHandling};
 use crate::error::Refusal;
 use crate::etc::{go_atoi_strict, go_uint32, PasswdEntry};
@@ -50,7 +50,7 @@ pub(super) fn create_container(
     let mut p = with_user(&user, user_origin, gid_origin, rootfs, runtime).map_err(|e| e.refusal(PREFIX))?;
     p.start_with_primary_gid();
     // 8.6 / 9.1: containerd 1.7 never sees the policy.
-    p.applied_policy = super::applied_policy(cri.supplemental_groups_policy, runtime);
+    p.applied_policy = super::process::applied_policy(cri.supplemental_groups_policy, runtime);
     if p.applied_policy == SupplementalGroupsPolicy::Merge {
         let u2 = if !cri.run_as_username.is_empty() {
             cri.run_as_username.clone()
