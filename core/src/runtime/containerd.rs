@@ -108,21 +108,7 @@ fn with_user(
             }
             Some(v) if out_of_range(v) && handling == UidRangeHandling::AsUsername => with_username(one, rootfs)
                 .map(|e| make(go_uint32(e.uid), passwd_origin(e), go_uint32(e.gid), passwd_origin(e))),
-            Some(v) => {
-                // 8.3 WithUserID: passwd entry, or (uid, 0) when there is none.
-                let uid = go_uint32(v);
-                match rootfs.passwd()?.and_then(|p| p.by_uid(i64::from(uid))) {
-                    Some(e) => Ok(make(go_uint32(e.uid), user_origin, go_uint32(e.gid), passwd_origin(e))),
-                    None => {
-                        let reason = if rootfs.passwd.is_none() {
-                            format!("the image has no /etc/passwd, so containerd gives uid {uid} the primary gid 0")
-                        } else {
-                            format!("uid {uid} has no /etc/passwd entry, so containerd gives it the primary gid 0")
-                        };
-                        Ok(make(uid, user_origin, 0, Origin::Default { reason }))
-                    }
-                }
-            }
+            Some(v) => with_user_id(go_uint32(v), user_origin, rootfs),
             None => with_username(one, rootfs)
                 .map(|e| make(go_uint32(e.uid), passwd_origin(e), go_uint32(e.gid), passwd_origin(e))),
         },
@@ -166,6 +152,26 @@ fn with_user(
             Ok(make(uid, uid_origin, gid, gid_origin))
         }
         _ => Err(format!("invalid USER value {user}").into()),
+    }
+}
+
+/// Step 8.3 `WithUserID`: the passwd entry's gid, or (uid, 0) when there is none.
+fn with_user_id(uid: u32, user_origin: Origin, rootfs: &Rootfs<'_>) -> Result<ProcessUser, CreateError> {
+    match rootfs.passwd()?.and_then(|p| p.by_uid(i64::from(uid))) {
+        Some(e) => Ok(ProcessUser::new(
+            go_uint32(e.uid),
+            user_origin,
+            go_uint32(e.gid),
+            passwd_origin(e),
+        )),
+        None => {
+            let reason = if rootfs.passwd.is_none() {
+                format!("the image has no /etc/passwd, so containerd gives uid {uid} the primary gid 0")
+            } else {
+                format!("uid {uid} has no /etc/passwd entry, so containerd gives it the primary gid 0")
+            };
+            Ok(ProcessUser::new(uid, user_origin, 0, Origin::Default { reason }))
+        }
     }
 }
 
