@@ -1,11 +1,12 @@
 //! The entry point: manifests + image files + environment → a [`Report`].
 
+use crate::context::ContainerContext;
 use crate::environment::Environment;
 use crate::error::{InputError, Source};
 use crate::etc::{Group, Passwd};
 use crate::image::{Image, MAX_ETC_FILE_BYTES};
 use crate::manifest::{self, Container, Field, PodSpec};
-use crate::pipeline::{self, ContainerContext};
+use crate::pipeline;
 use crate::report::{Check, ContainerReport, Outcome, Report, WorkloadReport};
 use crate::runtime::Rootfs;
 use crate::warnings;

@@ -49,6 +49,7 @@ pub mod report;
 pub mod scenario;
 
 mod apiserver;
+mod context;
 mod kernel;
 mod kubelet;
 mod pipeline;

@@ -2,65 +2,15 @@
 //! apiserver → kubelet → runtime → kernel → status. Where a part of the image is unknown, the parts
 //! of the answer it decides are reported as open ([`crate::unknown`]), never guessed.
 
-use crate::environment::{Environment, RuntimeKind};
+use crate::context::ContainerContext;
+use crate::environment::RuntimeKind;
 use crate::error::Refusal;
-use crate::etc::PasswdEntry;
-use crate::image::Image;
 use crate::kernel::{self, Names};
-use crate::kubelet::{self, Effective};
-use crate::manifest::{Container, Field, PodSpec};
+use crate::kubelet;
+use crate::manifest::Field;
 use crate::report::{GidOrigins, Identity, Origin, Outcome};
-use crate::runtime::{self, Rootfs};
+use crate::runtime;
 use crate::{apiserver, status, unknown};
-
-/// One container and everything the pipeline reads for it, built once per container.
-pub(crate) struct ContainerContext<'r, 'a> {
-    pub spec: &'a PodSpec,
-    pub container: &'a Container,
-    pub image: &'a Image,
-    pub rootfs: &'r Rootfs<'a>,
-    pub pv_gid_annotations: &'a [String],
-    pub env: &'a Environment,
-    /// Step 4, computed once: the per-field override of pod by container.
-    pub effective: Effective<'a>,
-    /// The `/etc/passwd` entry the runtime matches for this container (Spec 8.3, 8.4, 10.3), looked up
-    /// once, when the image's `/etc/passwd` and, where it matters, its USER are known.
-    pub passwd_entry: Option<&'r PasswdEntry<'a>>,
-}
-
-impl<'r, 'a> ContainerContext<'r, 'a> {
-    pub(crate) fn new(
-        spec: &'a PodSpec,
-        container: &'a Container,
-        image: &'a Image,
-        rootfs: &'r Rootfs<'a>,
-        pv_gid_annotations: &'a [String],
-        env: &'a Environment,
-    ) -> Self {
-        let effective = kubelet::effective(spec, container);
-        ContainerContext {
-            spec,
-            container,
-            image,
-            rootfs,
-            pv_gid_annotations,
-            env,
-            passwd_entry: matched_entry(&effective, image, rootfs),
-            effective,
-        }
-    }
-}
-
-/// The entry the runtime looks the user up by: `runAsUser`, else the image's uid or name.
-fn matched_entry<'r, 'a>(eff: &Effective<'_>, image: &Image, rootfs: &'r Rootfs<'a>) -> Option<&'r PasswdEntry<'a>> {
-    let passwd = rootfs.passwd.as_ref()?.as_ref().ok()?;
-    match (eff.run_as_user, image.user.as_deref().map(kubelet::image_user)) {
-        (Some(uid), _) => i64::try_from(uid.value).ok().and_then(|u| passwd.by_uid(u)),
-        (None, Some(kubelet::ImageUser::Uid(uid))) => passwd.by_uid(uid),
-        (None, Some(kubelet::ImageUser::Name(name))) => passwd.by_name(&name),
-        (None, None) => None,
-    }
-}
 
 /// Runs the container with `policy` standing in `spec.securityContext.supplementalGroupsPolicy`.
 pub(crate) fn run(ctx: &ContainerContext<'_, '_>, policy: Option<&Field<String>>) -> Outcome {
@@ -81,13 +31,20 @@ fn run_stages(ctx: &ContainerContext<'_, '_>, policy: Option<&Field<String>>) ->
         (Some(user), _) => user.as_str(),
         (None, Some(_)) => "",
         (None, None) => {
-            let cri = kubelet::container_security_context(ctx, &kubelet::ImageUser::Uid(0), "", policy);
+            let cri = kubelet::container_security_context(
+                spec,
+                eff,
+                ctx.pv_gid_annotations,
+                &kubelet::ImageUser::Uid(0),
+                "",
+                policy,
+            );
             return Ok(unknown::from_manifest(ctx, &cri, unknown::user_decides_runs(ctx)));
         }
     };
     let image_user = kubelet::image_user(user_text);
     kubelet::verify_run_as_non_root(spec, &ctx.container.name, eff, &image_user, env.kubernetes_minor)?;
-    let cri = kubelet::container_security_context(ctx, &image_user, user_text, policy);
+    let cri = kubelet::container_security_context(spec, eff, ctx.pv_gid_annotations, &image_user, user_text, policy);
     if let Some(open) = unknown::passwd_decides_runs(ctx, &image_user) {
         return Ok(unknown::from_manifest(ctx, &cri, open));
     }

@@ -9,12 +9,12 @@
 //! over 64 KiB, no id 4294967295, at most 65536 groups): such files fail the container in ways no
 //! manifest can show.
 
+use crate::context::ContainerContext;
 use crate::environment::{RuntimeKind, UidRangeHandling};
 use crate::etc::go_uint32;
 use crate::image::ImagePart;
 use crate::kubelet::ImageUser;
 use crate::limits::MAX_ID;
-use crate::pipeline::ContainerContext;
 use crate::report::{Fact, GidOrigins, Identity, Origin, Outcome, Partial, SupplementalGroupsPolicy, Unknown};
 use crate::runtime::{self, CriSecurityContext, SourcedId};
 

@@ -1,8 +1,8 @@
 //! The traps the spec lists (§5 and the notes in Steps 5–11), found in one container's inputs.
 
+use crate::context::ContainerContext;
 use crate::environment::RuntimeKind;
 use crate::etc::{go_uint32, is_clean_number};
-use crate::pipeline::ContainerContext;
 use crate::report::{Origin, Outcome, Warning};
 
 /// Every trap found in this container's inputs and its outcome as written.

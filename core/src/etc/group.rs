@@ -1,6 +1,6 @@
 //! `/etc/group` as `ParseGroupFilter` reads it (Spec 11.3): blank and `#` lines skipped, members untrimmed.
 
-use super::{fields, go_atoi, lines};
+use super::go::{fields, go_atoi, lines};
 use std::collections::HashMap;
 
 /// One group line.
@@ -51,7 +51,7 @@ impl<'a> Group<'a> {
         let mut by_member: HashMap<&'a str, Vec<usize>> = HashMap::new();
         let mut untrimmed = Vec::new();
         for (i, e) in entries.iter().enumerate() {
-            first_by_gid.entry(super::go_uint32(e.gid)).or_insert(i);
+            first_by_gid.entry(super::go::go_uint32(e.gid)).or_insert(i);
             for m in &e.members {
                 let list = by_member.entry(m).or_default();
                 if list.last() != Some(&i) {

@@ -1,6 +1,6 @@
 //! `/etc/passwd` as `ParsePasswdFilter` reads it (Spec 11.2): only blank lines are skipped.
 
-use super::{fields, go_atoi, lines};
+use super::go::{fields, go_atoi, lines};
 
 /// `bufio.Scanner`'s default maximum token size: a longer line fails the whole read.
 pub const MAX_PASSWD_LINE: usize = 64 * 1024;

@@ -1,6 +1,7 @@
 //! Step 6 — `verifyRunAsNonRoot`, before the runtime is called.
 
-use super::{Effective, ImageUser};
+use super::image_user::ImageUser;
+use super::security_context::Effective;
 use crate::error::{Refusal, Stage};
 use crate::limits::MAX_ID;
 use crate::manifest::PodSpec;

@@ -1,8 +1,7 @@
 //! Steps 4 and 7 — the effective security context and the CRI `LinuxContainerSecurityContext`.
 
-use super::ImageUser;
+use super::image_user::ImageUser;
 use crate::manifest::{Container, Field, PodSpec};
-use crate::pipeline::ContainerContext;
 use crate::report::{Origin, SupplementalGroupsPolicy};
 use crate::runtime::{CriSecurityContext, SourcedId};
 
@@ -36,12 +35,13 @@ fn sourced(f: &Field<i128>) -> SourcedId {
 
 /// Step 7: what the kubelet sends. `policy` is the value after Step 1 (`None` ⇒ proto default Merge).
 pub(crate) fn container_security_context(
-    ctx: &ContainerContext<'_, '_>,
+    spec: &PodSpec,
+    eff: &Effective<'_>,
+    pv_gid_annotations: &[String],
     image: &ImageUser,
     image_user_text: &str,
     policy: Option<&Field<String>>,
 ) -> CriSecurityContext {
-    let (spec, eff, pv_gid_annotations) = (ctx.spec, &ctx.effective, ctx.pv_gid_annotations);
     let (run_as_user, run_as_username) = match (eff.run_as_user, image) {
         (Some(f), _) => (Some(sourced(f)), String::new()),
         (None, ImageUser::Uid(uid)) => {

@@ -1,7 +1,7 @@
 //! Steps 8–9 — containerd 2.x and 1.7: `GenerateUserString`, `WithUser`, `WithAdditionalGIDs`,
 //! `WithSupplementalGroups`; `additionalGids` end up sorted and unique.
 
-use super::{create_error, CreateError, CriSecurityContext, ProcessUser, Rootfs};
+use super::process::{create_error, CreateError, CriSecurityContext, ProcessUser, Rootfs};
 use crate::environment::{Runtime, UidRangeHandling};
 use crate::error::Refusal;
 use crate::etc::{go_atoi_strict, go_uint32, PasswdEntry};
@@ -50,7 +50,7 @@ pub(super) fn create_container(
     let mut p = with_user(&user, user_origin, gid_origin, rootfs, runtime).map_err(|e| e.refusal(PREFIX))?;
     p.start_with_primary_gid();
     // 8.6 / 9.1: containerd 1.7 never sees the policy.
-    p.applied_policy = super::applied_policy(cri.supplemental_groups_policy, runtime);
+    p.applied_policy = super::process::applied_policy(cri.supplemental_groups_policy, runtime);
     if p.applied_policy == SupplementalGroupsPolicy::Merge {
         let u2 = if !cri.run_as_username.is_empty() {
             cri.run_as_username.clone()
@@ -108,21 +108,7 @@ fn with_user(
             }
             Some(v) if out_of_range(v) && handling == UidRangeHandling::AsUsername => with_username(one, rootfs)
                 .map(|e| make(go_uint32(e.uid), passwd_origin(e), go_uint32(e.gid), passwd_origin(e))),
-            Some(v) => {
-                // 8.3 WithUserID: passwd entry, or (uid, 0) when there is none.
-                let uid = go_uint32(v);
-                match rootfs.passwd()?.and_then(|p| p.by_uid(i64::from(uid))) {
-                    Some(e) => Ok(make(go_uint32(e.uid), user_origin, go_uint32(e.gid), passwd_origin(e))),
-                    None => {
-                        let reason = if rootfs.passwd.is_none() {
-                            format!("the image has no /etc/passwd, so containerd gives uid {uid} the primary gid 0")
-                        } else {
-                            format!("uid {uid} has no /etc/passwd entry, so containerd gives it the primary gid 0")
-                        };
-                        Ok(make(uid, user_origin, 0, Origin::Default { reason }))
-                    }
-                }
-            }
+            Some(v) => with_user_id(go_uint32(v), user_origin, rootfs),
             None => with_username(one, rootfs)
                 .map(|e| make(go_uint32(e.uid), passwd_origin(e), go_uint32(e.gid), passwd_origin(e))),
         },
@@ -166,6 +152,26 @@ fn with_user(
             Ok(make(uid, uid_origin, gid, gid_origin))
         }
         _ => Err(format!("invalid USER value {user}").into()),
+    }
+}
+
+/// Step 8.3 `WithUserID`: the passwd entry's gid, or (uid, 0) when there is none.
+fn with_user_id(uid: u32, user_origin: Origin, rootfs: &Rootfs<'_>) -> Result<ProcessUser, CreateError> {
+    match rootfs.passwd()?.and_then(|p| p.by_uid(i64::from(uid))) {
+        Some(e) => Ok(ProcessUser::new(
+            go_uint32(e.uid),
+            user_origin,
+            go_uint32(e.gid),
+            passwd_origin(e),
+        )),
+        None => {
+            let reason = if rootfs.passwd.is_none() {
+                format!("the image has no /etc/passwd, so containerd gives uid {uid} the primary gid 0")
+            } else {
+                format!("uid {uid} has no /etc/passwd entry, so containerd gives it the primary gid 0")
+            };
+            Ok(ProcessUser::new(uid, user_origin, 0, Origin::Default { reason }))
+        }
     }
 }
 

@@ -1,7 +1,7 @@
 //! Step 10 — CRI-O: `GetExecUser` on the uid or name, `runAsGroup` applied after the lookup, and
 //! `additionalGids` kept in insertion order (`AddProcessAdditionalGid` appends only if absent).
 
-use super::{create_error, CreateError, CriSecurityContext, ProcessUser, Rootfs};
+use super::process::{create_error, CreateError, CriSecurityContext, ProcessUser, Rootfs};
 use crate::error::Refusal;
 use crate::etc::{go_atoi_strict, go_uint32};
 use crate::limits::MAX_ID;
