@@ -1,0 +1,755 @@
+//! From records to the report: predict each distinct (spec, node environment, images) once, set the
+//! observed identities beside the predictions, fold pods into their owners, and name the findings.
+
+use crate::images::ImageMatch;
+use crate::objects::OwnerRef;
+use crate::report::*;
+use crate::{Audit, Record};
+use podgroups_core::etc::Passwd;
+use podgroups_core::manifest::Node;
+use podgroups_core::{
+    explain_object, ContainerReport, Image, Origin, Outcome, PreparedImage, SupplementalGroupsPolicy,
+};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// The engine's answer for one container, reduced to what the audit reports.
+#[derive(Clone, Debug, PartialEq)]
+struct Predicted {
+    result: PredictedResult,
+    /// The runtime reports `status.containerStatuses[].user` in this environment (Spec 13).
+    reports_user: bool,
+    implicit: Vec<(u32, Option<GroupLine>)>,
+    /// The image user's primary gid in the image's `/etc/passwd`, when the image says.
+    image_primary_gid: Option<u32>,
+    strict_written_but_merged: bool,
+}
+
+type PredictionKey = (usize, usize, Vec<Option<usize>>, Vec<String>);
+/// Per container of the spec (by index): the prediction, or `None` when its image is unknown.
+type Predictions = Result<Vec<Option<Predicted>>, String>;
+
+#[derive(Default)]
+struct ContainerAcc {
+    kind: String,
+    images: BTreeSet<String>,
+    predictions: Vec<Prediction>,
+    observed: Vec<Observed>,
+    implicit: BTreeMap<u32, ImplicitGroup>,
+    primary_gids: BTreeSet<u32>,
+    unknown: BTreeSet<String>,
+    unknown_implicit: bool,
+    findings: Vec<Finding>,
+    /// Template and unscheduled results per environment, to find differences between nodes.
+    per_env: BTreeMap<String, BTreeSet<String>>,
+}
+
+#[derive(Default)]
+struct WorkloadAcc {
+    kind: String,
+    namespace: String,
+    name: String,
+    pods: usize,
+    replicas: Option<i64>,
+    policy: Option<String>,
+    claims: BTreeSet<String>,
+    containers: Vec<(String, ContainerAcc)>,
+    findings: Vec<Finding>,
+}
+
+impl WorkloadAcc {
+    fn container(&mut self, name: &str, kind: &str) -> &mut ContainerAcc {
+        let i = match self.containers.iter().position(|(n, _)| n == name) {
+            Some(i) => i,
+            None => {
+                self.containers.push((
+                    name.to_owned(),
+                    ContainerAcc {
+                        kind: kind.to_owned(),
+                        ..ContainerAcc::default()
+                    },
+                ));
+                self.containers.len() - 1
+            }
+        };
+        match self.containers.get_mut(i) {
+            Some((_, c)) => c,
+            None => unreachable_container(),
+        }
+    }
+}
+
+#[allow(clippy::panic)]
+#[cold]
+fn unreachable_container() -> ! {
+    // `i` is a valid index by construction above.
+    panic!("container index out of range")
+}
+
+pub(crate) fn finish(mut audit: Audit<'_>) -> AuditReport {
+    // Images: parsed once each; one that no runtime would read is an error and stays unknown.
+    let mut prepared: Vec<Option<PreparedImage<'_>>> = Vec::new();
+    for (key, image) in audit.images.entries() {
+        match PreparedImage::new(image) {
+            Ok(p) => prepared.push(Some(p)),
+            Err(e) => {
+                audit.errors.push(ItemError {
+                    input: "images".into(),
+                    item: key.to_owned(),
+                    message: format!("{e}; containers that run this image are reported as unknown"),
+                });
+                prepared.push(None);
+            }
+        }
+    }
+    let placeholder = Image::default();
+    let empty = match PreparedImage::new(&placeholder) {
+        Ok(p) => p,
+        Err(_) => return report(audit, Vec::new()),
+    };
+
+    // Owners given as objects: ReplicaSet → Deployment, Job → CronJob.
+    let present: BTreeSet<(String, String, String)> = audit
+        .records
+        .iter()
+        .filter(|r| !r.pod)
+        .map(|r| (r.namespace.clone(), r.kind.clone(), r.name.clone()))
+        .collect();
+    let owners: HashMap<(String, String, String), OwnerRef> = audit
+        .records
+        .iter()
+        .filter(|r| !r.pod)
+        .filter_map(|r| Some(((r.namespace.clone(), r.kind.clone(), r.name.clone()), r.owner.clone()?)))
+        .collect();
+
+    let modelled: Vec<usize> = audit
+        .envs
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| e.environment.is_some() && !e.report.container_runtime_version.starts_with("assumed"))
+        .map(|(i, _)| i)
+        .collect();
+    let all_envs = if modelled.is_empty() {
+        vec![audit.assumed_env()]
+    } else {
+        modelled
+    };
+
+    let mut cache: HashMap<PredictionKey, Predictions> = HashMap::new();
+    let mut workloads: BTreeMap<(String, String, String), WorkloadAcc> = BTreeMap::new();
+    let mut claim_fs_groups: HashMap<(String, String), BTreeSet<u32>> = HashMap::new();
+    let records = std::mem::take(&mut audit.records);
+    let total = records.len();
+    for (n, record) in records.iter().enumerate() {
+        let Some((kind, name)) = fold_owner(record, &owners, &present) else {
+            continue; // a template whose owner's template is in the input
+        };
+        let Some(spec) = audit.specs.get(record.spec) else {
+            continue;
+        };
+        let key = (record.namespace.clone(), kind.clone(), name.clone());
+        let w = workloads.entry(key).or_insert_with(|| WorkloadAcc {
+            kind,
+            namespace: record.namespace.clone(),
+            name,
+            ..WorkloadAcc::default()
+        });
+        if record.pod {
+            w.pods += 1;
+        } else {
+            w.replicas = w.replicas.or(record.replicas);
+        }
+        if w.policy.is_none() {
+            w.policy.clone_from(&spec.facts.policy);
+        }
+        for claim in &spec.facts.claims {
+            w.claims.insert(claim.clone());
+            if let Some(fs) = spec.facts.fs_group {
+                claim_fs_groups
+                    .entry((record.namespace.clone(), claim.clone()))
+                    .or_default()
+                    .insert(fs);
+            }
+        }
+        let pv: Vec<String> = spec
+            .facts
+            .claims
+            .iter()
+            .flat_map(|c| {
+                audit
+                    .pv_gids
+                    .get(&(spec.namespace.clone(), c.clone()))
+                    .into_iter()
+                    .flatten()
+                    .cloned()
+            })
+            .collect();
+        let envs = match record.env {
+            Some(e) => vec![e],
+            None => all_envs.clone(),
+        };
+        // Which image each container runs: by imageID, reference, or name.
+        let choices: Vec<Option<(usize, ImageMatch)>> = spec
+            .facts
+            .containers
+            .iter()
+            .map(|(cname, _, image)| {
+                let id = record
+                    .statuses
+                    .iter()
+                    .find(|s| s.name == *cname)
+                    .and_then(|s| s.image_id.as_deref());
+                audit.images.find(cname, image, id)
+            })
+            .collect();
+        for env_id in envs {
+            let Some(env) = audit.envs.get(env_id) else { continue };
+            let env_label = env.report.id.clone();
+            let Some(environment) = env.environment.as_ref() else {
+                let reason = match &env.report.model {
+                    EnvironmentModel::Unknown { reason } => reason.clone(),
+                    EnvironmentModel::Modelled { .. } => String::new(),
+                };
+                for (cname, ckind, image) in &spec.facts.containers {
+                    let c = w.container(cname, ckind);
+                    c.images.insert(image.clone());
+                    c.unknown.insert(format!(
+                        "{env_label} ({}): {reason}",
+                        env.report.container_runtime_version
+                    ));
+                }
+                observe(w, record, spec, &pv, None, &env_label, &choices);
+                continue;
+            };
+            let image_ids: Vec<Option<usize>> = choices.iter().map(|c| c.map(|(i, _)| i)).collect();
+            let ckey = (record.spec, env_id, image_ids.clone(), pv.clone());
+            let predictions = cache.entry(ckey).or_insert_with(|| {
+                let image_for = |cname: &str, image: &str| -> &PreparedImage<'_> {
+                    let index = spec
+                        .facts
+                        .containers
+                        .iter()
+                        .position(|(n, _, i)| n == cname && i == image)
+                        .and_then(|i| image_ids.get(i).copied().flatten());
+                    index
+                        .and_then(|i| prepared.get(i))
+                        .and_then(Option::as_ref)
+                        .unwrap_or(&empty)
+                };
+                predict(&spec.object, &image_for, &pv, environment, &image_ids)
+            });
+            match predictions {
+                Err(message) => {
+                    let message = format!("{message} (every pod with the same spec is skipped)");
+                    if !audit
+                        .errors
+                        .iter()
+                        .any(|e| e.item == spec.first_item && e.message == message)
+                    {
+                        audit.errors.push(ItemError {
+                            input: "pods".into(),
+                            item: spec.first_item.clone(),
+                            message,
+                        });
+                    }
+                }
+                Ok(predictions) => {
+                    let predictions = predictions.clone();
+                    observe(w, record, spec, &pv, Some(&predictions), &env_label, &choices);
+                }
+            }
+        }
+        if let Some(p) = audit.progress.as_mut() {
+            if n % 1000 == 999 {
+                p(crate::Progress::Predicted(n + 1, total));
+            }
+        }
+    }
+    let workloads = workloads.into_values().map(|w| conclude(w, &claim_fs_groups)).collect();
+    report(audit, workloads)
+}
+
+/// The workload a record is folded into; `None` for a template whose owner's template is present.
+fn fold_owner(
+    r: &Record,
+    owners: &HashMap<(String, String, String), OwnerRef>,
+    present: &BTreeSet<(String, String, String)>,
+) -> Option<(String, String)> {
+    let (mut kind, mut name) = match (&r.owner, r.pod) {
+        (Some(o), true) => (o.kind.clone(), o.name.clone()),
+        (_, true) => return Some(("Pod".into(), r.name.clone())),
+        (Some(o), false) if present.contains(&(r.namespace.clone(), o.kind.clone(), o.name.clone())) => return None,
+        (Some(o), false) if matches!(o.kind.as_str(), "Deployment" | "CronJob") => (o.kind.clone(), o.name.clone()),
+        (_, false) => return Some((r.kind.clone(), r.name.clone())),
+    };
+    for _ in 0..3 {
+        match owners.get(&(r.namespace.clone(), kind.clone(), name.clone())) {
+            Some(o) => (kind, name) = (o.kind.clone(), o.name.clone()),
+            None => break,
+        }
+    }
+    // Without the ReplicaSet object: the Deployment controller names it `<deployment>-<pod-template-hash>`.
+    if kind == "ReplicaSet" && !present.contains(&(r.namespace.clone(), kind.clone(), name.clone())) {
+        if let Some(base) = r
+            .template_hash
+            .as_ref()
+            .and_then(|h| name.strip_suffix(&format!("-{h}")))
+        {
+            return Some(("Deployment".into(), base.to_owned()));
+        }
+    }
+    Some((kind, name))
+}
+
+/// Runs the engine for one slim object; `image_ids[i]` is `None` when container `i`'s image is unknown.
+fn predict<'i>(
+    object: &serde_json::Value,
+    image_for: &dyn Fn(&str, &str) -> &'i PreparedImage<'i>,
+    pv: &[String],
+    environment: &podgroups_core::Environment,
+    image_ids: &[Option<usize>],
+) -> Predictions {
+    let node = Node::from_json(object.clone()).map_err(|e| e.to_string())?;
+    let report = explain_object(&node, 0, image_for, pv, environment).map_err(|e| e.to_string())?;
+    let Some(report) = report else {
+        return Err("no pod template".into());
+    };
+    Ok(report
+        .containers
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let known = image_ids.get(i).copied().flatten().is_some();
+            if known {
+                reduce(c, image_for(&c.name, &c.image).image())
+            } else {
+                None
+            }
+        })
+        .collect())
+}
+
+fn reduce(c: &ContainerReport, image: &Image) -> Option<Predicted> {
+    Some(match &c.as_written {
+        Outcome::Runs(id) => {
+            let implicit = id
+                .gid_origins
+                .iter()
+                .filter(|g| g.implicit)
+                .map(|g| {
+                    let line = g.origins.iter().find_map(|o| match o {
+                        Origin::Group { line, name } => Some(GroupLine {
+                            line: *line,
+                            name: name.clone(),
+                        }),
+                        _ => None,
+                    });
+                    (g.gid, line)
+                })
+                .collect();
+            let written_strict = c.strict == c.as_written;
+            Predicted {
+                result: PredictedResult::Runs {
+                    uid: id.uid,
+                    gid: id.gid,
+                    supplemental_groups: id.additional_gids.clone(),
+                    implicit_gids: id.gid_origins.iter().filter(|g| g.implicit).map(|g| g.gid).collect(),
+                    applied_policy: id.applied_policy.as_str().to_owned(),
+                },
+                reports_user: id.status_user.is_some(),
+                implicit,
+                image_primary_gid: image_primary_gid(image, id.uid),
+                strict_written_but_merged: written_strict
+                    && c.merge == c.as_written
+                    && id.applied_policy == SupplementalGroupsPolicy::Merge,
+            }
+        }
+        Outcome::Refused(r) => Predicted {
+            result: PredictedResult::Refused {
+                reason: r.reason.clone(),
+                message: r.message.clone(),
+            },
+            reports_user: false,
+            implicit: Vec::new(),
+            image_primary_gid: None,
+            strict_written_but_merged: false,
+        },
+        // A part of the image the caller gave is unknown: no prediction, as for an image not given.
+        Outcome::DependsOnImage(_) => return None,
+    })
+}
+
+/// The primary gid `/etc/passwd` gives the process's uid, which Strict removes when `runAsGroup` overrode it.
+fn image_primary_gid(image: &Image, uid: u32) -> Option<u32> {
+    let passwd = Passwd::parse(image.passwd.text()?).ok()?;
+    u32::try_from(passwd.by_uid(i64::from(uid))?.gid).ok()
+}
+
+/// Adds one record's containers on one environment: prediction, observation, and their comparison.
+fn observe(
+    w: &mut WorkloadAcc,
+    record: &Record,
+    spec: &crate::Spec,
+    pv: &[String],
+    predictions: Option<&[Option<Predicted>]>,
+    env: &str,
+    choices: &[Option<(usize, ImageMatch)>],
+) {
+    let pv_gids: Vec<u32> = pv.iter().filter_map(|g| g.trim().parse().ok()).collect();
+    for (i, (cname, ckind, image)) in spec.facts.containers.iter().enumerate() {
+        let predicted = predictions.and_then(|p| p.get(i)).and_then(Option::as_ref);
+        let image_match = choices.get(i).copied().flatten().map(|(_, m)| m);
+        let status = record.statuses.iter().find(|s| s.name == *cname);
+        let pods = usize::from(record.pod);
+        let c = w.container(cname, ckind);
+        c.images.insert(image.clone());
+        if predictions.is_some() && predicted.is_none() {
+            c.unknown.insert(format!(
+                "image {image:?} not given (no --image-for by its imageID digest, reference or container name)"
+            ));
+        }
+        if let Some(p) = predicted {
+            add_prediction(c, env, pods, image_match, &p.result);
+            for (gid, line) in &p.implicit {
+                let e = c.implicit.entry(*gid).or_insert(ImplicitGroup {
+                    gid: *gid,
+                    group_line: None,
+                    observed: false,
+                });
+                if e.group_line.is_none() {
+                    e.group_line.clone_from(line);
+                }
+            }
+            c.primary_gids.extend(p.image_primary_gid);
+            if p.strict_written_but_merged {
+                push_once(
+                    &mut c.findings,
+                    Finding {
+                        code: "strict-not-applied".into(),
+                        container: Some(cname.clone()),
+                        gids: p.implicit.iter().map(|(g, _)| *g).collect(),
+                        message: format!("Strict is written but {env}'s runtime ignores it and merges /etc/group"),
+                    },
+                );
+            }
+            if record.env.is_none() {
+                let r = serde_json::to_string(&p.result).unwrap_or_default();
+                c.per_env.entry(env.to_owned()).or_default().insert(r);
+            }
+        }
+        let observed = status.and_then(|s| s.user.as_ref());
+        if let Some((uid, gid, groups)) = observed {
+            let named: Vec<u32> = spec
+                .facts
+                .named
+                .iter()
+                .find(|(n, _)| n == cname)
+                .map(|(_, g)| g.clone())
+                .unwrap_or_default();
+            let mut implicit: Vec<u32> = groups
+                .iter()
+                .copied()
+                .filter(|g| g != gid && !named.contains(g) && !pv_gids.contains(g))
+                .collect();
+            implicit.sort_unstable();
+            implicit.dedup();
+            for g in &implicit {
+                c.implicit
+                    .entry(*g)
+                    .or_insert(ImplicitGroup {
+                        gid: *g,
+                        group_line: None,
+                        observed: true,
+                    })
+                    .observed = true;
+            }
+            add_observed(c, *uid, *gid, groups, implicit);
+            if let Some(p) = predicted {
+                compare(
+                    c,
+                    cname,
+                    p,
+                    (*uid, *gid, groups),
+                    status.and_then(|s| s.image_id.as_deref()),
+                    image_match,
+                    env,
+                );
+            }
+        } else if predicted.is_none() {
+            c.unknown_implicit = true;
+        }
+    }
+}
+
+fn add_prediction(
+    c: &mut ContainerAcc,
+    env: &str,
+    pods: usize,
+    image_match: Option<ImageMatch>,
+    result: &PredictedResult,
+) {
+    match c
+        .predictions
+        .iter_mut()
+        .find(|p| p.environment == env && p.image_match == image_match && p.result == *result)
+    {
+        Some(p) => p.pods += pods,
+        None => c.predictions.push(Prediction {
+            environment: env.to_owned(),
+            pods,
+            image_match,
+            result: result.clone(),
+        }),
+    }
+}
+
+fn add_observed(c: &mut ContainerAcc, uid: u32, gid: u32, groups: &[u32], implicit: Vec<u32>) {
+    match c
+        .observed
+        .iter_mut()
+        .find(|o| o.uid == uid && o.gid == gid && o.supplemental_groups == groups)
+    {
+        Some(o) => o.pods += 1,
+        None => c.observed.push(Observed {
+            uid,
+            gid,
+            supplemental_groups: groups.to_vec(),
+            implicit_gids: implicit,
+            pods: 1,
+        }),
+    }
+}
+
+/// A prediction that differs from what the kubelet observed: a finding naming the gids and likely causes.
+fn compare(
+    c: &mut ContainerAcc,
+    cname: &str,
+    p: &Predicted,
+    (uid, gid, groups): (u32, u32, &[u32]),
+    image_id: Option<&str>,
+    image_match: Option<ImageMatch>,
+    env: &str,
+) {
+    let observed: BTreeSet<u32> = groups.iter().copied().collect();
+    let (what, gids) = match &p.result {
+        PredictedResult::Refused { reason, .. } => (
+            format!("predicted refused ({reason}) but the pod runs with groups {observed:?}"),
+            observed.iter().copied().collect(),
+        ),
+        PredictedResult::Runs { .. } if !p.reports_user => (
+            format!("the node reports a user, which {env}'s runtime model never does"),
+            Vec::new(),
+        ),
+        PredictedResult::Runs {
+            uid: puid,
+            gid: pgid,
+            supplemental_groups,
+            ..
+        } => {
+            let predicted: BTreeSet<u32> = supplemental_groups.iter().copied().collect();
+            if predicted == observed && *puid == uid && *pgid == gid {
+                return;
+            }
+            let only_p: Vec<u32> = predicted.difference(&observed).copied().collect();
+            let only_o: Vec<u32> = observed.difference(&predicted).copied().collect();
+            let mut what = format!("predicted uid={puid} gid={pgid} groups {predicted:?}, observed uid={uid} gid={gid} groups {observed:?}");
+            if !only_p.is_empty() {
+                what.push_str(&format!("; only predicted: {only_p:?}"));
+            }
+            if !only_o.is_empty() {
+                what.push_str(&format!("; only observed: {only_o:?}"));
+            }
+            (what, only_p.into_iter().chain(only_o).collect())
+        }
+    };
+    let cause = match (image_match, image_id) {
+        (Some(ImageMatch::ImageId), _) => format!(
+            "the image read is the running digest, so the runtime or node configuration differs from the model of {env} (unknown runtime release or settings)"
+        ),
+        (Some(m), Some(id)) => format!(
+            "the image read was found by {} but the pod runs imageID {id}: the image may have changed since the pod started; give that digest with --image-for",
+            if m == ImageMatch::Reference { "reference" } else { "container name" }
+        ),
+        (_, _) => format!("no imageID reported; the image may have changed since the pod started, or {env}'s runtime release is not modelled"),
+    };
+    push_once(
+        &mut c.findings,
+        Finding {
+            code: "observed-differs".into(),
+            container: Some(cname.to_owned()),
+            gids,
+            message: format!("{what} — likely cause: {cause}. Both are reported; neither overrides the other"),
+        },
+    );
+}
+
+fn push_once(findings: &mut Vec<Finding>, f: Finding) {
+    if !findings.contains(&f) {
+        findings.push(f);
+    }
+}
+
+/// One workload's row: implicit groups, what Strict removes, what that would break, findings.
+fn conclude(w: WorkloadAcc, claim_fs_groups: &HashMap<(String, String), BTreeSet<u32>>) -> WorkloadAudit {
+    let already_strict = w.policy.as_deref() == Some("Strict");
+    let volume_gids: BTreeSet<u32> = w
+        .claims
+        .iter()
+        .flat_map(|c| {
+            claim_fs_groups
+                .get(&(w.namespace.clone(), c.clone()))
+                .into_iter()
+                .flatten()
+                .copied()
+        })
+        .collect();
+    let mut findings = w.findings;
+    let containers = w
+        .containers
+        .into_iter()
+        .map(|(name, c)| {
+            let gids: Vec<u32> = c.implicit.keys().copied().collect();
+            let strict_would_remove = if already_strict { Vec::new() } else { gids.clone() };
+            let would_break: Vec<WouldBreak> = strict_would_remove
+                .iter()
+                .filter_map(|g| {
+                    let mut reasons = Vec::new();
+                    if c.primary_gids.contains(g) {
+                        reasons.push("image-user-primary-group".to_owned());
+                    }
+                    if volume_gids.contains(g) {
+                        reasons.push("volume-fs-group".to_owned());
+                    }
+                    (!reasons.is_empty()).then_some(WouldBreak { gid: *g, reasons })
+                })
+                .collect();
+            if !gids.is_empty() && !already_strict {
+                let described: Vec<String> = c
+                    .implicit
+                    .values()
+                    .map(|g| match (&g.group_line, g.observed) {
+                        (Some(l), true) => format!("{} ({}, /etc/group line {}; observed)", g.gid, l.name, l.line),
+                        (Some(l), false) => format!("{} ({}, /etc/group line {})", g.gid, l.name, l.line),
+                        (None, _) => format!("{} (observed)", g.gid),
+                    })
+                    .collect();
+                findings.push(Finding {
+                    code: "implicit-groups".into(),
+                    container: Some(name.clone()),
+                    gids: gids.clone(),
+                    message: format!("gets groups no manifest names: {}", described.join(", ")),
+                });
+            }
+            if !would_break.is_empty() {
+                findings.push(Finding {
+                    code: "strict-would-break".into(),
+                    container: Some(name.clone()),
+                    gids: would_break.iter().map(|b| b.gid).collect(),
+                    message: format!(
+                        "Strict would remove {}",
+                        would_break
+                            .iter()
+                            .map(|b| format!("{} ({})", b.gid, b.reasons.join(", ")))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                });
+            }
+            let distinct: BTreeSet<&BTreeSet<String>> = c.per_env.values().collect();
+            if distinct.len() > 1 {
+                findings.push(Finding {
+                    code: "environments-differ".into(),
+                    container: Some(name.clone()),
+                    gids: Vec::new(),
+                    message: format!(
+                        "the template gets different answers on different nodes: {}",
+                        c.per_env
+                            .iter()
+                            .map(|(e, r)| format!("{e}: {}", r.iter().cloned().collect::<Vec<_>>().join(" | ")))
+                            .collect::<Vec<_>>()
+                            .join("; ")
+                    ),
+                });
+            }
+            for p in &c.predictions {
+                if let PredictedResult::Refused { reason, message } = &p.result {
+                    push_once(
+                        &mut findings,
+                        Finding {
+                            code: "refused".into(),
+                            container: Some(name.clone()),
+                            gids: Vec::new(),
+                            message: format!("on {}: {reason}: {message}", p.environment),
+                        },
+                    );
+                }
+            }
+            if c.unknown_implicit {
+                findings.push(Finding {
+                    code: "implicit-unknown".into(),
+                    container: Some(name.clone()),
+                    gids: Vec::new(),
+                    message: format!(
+                        "implicit groups unknown for some pods: no observed user and {}",
+                        c.unknown.iter().cloned().collect::<Vec<_>>().join("; ")
+                    ),
+                });
+            }
+            findings.extend(c.findings);
+            ContainerAudit {
+                name,
+                kind: c.kind,
+                images: c.images.into_iter().collect(),
+                implicit_groups: c.implicit.into_values().collect(),
+                implicit_groups_known: !c.unknown_implicit,
+                strict_would_remove,
+                would_break,
+                predictions: c.predictions,
+                observed: c.observed,
+                unknown: c.unknown.into_iter().collect(),
+            }
+        })
+        .collect();
+    WorkloadAudit {
+        kind: w.kind,
+        namespace: w.namespace,
+        name: w.name,
+        pods: w.pods,
+        replicas: w.replicas,
+        supplemental_groups_policy: w.policy,
+        already_strict,
+        containers,
+        findings,
+    }
+}
+
+fn report(audit: Audit<'_>, workloads: Vec<WorkloadAudit>) -> AuditReport {
+    let containers = || workloads.iter().flat_map(|w| w.containers.iter());
+    let summary = Summary {
+        workloads: workloads.len(),
+        pods: workloads.iter().map(|w| w.pods).sum(),
+        containers: containers().count(),
+        containers_with_implicit_groups: workloads
+            .iter()
+            .filter(|w| !w.already_strict)
+            .flat_map(|w| &w.containers)
+            .filter(|c| !c.implicit_groups.is_empty())
+            .count(),
+        workloads_already_strict: workloads.iter().filter(|w| w.already_strict).count(),
+        containers_that_would_lose_a_needed_group: containers().filter(|c| !c.would_break.is_empty()).count(),
+        containers_unknown: containers().filter(|c| !c.implicit_groups_known).count(),
+        disagreements: workloads
+            .iter()
+            .flat_map(|w| &w.findings)
+            .filter(|f| f.code == "observed-differs")
+            .count(),
+        findings: workloads.iter().map(|w| w.findings.len()).sum(),
+        errors: audit.errors.len(),
+    };
+    AuditReport {
+        schema: SCHEMA.into(),
+        summary,
+        environments: audit.envs.into_iter().map(|e| e.report).collect(),
+        workloads,
+        errors: audit.errors,
+    }
+}

@@ -1,0 +1,392 @@
+//! # podgroups-audit
+//!
+//! Audits a whole cluster from what `kubectl get … -o json|yaml` prints: which workloads get groups
+//! no manifest names, what the kubelet observed (`status.containerStatuses[].user.linux`) beside what
+//! the engine predicts for each node's runtime and version, and what `supplementalGroupsPolicy:
+//! Strict` would remove. Pure: text in, [`AuditReport`] out (no files, network or clock), so the
+//! playground can run it too.
+//!
+//! ```
+//! use podgroups_audit::{Audit, Images};
+//! use podgroups_core::Environment;
+//!
+//! let nodes = r#"{"kind":"List","items":[{"kind":"Node","metadata":{"name":"n1"},
+//!   "status":{"nodeInfo":{"containerRuntimeVersion":"containerd://2.0.5","kubeletVersion":"v1.33.1"},
+//!             "features":{"supplementalGroupsPolicy":true}}}]}"#;
+//! let pods = r#"{"kind":"List","items":[{"kind":"Pod","metadata":{"name":"p","namespace":"a"},
+//!   "spec":{"nodeName":"n1","securityContext":{"runAsUser":1000,"runAsGroup":3000},
+//!           "containers":[{"name":"c","image":"app:1"}]},
+//!   "status":{"containerStatuses":[{"name":"c","image":"app:1","imageID":"sha256:aa",
+//!             "user":{"linux":{"uid":1000,"gid":3000,"supplementalGroups":[101,3000]}}}]}}]}"#;
+//! let images = Images::new();
+//! let mut audit = Audit::new(&images, Environment::default());
+//! audit.add_nodes("nodes.json", nodes);
+//! audit.add_objects("pods.json", pods);
+//! let report = audit.finish();
+//! let c = &report.workloads[0].containers[0];
+//! assert_eq!(c.strict_would_remove, [101]); // observed, without the image
+//! assert_eq!(report.summary.containers_with_implicit_groups, 1);
+//! ```
+
+#![forbid(unsafe_code)]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)
+)]
+
+mod dump;
+mod fold;
+mod images;
+mod objects;
+pub mod report;
+
+pub use images::{ImageMatch, Images};
+pub use report::*;
+
+use objects::{ContainerStatus, OwnerRef, SpecFacts};
+use podgroups_core::{Environment, Runtime};
+use serde_json::{json, Value};
+use std::collections::HashMap;
+
+/// One distinct node environment (or the assumed one when a pod's node is not in the input).
+pub(crate) struct Env {
+    pub report: EnvironmentReport,
+    pub environment: Option<Environment>,
+}
+
+/// A distinct slim pod spec: pods of one workload revision share it.
+pub(crate) struct Spec {
+    /// The object the core explains (kind, metadata, the slim spec at its path).
+    pub object: Value,
+    pub facts: SpecFacts,
+    /// The first item with this spec, to name in errors.
+    pub first_item: String,
+    pub namespace: String,
+}
+
+/// A pod, or a workload template (`pod: false`), reduced to what folding needs.
+pub(crate) struct Record {
+    pub pod: bool,
+    pub namespace: String,
+    pub kind: String,
+    pub name: String,
+    pub owner: Option<OwnerRef>,
+    pub template_hash: Option<String>,
+    pub replicas: Option<i64>,
+    pub spec: usize,
+    /// The node's environment; `None` for templates and unscheduled pods (predicted for every one).
+    pub env: Option<usize>,
+    pub statuses: Vec<ContainerStatus>,
+}
+
+/// An audit in progress: add nodes first, then pods and workloads, then [`Audit::finish`].
+pub struct Audit<'i> {
+    pub(crate) images: &'i Images,
+    pub(crate) assumed: Environment,
+    pub(crate) envs: Vec<Env>,
+    pub(crate) node_env: HashMap<String, usize>,
+    pub(crate) specs: Vec<Spec>,
+    spec_ids: HashMap<String, usize>,
+    pub(crate) records: Vec<Record>,
+    /// `(namespace, claim)` → gids of `pv.beta.kubernetes.io/gid` of the bound PersistentVolume.
+    pub(crate) pv_gids: HashMap<(String, String), Vec<String>>,
+    pub(crate) errors: Vec<ItemError>,
+    pub(crate) progress: Option<&'i mut dyn FnMut(Progress)>,
+}
+
+/// Where a long audit is, for a progress display.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Progress {
+    /// Objects read so far from the current input.
+    Read(usize),
+    /// Distinct (spec, node environment, image) predictions done of a total.
+    Predicted(usize, usize),
+}
+
+impl<'i> Audit<'i> {
+    /// `assumed` stands for pods whose node is not in the node dump (and for all pods without one).
+    pub fn new(images: &'i Images, assumed: Environment) -> Self {
+        Audit {
+            images,
+            assumed,
+            envs: Vec::new(),
+            node_env: HashMap::new(),
+            specs: Vec::new(),
+            spec_ids: HashMap::new(),
+            records: Vec::new(),
+            pv_gids: HashMap::new(),
+            errors: Vec::new(),
+            progress: None,
+        }
+    }
+
+    /// Reports progress to `f` (e.g. a terminal progress line).
+    pub fn on_progress(&mut self, f: &'i mut dyn FnMut(Progress)) {
+        self.progress = Some(f);
+    }
+
+    /// Reads `kubectl get nodes -o json|yaml`. Unreadable nodes are recorded as errors.
+    pub fn add_nodes(&mut self, input: &str, text: &str) {
+        let mut nodes = Vec::new();
+        let mut index = 0;
+        let result = dump::for_each_object(text, &mut |v| {
+            nodes.push((index, v));
+            index += 1;
+        });
+        for (i, v) in nodes {
+            let kind = objects::str_at(&v, &["kind"]).unwrap_or("Node");
+            if kind != "Node" {
+                self.error(
+                    input,
+                    format!("items[{i}] {kind}"),
+                    "not a Node: pass nodes with --nodes, pods and workloads as inputs",
+                );
+                continue;
+            }
+            match objects::node_facts(&v) {
+                Ok(n) => self.add_node(n),
+                Err(e) => self.error(input, format!("items[{i}]"), &e),
+            }
+        }
+        if let Err(e) = result {
+            self.syntax_error(input, e);
+        }
+    }
+
+    fn add_node(&mut self, n: objects::NodeFacts) {
+        let modelled = n.runtime.parse::<Runtime>().and_then(|runtime| {
+            let minor = Environment::parse_kubernetes_version(&n.kubelet)?;
+            Ok(Environment {
+                runtime,
+                kubernetes_minor: minor,
+                // The kubelet publishes the feature only while its gate is on (Spec 2.3).
+                feature_gate: n.supports_policy.map(|_| true),
+                node_supports_policy: Some(n.supports_policy == Some(true)),
+            })
+        });
+        let model = match &modelled {
+            Ok(e) => EnvironmentModel::Modelled {
+                runtime: e.runtime.to_string(),
+                kubernetes_minor: e.kubernetes_minor,
+            },
+            Err(reason) => EnvironmentModel::Unknown { reason: reason.clone() },
+        };
+        let found = self.envs.iter().position(|e| {
+            e.report.model == model
+                && e.report.node_supports_policy == n.supports_policy
+                && (matches!(model, EnvironmentModel::Modelled { .. })
+                    || e.report.container_runtime_version == n.runtime)
+        });
+        let id = match found {
+            Some(id) => id,
+            None => {
+                self.envs.push(Env {
+                    report: EnvironmentReport {
+                        id: format!("env-{}", self.envs.len() + 1),
+                        container_runtime_version: n.runtime.clone(),
+                        kubelet_version: n.kubelet.clone(),
+                        node_supports_policy: n.supports_policy,
+                        model,
+                        nodes: Vec::new(),
+                    },
+                    environment: modelled.ok(),
+                });
+                self.envs.len() - 1
+            }
+        };
+        if let Some(e) = self.envs.get_mut(id) {
+            e.report.nodes.push(n.name.clone());
+        }
+        self.node_env.insert(n.name, id);
+    }
+
+    /// Reads pods (`kubectl get pods -A -o json|yaml`), workload lists and PersistentVolumes.
+    pub fn add_objects(&mut self, input: &str, text: &str) {
+        let mut index = 0;
+        let mut items = Vec::new();
+        let result = dump::for_each_object(text, &mut |v| {
+            items.push(v);
+            index += 1;
+            if items.len() >= 256 {
+                // Bounded batches keep memory flat on huge dumps.
+                for (n, v) in items.drain(..).enumerate() {
+                    self.add_object(input, index - 256 + n, v, 0);
+                }
+                if let Some(p) = self.progress.as_mut() {
+                    p(Progress::Read(index));
+                }
+            }
+        });
+        let first = index - items.len();
+        for (n, v) in items.into_iter().enumerate() {
+            self.add_object(input, first + n, v, 0);
+        }
+        if let Err(e) = result {
+            self.syntax_error(input, e);
+        }
+    }
+
+    fn add_object(&mut self, input: &str, index: usize, v: Value, depth: u32) {
+        let item = |kind: &str, ns: &str, name: &str| format!("items[{index}] {kind} {ns}/{name}");
+        let Some(kind) = objects::str_at(&v, &["kind"]).map(str::to_owned) else {
+            let what = if v.is_object() {
+                "an object without `kind`"
+            } else {
+                "not an object"
+            };
+            return self.error(
+                input,
+                format!("items[{index}]"),
+                &format!("{what}; expected a Pod, a workload or a List of them"),
+            );
+        };
+        let (ns, name) = objects::metadata(&v);
+        if kind.ends_with("List") && depth < 4 {
+            if let Some(list) = v.get("items").and_then(Value::as_array) {
+                for (i, item) in list.iter().enumerate() {
+                    self.add_object(input, index * 100_000 + i, item.clone(), depth + 1);
+                }
+            }
+            return;
+        }
+        if kind == "Node" {
+            return match objects::node_facts(&v) {
+                Ok(n) => self.add_node(n),
+                Err(e) => self.error(input, item(&kind, "", &name), &e),
+            };
+        }
+        if kind == "PersistentVolume" {
+            let gid = objects::str_at(&v, &["metadata", "annotations", "pv.beta.kubernetes.io/gid"]);
+            let claim = (
+                objects::str_at(&v, &["spec", "claimRef", "namespace"]),
+                objects::str_at(&v, &["spec", "claimRef", "name"]),
+            );
+            if let (Some(gid), (Some(cns), Some(claim))) = (gid, claim) {
+                self.pv_gids
+                    .entry((cns.to_owned(), claim.to_owned()))
+                    .or_default()
+                    .push(gid.to_owned());
+            }
+            return;
+        }
+        let Some(path) = podgroups_core::manifest::pod_spec_path(&kind) else {
+            return; // Services, ConfigMaps…: nothing to audit.
+        };
+        let pod = kind == "Pod";
+        if !pod && !objects::WORKLOAD_KINDS.contains(&kind.as_str()) {
+            return;
+        }
+        let Some(spec_value) = objects::pod_spec(&v, path) else {
+            return self.error(input, item(&kind, &ns, &name), &format!("has no `{path}`"));
+        };
+        let slim = objects::slim_spec(spec_value);
+        let facts = objects::spec_facts(spec_value);
+        let mut object = slim;
+        for key in path.rsplit('.') {
+            object = json!({ key: object });
+        }
+        if let Some(o) = object.as_object_mut() {
+            o.insert("kind".into(), json!(kind));
+            o.insert("metadata".into(), json!({"name": name, "namespace": ns}));
+        }
+        let key = object.to_string();
+        let spec = match self.spec_ids.get(&key) {
+            Some(id) => *id,
+            None => {
+                self.specs.push(Spec {
+                    object,
+                    facts,
+                    first_item: format!("{input} {}", item(&kind, &ns, &name)),
+                    namespace: ns.clone(),
+                });
+                self.spec_ids.insert(key, self.specs.len() - 1);
+                self.specs.len() - 1
+            }
+        };
+        let node = pod
+            .then(|| objects::str_at(&v, &["spec", "nodeName"]).map(str::to_owned))
+            .flatten();
+        let env = node.as_ref().map(|n| self.env_of_node(n));
+        let replicas = v.get("spec").and_then(|s| s.get("replicas")).and_then(Value::as_i64);
+        self.records.push(Record {
+            pod,
+            namespace: ns,
+            kind,
+            name,
+            owner: objects::controller(&v),
+            template_hash: objects::str_at(&v, &["metadata", "labels", "pod-template-hash"]).map(str::to_owned),
+            replicas,
+            spec,
+            env,
+            statuses: if pod {
+                objects::container_statuses(&v)
+            } else {
+                Vec::new()
+            },
+        });
+    }
+
+    /// The environment of a node, or the assumed one when the node dump does not list it.
+    fn env_of_node(&mut self, node: &str) -> usize {
+        if let Some(id) = self.node_env.get(node) {
+            return *id;
+        }
+        let id = self.assumed_env();
+        if let Some(e) = self.envs.get_mut(id) {
+            e.report.nodes.push(node.to_owned());
+        }
+        self.node_env.insert(node.to_owned(), id);
+        id
+    }
+
+    /// The entry for pods on nodes not in the input: the caller's `--runtime`/`--kubernetes`.
+    pub(crate) fn assumed_env(&mut self) -> usize {
+        if let Some(id) = self
+            .envs
+            .iter()
+            .position(|e| e.report.container_runtime_version.starts_with("assumed"))
+        {
+            return id;
+        }
+        let env = self.assumed.clone();
+        self.envs.push(Env {
+            report: EnvironmentReport {
+                id: format!("env-{}", self.envs.len() + 1),
+                container_runtime_version: format!("assumed ({}; node not in the node dump)", env.runtime),
+                kubelet_version: format!("v1.{}", env.kubernetes_minor),
+                node_supports_policy: env.node_supports_policy,
+                model: EnvironmentModel::Modelled {
+                    runtime: env.runtime.to_string(),
+                    kubernetes_minor: env.kubernetes_minor,
+                },
+                nodes: Vec::new(),
+            },
+            environment: Some(env),
+        });
+        self.envs.len() - 1
+    }
+
+    fn error(&mut self, input: &str, item: String, message: &str) {
+        self.errors.push(ItemError {
+            input: input.to_owned(),
+            item,
+            message: message.to_owned(),
+        });
+    }
+
+    fn syntax_error(&mut self, input: &str, e: dump::SyntaxError) {
+        self.error(
+            input,
+            format!("line {}, column {}", e.line, e.column),
+            &format!(
+                "{}; the items before this point were audited, the rest of this input was not",
+                e.message
+            ),
+        );
+    }
+
+    /// Predicts, compares and folds everything added into the report.
+    pub fn finish(self) -> AuditReport {
+        fold::finish(self)
+    }
+}
