@@ -173,7 +173,7 @@ pub struct Finding {
     pub code: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub container: Option<String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub gids: Vec<u32>,
     pub message: String,
 }

@@ -1,0 +1,385 @@
+//! Whole-cluster audits of dumps built from the Kubernetes API types, in kubectl's shape.
+
+mod cluster;
+
+use cluster::*;
+use podgroups_audit::{Audit, AuditReport, EnvironmentModel, ImageMatch, Images, PredictedResult, WorkloadAudit};
+use podgroups_core::{Environment, Image};
+
+const PASSWD: &str = "root:x:0:0::/root:/bin/sh\napp:x:1000:1000::/home/app:/bin/sh\n";
+const GROUP: &str = "wheel:x:101:app\nappgrp:x:1000:app\n";
+
+fn images() -> Images {
+    let app = Image::known("", Some(PASSWD.into()), Some(GROUP.into()));
+    let mut images = Images::new();
+    images.insert("sha256:aa", app.clone());
+    images.insert("app:1", app);
+    images
+}
+
+fn nodes() -> String {
+    list(vec![
+        node("n1", "containerd://2.0.5", "v1.33.1", Some(true)),
+        node("n2", "cri-o://1.32.1", "v1.32.3", Some(true)),
+        node("n3", "containerd://1.7.27", "v1.33.0", None),
+        node("n4", "docker://20.10.7", "v1.30.0", None),
+    ])
+}
+
+fn pods() -> String {
+    let web = || pod_spec(security(1000, 3000, None), &[("c", "app:1")]);
+    let rs = || Some(owner("ReplicaSet", "web-abc12"));
+    let nightly = || pod_spec(security(1000, 3000, Some("Strict")), &[("job", "app:1")]);
+    list(vec![
+        pod(
+            "shop",
+            "web-abc12-aaaaa",
+            rs(),
+            Some("abc12"),
+            Some("n1"),
+            web(),
+            Some(vec![(
+                "c",
+                "app:1",
+                "docker.io/library/app@sha256:aa",
+                Some((1000, 3000, vec![101, 1000, 3000])),
+            )]),
+        ),
+        pod(
+            "shop",
+            "web-abc12-bbbbb",
+            rs(),
+            Some("abc12"),
+            Some("n2"),
+            web(),
+            Some(vec![(
+                "c",
+                "app:1",
+                "docker.io/library/app@sha256:aa",
+                Some((1000, 3000, vec![3000, 101, 1000])),
+            )]),
+        ),
+        pod(
+            "shop",
+            "web-abc12-ccccc",
+            rs(),
+            Some("abc12"),
+            Some("n1"),
+            web(),
+            Some(vec![(
+                "c",
+                "app:1",
+                "docker.io/library/app@sha256:bb",
+                Some((1000, 3000, vec![101, 1000, 2000, 3000])),
+            )]),
+        ),
+        pod(
+            "ops",
+            "legacy",
+            None,
+            None,
+            Some("n4"),
+            pod_spec(security(10, 5000, None), &[("old", "other:1")]),
+            Some(vec![("old", "other:1", "sha256:cc", Some((10, 5000, vec![77, 5000])))]),
+        ),
+        cron_job("ops", "nightly", nightly()),
+        job("ops", "nightly-29000000", "nightly", nightly()),
+        pod(
+            "ops",
+            "nightly-29000000-zzzzz",
+            Some(owner("Job", "nightly-29000000")),
+            None,
+            None,
+            nightly(),
+            None,
+        ),
+        pod(
+            "ops",
+            "mystery",
+            None,
+            None,
+            Some("n1"),
+            pod_spec(security(1, 1, None), &[("m", "unknown:1")]),
+            None,
+        ),
+    ])
+}
+
+fn audit(objects: &[(&str, &str)]) -> AuditReport {
+    let images = images();
+    let mut audit = Audit::new(&images, Environment::default());
+    audit.add_nodes("nodes.json", &nodes());
+    for (name, text) in objects {
+        audit.add_objects(name, text);
+    }
+    audit.finish()
+}
+
+fn workload<'a>(r: &'a AuditReport, kind: &str, name: &str) -> &'a WorkloadAudit {
+    r.workloads
+        .iter()
+        .find(|w| w.kind == kind && w.name == name)
+        .unwrap_or_else(|| panic!("no {kind} {name} in {:#?}", r.workloads))
+}
+
+#[test]
+fn node_environments_from_kubectl_get_nodes() {
+    let r = audit(&[("pods.json", &pods())]);
+    assert_eq!(r.environments.len(), 4, "{:#?}", r.environments);
+    let runtimes: Vec<_> = r.environments.iter().map(|e| e.model.clone()).collect();
+    assert_eq!(
+        runtimes[..3],
+        [
+            EnvironmentModel::Modelled {
+                runtime: "containerd-2.0.5".into(),
+                kubernetes_minor: 33
+            },
+            EnvironmentModel::Modelled {
+                runtime: "crio-1.32".into(),
+                kubernetes_minor: 32
+            },
+            EnvironmentModel::Modelled {
+                runtime: "containerd-1.7.27".into(),
+                kubernetes_minor: 33
+            },
+        ]
+    );
+    assert_eq!(r.environments[2].node_supports_policy, None, "a node without features");
+    match &r.environments[3].model {
+        EnvironmentModel::Unknown { reason } => assert!(reason.contains("dockershim"), "{reason}"),
+        m => panic!("docker node modelled as {m:?}"),
+    }
+    assert_eq!(r.environments[3].nodes, ["n4"]);
+    assert!(r.errors.is_empty(), "{:#?}", r.errors);
+}
+
+#[test]
+fn deployment_pods_fold_with_observed_and_predicted_side_by_side() {
+    let r = audit(&[("pods.json", &pods())]);
+    let web = workload(&r, "Deployment", "web");
+    assert_eq!(
+        (web.namespace.as_str(), web.pods, web.already_strict),
+        ("shop", 3, false)
+    );
+    let c = &web.containers[0];
+    let gids: Vec<(u32, Option<String>, bool)> = c
+        .implicit_groups
+        .iter()
+        .map(|g| {
+            (
+                g.gid,
+                g.group_line.as_ref().map(|l| format!("{}@{}", l.name, l.line)),
+                g.observed,
+            )
+        })
+        .collect();
+    assert_eq!(
+        gids,
+        [
+            (101, Some("wheel@1".into()), true),
+            (1000, Some("appgrp@2".into()), true),
+            (2000, None, true),
+        ]
+    );
+    assert_eq!(c.strict_would_remove, [101, 1000, 2000]);
+    // 1000 is the image user's own primary group in /etc/passwd, overridden by runAsGroup.
+    assert_eq!(c.would_break.len(), 1);
+    assert_eq!(
+        (c.would_break[0].gid, c.would_break[0].reasons.as_slice()),
+        (1000, ["image-user-primary-group".to_owned()].as_slice())
+    );
+    // Per node: containerd 2 sorts, CRI-O keeps insertion order; both agree with what was observed.
+    let on = |env: &str, m: ImageMatch| {
+        c.predictions
+            .iter()
+            .find(|p| p.environment == env && p.image_match == Some(m))
+            .unwrap()
+    };
+    match &on("env-1", ImageMatch::ImageId).result {
+        PredictedResult::Runs {
+            supplemental_groups, ..
+        } => assert_eq!(supplemental_groups, &[101, 1000, 3000]),
+        r => panic!("{r:?}"),
+    }
+    match &on("env-2", ImageMatch::ImageId).result {
+        PredictedResult::Runs {
+            supplemental_groups, ..
+        } => assert_eq!(supplemental_groups, &[3000, 101, 1000]),
+        r => panic!("{r:?}"),
+    }
+    assert_eq!(
+        on("env-1", ImageMatch::Reference).pods,
+        1,
+        "the pod on another digest was matched by reference"
+    );
+    assert_eq!(c.observed.len(), 3);
+    // The disagreement names the gid and the likely cause, and overrides nothing.
+    let differs: Vec<_> = web.findings.iter().filter(|f| f.code == "observed-differs").collect();
+    assert_eq!(differs.len(), 1, "{:#?}", web.findings);
+    assert_eq!(differs[0].gids, [2000]);
+    assert!(
+        differs[0].message.contains("sha256:bb") && differs[0].message.contains("image may have changed"),
+        "{}",
+        differs[0].message
+    );
+    assert!(web
+        .findings
+        .iter()
+        .any(|f| f.code == "strict-would-break" && f.gids == [1000]));
+    assert_eq!(r.summary.disagreements, 1);
+}
+
+#[test]
+fn templates_and_unscheduled_pods_are_predicted_on_every_environment() {
+    let r = audit(&[("pods.json", &pods())]);
+    let nightly = workload(&r, "CronJob", "nightly");
+    assert_eq!((nightly.pods, nightly.already_strict), (1, true), "pod → Job → CronJob");
+    assert!(
+        r.workloads.iter().all(|w| w.kind != "Job"),
+        "the Job is folded into its CronJob"
+    );
+    let c = &nightly.containers[0];
+    assert!(c.strict_would_remove.is_empty());
+    let envs: Vec<&str> = c.predictions.iter().map(|p| p.environment.as_str()).collect();
+    assert!(
+        envs.contains(&"env-1") && envs.contains(&"env-2") && envs.contains(&"env-3"),
+        "{envs:?}"
+    );
+    // containerd 1.7 with a 1.33 kubelet and no published feature: Strict is refused (Spec 2.2).
+    let refused = c.predictions.iter().find(|p| p.environment == "env-3").unwrap();
+    assert!(
+        matches!(&refused.result, PredictedResult::Refused { reason, .. } if reason == "SupplementalGroupsPolicyNotSupported"),
+        "{refused:?}"
+    );
+    let codes: Vec<&str> = nightly.findings.iter().map(|f| f.code.as_str()).collect();
+    assert!(
+        codes.contains(&"environments-differ") && codes.contains(&"refused"),
+        "{codes:?}"
+    );
+}
+
+#[test]
+fn unknown_runtime_and_unknown_image_are_said_not_guessed() {
+    let r = audit(&[("pods.json", &pods())]);
+    let legacy = workload(&r, "Pod", "legacy");
+    let c = &legacy.containers[0];
+    assert!(c.predictions.is_empty(), "no model for docker://");
+    assert!(c.unknown.iter().any(|u| u.contains("dockershim")), "{:?}", c.unknown);
+    // Observed minus manifest-named (5000 is runAsGroup): known without the image.
+    assert_eq!(
+        c.implicit_groups
+            .iter()
+            .map(|g| (g.gid, g.observed))
+            .collect::<Vec<_>>(),
+        [(77, true)]
+    );
+    assert!(c.implicit_groups_known);
+    let mystery = workload(&r, "Pod", "mystery");
+    let c = &mystery.containers[0];
+    assert!(!c.implicit_groups_known);
+    assert!(c.implicit_groups.is_empty() && c.predictions.is_empty());
+    assert!(
+        c.unknown.iter().any(|u| u.contains("\"unknown:1\" not given")),
+        "{:?}",
+        c.unknown
+    );
+    assert!(mystery.findings.iter().any(|f| f.code == "implicit-unknown"));
+    let s = &r.summary;
+    assert_eq!(
+        (
+            s.workloads,
+            s.pods,
+            s.containers_with_implicit_groups,
+            s.workloads_already_strict,
+            s.containers_that_would_lose_a_needed_group,
+            s.containers_unknown
+        ),
+        (4, 6, 2, 1, 1, 1),
+        "{s:#?}"
+    );
+}
+
+#[test]
+fn garbage_and_partial_dumps_name_the_item_and_audit_the_rest() {
+    let good = pod(
+        "x",
+        "good",
+        None,
+        None,
+        Some("n1"),
+        pod_spec(security(1000, 3000, None), &[("c", "app:1")]),
+        None,
+    );
+    let garbage = list(vec![
+        serde_json::json!("oops"),
+        serde_json::json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "bad", "namespace": "x"}, "spec": {"containers": "nope"}}),
+        serde_json::json!({"metadata": {"name": "kindless"}}),
+        good,
+    ]);
+    let whole = pods();
+    let cut = &whole[..whole.find("web-abc12-ccccc").unwrap()];
+    let r = audit(&[("garbage.json", &garbage), ("cut.json", cut)]);
+    let errors: Vec<String> = r
+        .errors
+        .iter()
+        .map(|e| format!("{} | {} | {}", e.input, e.item, e.message))
+        .collect();
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.starts_with("garbage.json | items[0]") && e.contains("not an object")),
+        "{errors:#?}"
+    );
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.contains("Pod x/bad") && e.contains("spec.containers")),
+        "{errors:#?}"
+    );
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.contains("items[2]") && e.contains("without `kind`")),
+        "{errors:#?}"
+    );
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.starts_with("cut.json | line ") && e.contains("items before this point were audited")),
+        "{errors:#?}"
+    );
+    assert_eq!(
+        workload(&r, "Pod", "good").containers[0].strict_would_remove,
+        [101, 1000]
+    );
+    assert_eq!(workload(&r, "Deployment", "web").pods, 2, "the two pods before the cut");
+    assert_eq!(r.summary.errors, r.errors.len());
+}
+
+#[test]
+fn json_report_round_trips_through_the_schema() {
+    let r = audit(&[("pods.json", &pods())]);
+    let text = serde_json::to_string(&r).unwrap();
+    let back: AuditReport = serde_json::from_str(&text).unwrap();
+    assert_eq!(back, r);
+    assert_eq!(back.schema, "podgroups.audit/v1");
+}
+
+#[test]
+fn yaml_dumps_and_no_node_dump() {
+    let yaml = "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Pod\n  metadata: {name: y, namespace: d}\n  spec:\n    nodeName: elsewhere\n    securityContext: {runAsUser: 1000, runAsGroup: 3000}\n    containers: [{name: c, image: app:1}]\n";
+    let images = images();
+    let mut audit = Audit::new(
+        &images,
+        Environment {
+            runtime: "containerd://2.0.5".parse().unwrap(),
+            ..Environment::default()
+        },
+    );
+    audit.add_objects("pods.yaml", yaml);
+    let r = audit.finish();
+    assert!(r.errors.is_empty(), "{:?}", r.errors);
+    assert!(r.environments[0].container_runtime_version.starts_with("assumed"));
+    assert_eq!(r.environments[0].nodes, ["elsewhere"]);
+    assert_eq!(r.workloads[0].containers[0].strict_would_remove, [101, 1000]);
+}
