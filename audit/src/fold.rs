@@ -137,6 +137,7 @@ pub(crate) fn finish(mut audit: Audit<'_>) -> AuditReport {
     let mut cache: HashMap<PredictionKey, Predictions> = HashMap::new();
     let mut workloads: BTreeMap<(String, String, String), WorkloadAcc> = BTreeMap::new();
     let mut claim_fs_groups: HashMap<(String, String), BTreeSet<u32>> = HashMap::new();
+    let mut bad_specs: BTreeSet<usize> = BTreeSet::new();
     let records = std::mem::take(&mut audit.records);
     let total = records.len();
     for (n, record) in records.iter().enumerate() {
@@ -147,7 +148,10 @@ pub(crate) fn finish(mut audit: Audit<'_>) -> AuditReport {
             continue;
         };
         let key = (record.namespace.clone(), kind.clone(), name.clone());
-        let w = workloads.entry(key).or_insert_with(|| WorkloadAcc {
+        if bad_specs.contains(&record.spec) {
+            continue;
+        }
+        let w = workloads.entry(key.clone()).or_insert_with(|| WorkloadAcc {
             kind,
             namespace: record.namespace.clone(),
             name,
@@ -239,6 +243,7 @@ pub(crate) fn finish(mut audit: Audit<'_>) -> AuditReport {
             });
             match predictions {
                 Err(message) => {
+                    bad_specs.insert(record.spec);
                     let message = format!("{message} (every pod with the same spec is skipped)");
                     if !audit
                         .errors
@@ -246,7 +251,7 @@ pub(crate) fn finish(mut audit: Audit<'_>) -> AuditReport {
                         .any(|e| e.item == spec.first_item && e.message == message)
                     {
                         audit.errors.push(ItemError {
-                            input: "pods".into(),
+                            input: spec.input.clone(),
                             item: spec.first_item.clone(),
                             message,
                         });
@@ -256,6 +261,16 @@ pub(crate) fn finish(mut audit: Audit<'_>) -> AuditReport {
                     let predictions = predictions.clone();
                     observe(w, record, spec, &pv, Some(&predictions), &env_label, &choices);
                 }
+            }
+        }
+        if bad_specs.contains(&record.spec) {
+            // The item is named in the errors; it is not counted as audited.
+            let empty = workloads.get_mut(&key).is_some_and(|w| {
+                w.pods -= usize::from(record.pod);
+                w.pods == 0 && w.containers.is_empty() && w.replicas.is_none()
+            });
+            if empty {
+                workloads.remove(&key);
             }
         }
         if let Some(p) = audit.progress.as_mut() {

@@ -59,7 +59,8 @@ pub(crate) struct Spec {
     /// The object the core explains (kind, metadata, the slim spec at its path).
     pub object: Value,
     pub facts: SpecFacts,
-    /// The first item with this spec, to name in errors.
+    /// The input and first item with this spec, to name in errors.
+    pub input: String,
     pub first_item: String,
     pub namespace: String,
 }
@@ -296,7 +297,8 @@ impl<'i> Audit<'i> {
                 self.specs.push(Spec {
                     object,
                     facts,
-                    first_item: format!("{input} {}", item(&kind, &ns, &name)),
+                    input: input.to_owned(),
+                    first_item: item(&kind, &ns, &name),
                     namespace: ns.clone(),
                 });
                 self.spec_ids.insert(key, self.specs.len() - 1);

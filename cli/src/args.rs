@@ -27,6 +27,8 @@ pub enum Command {
     Fix(FixArgs),
     /// Read an image archive (docker save, oci-archive, OCI layout dir): its USER, its groups, the risk.
     Image(ImageCmdArgs),
+    /// Audit a cluster dump (kubectl get pods/workloads/nodes -o json|yaml): implicit groups per workload.
+    Audit(crate::audit::AuditArgs),
     /// Print a shell completion script: `podgroups completions bash > /etc/bash_completion.d/podgroups`.
     Completions(CompletionsArgs),
     /// Print the man page (roff), generated from these definitions: `podgroups man > podgroups.1`.

@@ -7,6 +7,7 @@
 //! or that Kubernetes would refuse; 2 unusable input or arguments.
 
 mod args;
+mod audit;
 mod default_example;
 mod docs;
 mod explain;
@@ -31,6 +32,7 @@ pub fn run(bin_name: &str) -> ExitCode {
         args::Command::Simulate(a) => simulate::run(&a),
         args::Command::Fix(a) => fix::run(&a),
         args::Command::Image(a) => image::run(&a),
+        args::Command::Audit(a) => audit::run(&a),
         args::Command::Completions(a) => docs::completions(&a, bin_name),
         args::Command::Man => docs::man(),
         args::Command::Policy(a) => policy::run(&a),

@@ -1,0 +1,147 @@
+//! `podgroups audit` end to end on dumps built from the Kubernetes API types (kubectl's shape).
+
+#[path = "../../audit/tests/cluster/mod.rs"]
+mod cluster;
+
+use cluster::*;
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+fn podgroups(args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_podgroups"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn write(name: &str, text: &str) -> String {
+    let d = std::env::temp_dir().join(format!("podgroups-cli-audit-{}", std::process::id()));
+    std::fs::create_dir_all(&d).unwrap();
+    let p = d.join(name);
+    std::fs::write(&p, text).unwrap();
+    p.to_str().unwrap().to_owned()
+}
+
+fn dumps() -> (String, String) {
+    let nodes = list(vec![
+        node("n1", "containerd://2.0.5", "v1.33.1", Some(true)),
+        node("n2", "containerd://1.7.27", "v1.33.0", None),
+    ]);
+    let rs = || Some(owner("ReplicaSet", "api-7f9c8"));
+    let spec = || pod_spec(security(1000, 3000, None), &[("api", "api:2")]);
+    let pods = list(vec![
+        pod(
+            "prod",
+            "api-7f9c8-aaaaa",
+            rs(),
+            Some("7f9c8"),
+            Some("n1"),
+            spec(),
+            Some(vec![(
+                "api",
+                "api:2",
+                "sha256:d1",
+                Some((1000, 3000, vec![3000, 4242])),
+            )]),
+        ),
+        pod(
+            "prod",
+            "api-7f9c8-bbbbb",
+            rs(),
+            Some("7f9c8"),
+            Some("n1"),
+            spec(),
+            Some(vec![(
+                "api",
+                "api:2",
+                "sha256:d1",
+                Some((1000, 3000, vec![3000, 4242])),
+            )]),
+        ),
+        pod(
+            "prod",
+            "strict",
+            None,
+            None,
+            Some("n1"),
+            pod_spec(security(1000, 3000, Some("Strict")), &[("s", "s:1")]),
+            Some(vec![("s", "s:1", "sha256:d2", Some((1000, 3000, vec![3000])))]),
+        ),
+    ]);
+    (nodes, pods)
+}
+
+#[test]
+fn stdin_dump_with_nodes_prints_summary_then_table() {
+    let (nodes, pods) = dumps();
+    let nodes = write("nodes.json", &nodes);
+    let out = podgroups(&["audit", "-", "--nodes", &nodes], &pods);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let first = text.lines().next().unwrap();
+    assert!(
+        first.starts_with(
+            "2 workloads (3 pods, 2 containers): 1 containers with implicit groups, 1 workloads already Strict"
+        ),
+        "{first}"
+    );
+    assert!(text.contains("containerd://2.0.5"), "{text}");
+    let row = text
+        .lines()
+        .find(|l| l.starts_with("prod/Deployment/api"))
+        .expect(&text);
+    assert!(
+        row.contains("4242(observed)") && row.split_whitespace().nth(2) == Some("2"),
+        "{row}"
+    );
+    assert!(
+        out.stderr.is_empty(),
+        "no progress in a pipe: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn json_output_follows_the_schema_and_check_fails_on_implicit_groups() {
+    let (nodes, pods) = dumps();
+    let (nodes, pods) = (write("n.json", &nodes), write("p.json", &pods));
+    let out = podgroups(&["audit", &pods, "--nodes", &nodes, "-o", "json", "--check"], "");
+    assert_eq!(out.status.code(), Some(1));
+    let report: podgroups_audit::AuditReport = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report.schema, "podgroups.audit/v1");
+    let api = report.workloads.iter().find(|w| w.name == "api").unwrap();
+    assert_eq!((api.kind.as_str(), api.pods), ("Deployment", 2));
+    assert_eq!(api.containers[0].strict_would_remove, [4242]);
+    let yaml = podgroups(&["audit", &pods, "--nodes", &nodes, "-o", "yaml"], "");
+    assert_eq!(yaml.status.code(), Some(0));
+    assert!(String::from_utf8(yaml.stdout)
+        .unwrap()
+        .contains("schema: podgroups.audit/v1"));
+}
+
+#[test]
+fn garbage_is_named_and_an_empty_audit_exits_2() {
+    let out = podgroups(
+        &["audit", "-"],
+        "{\"items\": [42, {\"kind\": \"Pod\", \"metadata\": {\"name\": \"x\"}, \"spec\": {\"containers\": 5}}]}",
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(2), "{text}");
+    assert!(
+        text.contains("standard input: items[0]") && text.contains("Pod default/x"),
+        "{text}"
+    );
+    let out = podgroups(&["audit", "-", "--runtime", "docker://20.10"], "{}");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("dockershim"));
+}
