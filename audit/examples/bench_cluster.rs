@@ -1,7 +1,8 @@
 //! Benchmark: a 10,000-pod, 500-node, 300-image cluster dump (built from the Kubernetes API types)
 //! audited end to end — parse, predict per node, compare with observed users, fold, serialize.
 //! Run: `cargo run --release -p podgroups-audit --example bench_cluster` (under `/usr/bin/time -v`
-//! for peak memory). Prints the dump size and the audit's wall time.
+//! for peak memory). Prints the dump size and the audit's wall time. With a directory argument it also
+//! writes `nodes.json`, `pods.json` and the image keys there, for timing `podgroups audit` itself.
 
 #[path = "../tests/cluster/mod.rs"]
 mod cluster;
@@ -11,17 +12,57 @@ use podgroups_audit::{Audit, Images};
 use podgroups_core::{Environment, Image};
 use std::time::Instant;
 
+fn tar(members: &[(&str, &[u8])]) -> Vec<u8> {
+    let mut b = tar::Builder::new(Vec::new());
+    for (path, data) in members {
+        let mut h = tar::Header::new_gnu();
+        h.set_size(data.len() as u64);
+        h.set_mode(0o644);
+        b.append_data(&mut h, path, *data).unwrap();
+    }
+    b.into_inner().unwrap()
+}
+
+fn docker_save(tag: &str, group: &str) -> Vec<u8> {
+    let layer = tar(&[
+        ("etc/passwd", b"app:x:1000:1000::/:/bin/sh\n".as_slice()),
+        ("etc/group", group.as_bytes()),
+    ]);
+    let config = r#"{"os":"linux","architecture":"amd64","config":{}}"#;
+    let manifest = format!(r#"[{{"Config":"config.json","RepoTags":["{tag}"],"Layers":["l0/layer.tar"]}}]"#);
+    tar(&[
+        ("config.json", config.as_bytes()),
+        ("l0/layer.tar", &layer),
+        ("manifest.json", manifest.as_bytes()),
+    ])
+}
+
 fn main() {
-    let runtimes = ["containerd://2.0.5", "containerd://2.1.4", "cri-o://1.32.1", "containerd://1.7.27"];
+    let runtimes = [
+        "containerd://2.0.5",
+        "containerd://2.1.4",
+        "cri-o://1.32.1",
+        "containerd://1.7.27",
+    ];
     let nodes = list(
         (0..500)
-            .map(|i| node(&format!("node-{i}"), runtimes[i % 4], if i % 2 == 0 { "v1.33.2" } else { "v1.34.1" }, (i % 4 != 3).then_some(true)))
+            .map(|i| {
+                node(
+                    &format!("node-{i}"),
+                    runtimes[i % 4],
+                    if i % 2 == 0 { "v1.33.2" } else { "v1.34.1" },
+                    (i % 4 != 3).then_some(true),
+                )
+            })
             .collect(),
     );
     let mut images = Images::new();
     for i in 0..300 {
         let group = format!("root:x:0:\nwheel:x:10:app\ng{i}:x:{}:app\n", 20000 + i);
-        images.insert(format!("sha256:{i:064x}"), Image::known("", Some("app:x:1000:1000::/:/bin/sh\n".into()), Some(group)));
+        images.insert(
+            format!("sha256:{i:064x}"),
+            Image::known("", Some("app:x:1000:1000::/:/bin/sh\n".into()), Some(group)),
+        );
     }
     // 1,000 Deployments of 10 replicas, each on one of 300 images.
     let mut pods = Vec::with_capacity(10_000);
@@ -38,11 +79,30 @@ fn main() {
                 Some("5d8f7"),
                 Some(&format!("node-{}", (d * 10 + r) % 500)),
                 spec.clone(),
-                Some(vec![("main", image.as_str(), digest.as_str(), Some((1000, 3000, vec![10, 3000, 20000 + (d % 300) as i64])))]),
+                Some(vec![(
+                    "main",
+                    image.as_str(),
+                    digest.as_str(),
+                    Some((1000, 3000, vec![10, 3000, 20000 + (d % 300) as i64])),
+                )]),
             ));
         }
     }
     let pods = list(pods);
+    if let Some(dir) = std::env::args().nth(1) {
+        let dir = std::path::Path::new(&dir);
+        std::fs::write(dir.join("nodes.json"), &nodes).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+        std::fs::write(dir.join("pods.json"), &pods).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+        // The same 300 images as docker-save archives, and the `--image-for` arguments naming them by digest.
+        let mut args = String::new();
+        for i in 0..300 {
+            let group = format!("root:x:0:\nwheel:x:10:app\ng{i}:x:{}:app\n", 20000 + i);
+            let path = dir.join(format!("app-{i}.tar"));
+            std::fs::write(&path, docker_save(&format!("registry.local/app-{i}:1"), &group)).unwrap();
+            args.push_str(&format!("--image-for\nsha256:{i:064x}={}\n", path.display()));
+        }
+        std::fs::write(dir.join("image-args"), args).unwrap();
+    }
     let start = Instant::now();
     let mut audit = Audit::new(&images, Environment::default());
     audit.add_nodes("nodes.json", &nodes);

@@ -145,3 +145,65 @@ fn garbage_is_named_and_an_empty_audit_exits_2() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("dockershim"));
 }
+
+fn tar(members: &[(&str, &[u8])]) -> Vec<u8> {
+    let mut b = tar::Builder::new(Vec::new());
+    for (path, data) in members {
+        let mut h = tar::Header::new_gnu();
+        h.set_size(data.len() as u64);
+        h.set_mode(0o644);
+        b.append_data(&mut h, path, *data).unwrap();
+    }
+    b.into_inner().unwrap()
+}
+
+/// A docker-save archive of one single-layer image.
+fn docker_save(tag: &str, passwd: &str, group: &str) -> Vec<u8> {
+    let layer = tar(&[("etc/passwd", passwd.as_bytes()), ("etc/group", group.as_bytes())]);
+    let config = serde_json::json!({"os": "linux", "architecture": "amd64", "config": {}}).to_string();
+    let manifest =
+        serde_json::json!([{"Config": "config.json", "RepoTags": [tag], "Layers": ["l0/layer.tar"]}]).to_string();
+    tar(&[
+        ("config.json", config.as_bytes()),
+        ("l0/layer.tar", &layer),
+        ("manifest.json", manifest.as_bytes()),
+    ])
+}
+
+#[test]
+fn image_for_the_running_digest_predicts_and_agrees_with_the_observed_user() {
+    let (nodes, pods) = dumps();
+    let (nodes, pods) = (write("n2.json", &nodes), write("p2.json", &pods));
+    let archive = std::env::temp_dir().join(format!("podgroups-cli-audit-{}/api.tar", std::process::id()));
+    std::fs::write(
+        &archive,
+        docker_save("api:2", "app:x:1000:1000::/home/app:/bin/sh\n", "ops:x:4242:app\n"),
+    )
+    .unwrap();
+    let key = format!("sha256:d1={}", archive.display());
+    let out = podgroups(
+        &["audit", &pods, "--nodes", &nodes, "--image-for", &key, "-o", "json"],
+        "",
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let report: podgroups_audit::AuditReport = serde_json::from_slice(&out.stdout).unwrap();
+    let api = report.workloads.iter().find(|w| w.name == "api").unwrap();
+    let c = &api.containers[0];
+    let g = &c.implicit_groups[0];
+    assert_eq!(
+        (
+            g.gid,
+            g.group_line.as_ref().map(|l| (l.line, l.name.as_str())),
+            g.observed
+        ),
+        (4242, Some((1, "ops")), true)
+    );
+    assert_eq!(c.predictions[0].image_match, Some(podgroups_audit::ImageMatch::ImageId));
+    assert_eq!(c.predictions[0].pods, 2);
+    assert!(
+        api.findings.iter().all(|f| f.code != "observed-differs"),
+        "{:#?}",
+        api.findings
+    );
+    assert_eq!(report.summary.disagreements, 0);
+}
