@@ -328,6 +328,7 @@ fn predict<'i>(
     let Some(report) = report else {
         return Err("no pod template".into());
     };
+    let written_strict = report.supplemental_groups_policy.as_deref() == Some("Strict");
     Ok(report
         .containers
         .iter()
@@ -335,7 +336,7 @@ fn predict<'i>(
         .map(|(i, c)| {
             let known = image_ids.get(i).copied().flatten().is_some();
             if known {
-                reduce(c, image_for(&c.name, &c.image).image())
+                reduce(c, image_for(&c.name, &c.image).image(), written_strict)
             } else {
                 None
             }
@@ -343,7 +344,7 @@ fn predict<'i>(
         .collect())
 }
 
-fn reduce(c: &ContainerReport, image: &Image) -> Option<Predicted> {
+fn reduce(c: &ContainerReport, image: &Image, written_strict: bool) -> Option<Predicted> {
     Some(match &c.as_written {
         Outcome::Runs(id) => {
             let implicit = id
@@ -361,7 +362,6 @@ fn reduce(c: &ContainerReport, image: &Image) -> Option<Predicted> {
                     (g.gid, line)
                 })
                 .collect();
-            let written_strict = c.strict == c.as_written;
             Predicted {
                 result: PredictedResult::Runs {
                     uid: id.uid,
@@ -373,9 +373,7 @@ fn reduce(c: &ContainerReport, image: &Image) -> Option<Predicted> {
                 reports_user: id.status_user.is_some(),
                 implicit,
                 image_primary_gid: image_primary_gid(image, id.uid),
-                strict_written_but_merged: written_strict
-                    && c.merge == c.as_written
-                    && id.applied_policy == SupplementalGroupsPolicy::Merge,
+                strict_written_but_merged: written_strict && id.applied_policy == SupplementalGroupsPolicy::Merge,
             }
         }
         Outcome::Refused(r) => Predicted {

@@ -383,3 +383,102 @@ fn yaml_dumps_and_no_node_dump() {
     assert_eq!(r.environments[0].nodes, ["elsewhere"]);
     assert_eq!(r.workloads[0].containers[0].strict_would_remove, [101, 1000]);
 }
+
+#[test]
+fn volumes_decide_what_strict_would_break_and_pv_gids_are_manifest_named() {
+    let pv = serde_json::json!({
+        "apiVersion": "v1", "kind": "PersistentVolume",
+        "metadata": {"name": "pv-1", "annotations": {"pv.beta.kubernetes.io/gid": "7000"}},
+        "spec": {"claimRef": {"kind": "PersistentVolumeClaim", "namespace": "data", "name": "archive"}, "capacity": {"storage": "1Gi"}}
+    });
+    let mut writer_sc = security(1000, 3000, None);
+    writer_sc.fs_group = Some(6000);
+    let writer = with_claim(pod_spec(writer_sc, &[("w", "other:1")]), "shared");
+    let reader = with_claim(pod_spec(security(1000, 3000, None), &[("r", "other:1")]), "shared");
+    let archiver = with_claim(pod_spec(security(1000, 3000, None), &[("a", "other:1")]), "archive");
+    let old_strict = pod_spec(security(1000, 3000, Some("Strict")), &[("s", "app:1")]);
+    let dump = list(vec![
+        pv,
+        pod(
+            "data",
+            "writer",
+            None,
+            None,
+            Some("n1"),
+            writer,
+            Some(vec![(
+                "w",
+                "other:1",
+                "sha256:ee",
+                Some((1000, 3000, vec![3000, 6000])),
+            )]),
+        ),
+        pod(
+            "data",
+            "reader",
+            None,
+            None,
+            Some("n1"),
+            reader,
+            Some(vec![(
+                "r",
+                "other:1",
+                "sha256:ee",
+                Some((1000, 3000, vec![3000, 6000])),
+            )]),
+        ),
+        pod(
+            "data",
+            "archiver",
+            None,
+            None,
+            Some("n1"),
+            archiver,
+            Some(vec![(
+                "a",
+                "other:1",
+                "sha256:ee",
+                Some((1000, 3000, vec![3000, 7000])),
+            )]),
+        ),
+        pod(
+            "data",
+            "old-strict",
+            None,
+            None,
+            Some("old"),
+            old_strict,
+            Some(vec![("s", "app:1", "sha256:aa", None)]),
+        ),
+    ]);
+    let images = images();
+    let mut audit = Audit::new(&images, Environment::default());
+    audit.add_nodes(
+        "nodes.json",
+        &list(vec![
+            node("n1", "containerd://2.0.5", "v1.33.1", Some(true)),
+            node("old", "containerd://1.7.27", "v1.32.4", None),
+        ]),
+    );
+    audit.add_objects("dump.json", &dump);
+    let r = audit.finish();
+    // The writer's fsGroup is manifest-named; the reader gets 6000 only from /etc/group, and 6000 owns
+    // the volume both mount: Strict would break the reader.
+    let writer = &workload(&r, "Pod", "writer").containers[0];
+    assert!(writer.implicit_groups.is_empty(), "{writer:#?}");
+    let reader = workload(&r, "Pod", "reader");
+    assert_eq!(reader.containers[0].would_break.len(), 1);
+    assert_eq!(reader.containers[0].would_break[0].gid, 6000);
+    assert_eq!(reader.containers[0].would_break[0].reasons, ["volume-fs-group"]);
+    // The kubelet adds the bound PV's gid annotation: named by the cluster, not implicit.
+    assert!(workload(&r, "Pod", "archiver").containers[0].implicit_groups.is_empty());
+    // Strict on containerd 1.7 behind a 1.32 kubelet: runs, merged — the written Strict is not applied.
+    let old = workload(&r, "Pod", "old-strict");
+    let f = old
+        .findings
+        .iter()
+        .find(|f| f.code == "strict-not-applied")
+        .unwrap_or_else(|| panic!("{:#?}", old.findings));
+    assert_eq!(f.gids, [101, 1000]);
+    assert!(old.already_strict && old.containers[0].strict_would_remove.is_empty());
+}
