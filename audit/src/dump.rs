@@ -73,6 +73,7 @@ fn yaml(_: &str, _: &mut dyn FnMut(Value)) -> Result<(), SyntaxError> {
 }
 
 /// A whole document: a `List`'s items, or the object itself.
+#[cfg(feature = "yaml")]
 fn split(doc: Value, each: &mut dyn FnMut(Value)) {
     match doc {
         Value::Object(mut map) if map.get("items").is_some_and(Value::is_array) => {
