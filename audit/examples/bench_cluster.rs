@@ -106,7 +106,7 @@ fn main() {
         std::fs::write(dir.join("image-args"), args).unwrap();
     }
     let start = Instant::now();
-    let mut audit = Audit::new(&images, Environment::default());
+    let mut audit = Audit::new(images, Environment::default());
     audit.add_nodes("nodes.json", &nodes);
     audit.add_objects("pods.json", &pods);
     let report = audit.finish();

@@ -87,8 +87,9 @@ fn unreachable_container() -> ! {
 
 pub(crate) fn finish(mut audit: Audit<'_>) -> AuditReport {
     // Images: parsed once each; one that no runtime would read is an error and stays unknown.
+    let images = std::mem::take(&mut audit.images);
     let mut prepared: Vec<Option<PreparedImage<'_>>> = Vec::new();
-    for (key, image) in audit.images.entries() {
+    for (key, image) in images.entries() {
         match PreparedImage::new(image) {
             Ok(p) => prepared.push(Some(p)),
             Err(e) => {
@@ -202,7 +203,7 @@ pub(crate) fn finish(mut audit: Audit<'_>) -> AuditReport {
                     .iter()
                     .find(|s| s.name == *cname)
                     .and_then(|s| s.image_id.as_deref());
-                audit.images.find(cname, image, id)
+                images.find(cname, image, id)
             })
             .collect();
         for env_id in envs {

@@ -18,8 +18,7 @@
 //!           "containers":[{"name":"c","image":"app:1"}]},
 //!   "status":{"containerStatuses":[{"name":"c","image":"app:1","imageID":"sha256:aa",
 //!             "user":{"linux":{"uid":1000,"gid":3000,"supplementalGroups":[101,3000]}}}]}}]}"#;
-//! let images = Images::new();
-//! let mut audit = Audit::new(&images, Environment::default());
+//! let mut audit = Audit::new(Images::new(), Environment::default());
 //! audit.add_nodes("nodes.json", nodes);
 //! audit.add_objects("pods.json", pods);
 //! let report = audit.finish();
@@ -82,7 +81,7 @@ pub(crate) struct Record {
 
 /// An audit in progress: add nodes first, then pods and workloads, then [`Audit::finish`].
 pub struct Audit<'i> {
-    pub(crate) images: &'i Images,
+    pub(crate) images: Images,
     pub(crate) assumed: Environment,
     pub(crate) envs: Vec<Env>,
     pub(crate) node_env: HashMap<String, usize>,
@@ -93,6 +92,15 @@ pub struct Audit<'i> {
     pub(crate) pv_gids: HashMap<(String, String), Vec<String>>,
     pub(crate) errors: Vec<ItemError>,
     pub(crate) progress: Option<&'i mut dyn FnMut(Progress)>,
+}
+
+/// An image no given image covers: `image` as the pod spec writes it, `image_id` as the kubelet reported
+/// it (`docker.io/library/nginx@sha256:…` or `sha256:…`). Give it with [`Audit::add_image`] keyed by
+/// the imageID's digest (or by the reference when there is no imageID).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WantedImage {
+    pub image: String,
+    pub image_id: Option<String>,
 }
 
 /// Where a long audit is, for a progress display.
@@ -106,7 +114,7 @@ pub enum Progress {
 
 impl<'i> Audit<'i> {
     /// `assumed` stands for pods whose node is not in the node dump (and for all pods without one).
-    pub fn new(images: &'i Images, assumed: Environment) -> Self {
+    pub fn new(images: Images, assumed: Environment) -> Self {
         Audit {
             images,
             assumed,
@@ -385,6 +393,38 @@ impl<'i> Audit<'i> {
                 e.message
             ),
         );
+    }
+
+    /// Adds an image before [`Audit::finish`], e.g. one read from its registry for [`Audit::wanted_images`].
+    pub fn add_image(&mut self, key: impl Into<String>, image: podgroups_core::Image) {
+        self.images.insert(key, image);
+    }
+
+    /// The images pods and templates run that no image given so far covers, each once: the running
+    /// `imageID` when the kubelet reported one (the image to read), else the `image` reference.
+    pub fn wanted_images(&self) -> Vec<WantedImage> {
+        let mut wanted: Vec<WantedImage> = Vec::new();
+        for r in &self.records {
+            let Some(spec) = self.specs.get(r.spec) else { continue };
+            for (name, _, image) in &spec.facts.containers {
+                let image_id = r
+                    .statuses
+                    .iter()
+                    .find(|s| s.name == *name)
+                    .and_then(|s| s.image_id.clone());
+                if image.is_empty() || self.images.find(name, image, image_id.as_deref()).is_some() {
+                    continue;
+                }
+                let w = WantedImage {
+                    image: image.clone(),
+                    image_id,
+                };
+                if !wanted.contains(&w) {
+                    wanted.push(w);
+                }
+            }
+        }
+        wanted
     }
 
     /// Predicts, compares and folds everything added into the report.

@@ -106,8 +106,7 @@ fn pods() -> String {
 }
 
 fn audit(objects: &[(&str, &str)]) -> AuditReport {
-    let images = images();
-    let mut audit = Audit::new(&images, Environment::default());
+    let mut audit = Audit::new(images(), Environment::default());
     audit.add_nodes("nodes.json", &nodes());
     for (name, text) in objects {
         audit.add_objects(name, text);
@@ -357,6 +356,29 @@ fn garbage_and_partial_dumps_name_the_item_and_audit_the_rest() {
 }
 
 #[test]
+fn wanted_images_are_the_running_digests_not_yet_given() {
+    let mut audit = Audit::new(images(), Environment::default());
+    audit.add_nodes("nodes.json", &nodes());
+    audit.add_objects("pods.json", &pods());
+    let wanted: Vec<(String, Option<String>)> = audit
+        .wanted_images()
+        .into_iter()
+        .map(|w| (w.image, w.image_id))
+        .collect();
+    // app:1 is given (by digest sha256:aa and by reference); other:1 runs as sha256:cc; unknown:1 has no status.
+    assert_eq!(
+        wanted,
+        [("other:1".into(), Some("sha256:cc".into())), ("unknown:1".into(), None)]
+    );
+    audit.add_image("sha256:cc", Image::known("", None, Some("old:x:77:\n".into())));
+    assert_eq!(audit.wanted_images().len(), 1);
+    let r = audit.finish();
+    // The image is now read, but the docker node has no model: still no prediction, observed kept.
+    let legacy = workload(&r, "Pod", "legacy");
+    assert!(legacy.containers[0].predictions.is_empty());
+}
+
+#[test]
 fn json_report_round_trips_through_the_schema() {
     let r = audit(&[("pods.json", &pods())]);
     let text = serde_json::to_string(&r).unwrap();
@@ -368,9 +390,8 @@ fn json_report_round_trips_through_the_schema() {
 #[test]
 fn yaml_dumps_and_no_node_dump() {
     let yaml = "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Pod\n  metadata: {name: y, namespace: d}\n  spec:\n    nodeName: elsewhere\n    securityContext: {runAsUser: 1000, runAsGroup: 3000}\n    containers: [{name: c, image: app:1}]\n";
-    let images = images();
     let mut audit = Audit::new(
-        &images,
+        images(),
         Environment {
             runtime: "containerd://2.0.5".parse().unwrap(),
             ..Environment::default()
@@ -451,8 +472,7 @@ fn volumes_decide_what_strict_would_break_and_pv_gids_are_manifest_named() {
             Some(vec![("s", "app:1", "sha256:aa", None)]),
         ),
     ]);
-    let images = images();
-    let mut audit = Audit::new(&images, Environment::default());
+    let mut audit = Audit::new(images(), Environment::default());
     audit.add_nodes(
         "nodes.json",
         &list(vec![

@@ -73,7 +73,7 @@ pub fn run(a: &AuditArgs) -> Result<ExitCode, String> {
         };
         eprint!("\r\x1b[2Kpodgroups: {line}");
     };
-    let mut audit = Audit::new(&images, assumed);
+    let mut audit = Audit::new(images, assumed);
     if show {
         audit.on_progress(&mut progress);
     }
