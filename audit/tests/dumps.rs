@@ -3,6 +3,7 @@
 mod cluster;
 
 use cluster::*;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
 use podgroups_audit::{Audit, AuditReport, EnvironmentModel, ImageMatch, Images, PredictedResult, WorkloadAudit};
 use podgroups_core::{Environment, Image};
 
@@ -501,4 +502,90 @@ fn volumes_decide_what_strict_would_break_and_pv_gids_are_manifest_named() {
         .unwrap_or_else(|| panic!("{:#?}", old.findings));
     assert_eq!(f.gids, [101, 1000]);
     assert!(old.already_strict && old.containers[0].strict_would_remove.is_empty());
+}
+
+#[test]
+fn workload_objects_give_replicas_and_fold_their_replica_sets() {
+    use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec, ReplicaSet, ReplicaSetSpec};
+    use k8s_openapi::api::core::v1::PodTemplateSpec;
+    use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
+    let spec = || pod_spec(security(1000, 3000, None), &[("c", "app:1")]);
+    let deployment = to_value(&Deployment {
+        metadata: ObjectMeta {
+            name: Some("web".into()),
+            namespace: Some("shop".into()),
+            ..ObjectMeta::default()
+        },
+        spec: Some(DeploymentSpec {
+            replicas: Some(3),
+            selector: LabelSelector::default(),
+            template: PodTemplateSpec {
+                metadata: None,
+                spec: Some(spec()),
+            },
+            ..DeploymentSpec::default()
+        }),
+        status: None,
+    });
+    let replica_set = to_value(&ReplicaSet {
+        metadata: ObjectMeta {
+            name: Some("web-abc12".into()),
+            namespace: Some("shop".into()),
+            owner_references: Some(vec![OwnerReference {
+                api_version: "apps/v1".into(),
+                ..owner("Deployment", "web")
+            }]),
+            ..ObjectMeta::default()
+        },
+        spec: Some(ReplicaSetSpec {
+            replicas: Some(3),
+            selector: LabelSelector::default(),
+            template: Some(PodTemplateSpec {
+                metadata: None,
+                spec: Some(spec()),
+            }),
+            ..ReplicaSetSpec::default()
+        }),
+        status: None,
+    });
+    // The pod's template hash does not match the name: folding follows the ReplicaSet object.
+    let p = pod(
+        "shop",
+        "web-abc12-q",
+        Some(owner("ReplicaSet", "web-abc12")),
+        None,
+        Some("n1"),
+        spec(),
+        None,
+    );
+    let broken_node = serde_json::json!({"apiVersion": "v1", "kind": "Node", "metadata": {"name": "n9"}, "status": {}});
+    let mut audit = Audit::new(images(), Environment::default());
+    audit.add_nodes(
+        "nodes.json",
+        &list(vec![
+            node("n1", "containerd://2.0.5", "v1.33.1", Some(true)),
+            broken_node,
+        ]),
+    );
+    audit.add_objects("workloads.json", &list(vec![deployment, replica_set]));
+    audit.add_objects("pods.json", &list(vec![p]));
+    let r = audit.finish();
+    assert_eq!(r.workloads.len(), 1, "{:#?}", r.workloads);
+    let web = workload(&r, "Deployment", "web");
+    assert_eq!((web.pods, web.replicas), (1, Some(3)));
+    let c = &web.containers[0];
+    // The template and the running pod get the same answer on the one modelled environment: one row.
+    assert_eq!(c.predictions.len(), 1, "{:#?}", c.predictions);
+    assert_eq!(
+        (c.predictions[0].environment.as_str(), c.predictions[0].pods),
+        ("env-1", 1)
+    );
+    assert_eq!(r.errors.len(), 1);
+    assert!(
+        r.errors[0]
+            .message
+            .contains("Node n9 has no status.nodeInfo.containerRuntimeVersion"),
+        "{:?}",
+        r.errors
+    );
 }
