@@ -25,7 +25,7 @@ struct Predicted {
 }
 
 type PredictionKey = (usize, usize, Vec<Option<usize>>, Vec<String>);
-/// Per container of the spec (by index): the prediction, or `None` when its image is unknown.
+/// Per container of the spec (by index): the prediction, or `None` when it depends on an unknown image.
 type Predictions = Result<Vec<Option<Predicted>>, String>;
 
 #[derive(Default)]
@@ -102,8 +102,9 @@ pub(crate) fn finish(mut audit: Audit<'_>) -> AuditReport {
             }
         }
     }
-    let placeholder = Image::default();
-    let empty = match PreparedImage::new(&placeholder) {
+    // Containers whose image is not given run against the unknown image (never an empty one).
+    let unknown_image = Image::unknown();
+    let unknown = match PreparedImage::new(&unknown_image) {
         Ok(p) => p,
         Err(_) => return report(audit, Vec::new()),
     };
@@ -238,9 +239,9 @@ pub(crate) fn finish(mut audit: Audit<'_>) -> AuditReport {
                     index
                         .and_then(|i| prepared.get(i))
                         .and_then(Option::as_ref)
-                        .unwrap_or(&empty)
+                        .unwrap_or(&unknown)
                 };
-                predict(&spec.object, &image_for, &pv, environment, &image_ids)
+                predict(&spec.object, &image_for, &pv, environment)
             });
             match predictions {
                 Err(message) => {
@@ -316,13 +317,14 @@ fn fold_owner(
     Some((kind, name))
 }
 
-/// Runs the engine for one slim object; `image_ids[i]` is `None` when container `i`'s image is unknown.
+/// Runs the engine for one slim object. A container whose image is not given runs against the unknown
+/// image: what the manifest alone decides (a refusal, Strict with numeric ids) is still an answer;
+/// what depends on the image is `None`, never a guess.
 fn predict<'i>(
     object: &serde_json::Value,
     image_for: &dyn Fn(&str, &str) -> &'i PreparedImage<'i>,
     pv: &[String],
     environment: &podgroups_core::Environment,
-    image_ids: &[Option<usize>],
 ) -> Predictions {
     let node = Node::from_json(object.clone()).map_err(|e| e.to_string())?;
     let report = explain_object(&node, 0, image_for, pv, environment).map_err(|e| e.to_string())?;
@@ -333,15 +335,7 @@ fn predict<'i>(
     Ok(report
         .containers
         .iter()
-        .enumerate()
-        .map(|(i, c)| {
-            let known = image_ids.get(i).copied().flatten().is_some();
-            if known {
-                reduce(c, image_for(&c.name, &c.image).image(), written_strict)
-            } else {
-                None
-            }
-        })
+        .map(|c| reduce(c, image_for(&c.name, &c.image).image(), written_strict))
         .collect())
 }
 

@@ -36,7 +36,8 @@ pub struct AuditArgs {
     #[arg(short, long, value_enum, default_value_t = Format::Text)]
     pub output: Format,
     /// Exit 1 when a container gets groups no manifest names, would lose a needed group, disagrees with
-    /// its observed identity, cannot be decided, or an item could not be read.
+    /// its observed identity, cannot be decided, is refused on a node, has Strict written but not
+    /// applied, or an item could not be read.
     #[arg(long)]
     pub check: bool,
     /// No progress display.
@@ -97,11 +98,18 @@ pub fn run(a: &AuditArgs) -> Result<ExitCode, String> {
     if report.workloads.is_empty() && s.errors > 0 {
         return Ok(ExitCode::from(2));
     }
+    let refused = report
+        .workloads
+        .iter()
+        .flat_map(|w| &w.findings)
+        .filter(|f| f.code == "refused" || f.code == "strict-not-applied")
+        .count();
     let dirty = s.containers_with_implicit_groups
         + s.containers_that_would_lose_a_needed_group
         + s.disagreements
         + s.containers_unknown
-        + s.errors;
+        + s.errors
+        + refused;
     Ok(if a.check && dirty > 0 {
         ExitCode::from(1)
     } else {

@@ -210,3 +210,30 @@ fn image_for_the_running_digest_predicts_and_agrees_with_the_observed_user() {
     );
     assert_eq!(report.summary.disagreements, 0);
 }
+
+#[test]
+fn check_fails_when_a_written_strict_is_refused_on_some_node() {
+    let nodes = write(
+        "n3.json",
+        &list(vec![node("n1", "containerd://1.7.27", "v1.33.0", None)]),
+    );
+    let pods = list(vec![pod(
+        "prod",
+        "strict",
+        None,
+        None,
+        Some("n1"),
+        pod_spec(security(1000, 3000, Some("Strict")), &[("s", "s:1")]),
+        None,
+    )]);
+    let given = write("p3.json", &pods);
+    let out = podgroups(&["audit", &given, "--nodes", &nodes], "");
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("refused: on env-1: SupplementalGroupsPolicyNotSupported"),
+        "{text}"
+    );
+    let out = podgroups(&["audit", &given, "--nodes", &nodes, "--check"], "");
+    assert_eq!(out.status.code(), Some(1));
+}
