@@ -219,7 +219,7 @@ impl<'i> Audit<'i> {
             if items.len() >= 256 {
                 // Bounded batches keep memory flat on huge dumps.
                 for (n, v) in items.drain(..).enumerate() {
-                    self.add_object(input, index - 256 + n, v, 0);
+                    self.add_object(input, &format!("items[{}]", index - 256 + n), v, 0);
                 }
                 if let Some(p) = self.progress.as_mut() {
                     p(Progress::Read(index));
@@ -228,15 +228,16 @@ impl<'i> Audit<'i> {
         });
         let first = index - items.len();
         for (n, v) in items.into_iter().enumerate() {
-            self.add_object(input, first + n, v, 0);
+            self.add_object(input, &format!("items[{}]", first + n), v, 0);
         }
         if let Err(e) = result {
             self.syntax_error(input, e);
         }
     }
 
-    fn add_object(&mut self, input: &str, index: usize, v: Value, depth: u32) {
-        let item = |kind: &str, ns: &str, name: &str| format!("items[{index}] {kind} {ns}/{name}");
+    /// `at` names the item in messages: `items[3]`, or `items[3].items[1]` inside a nested List.
+    fn add_object(&mut self, input: &str, at: &str, v: Value, depth: u32) {
+        let item = |kind: &str, ns: &str, name: &str| format!("{at} {kind} {ns}/{name}");
         let Some(kind) = objects::str_at(&v, &["kind"]).map(str::to_owned) else {
             let what = if v.is_object() {
                 "an object without `kind`"
@@ -245,7 +246,7 @@ impl<'i> Audit<'i> {
             };
             return self.error(
                 input,
-                format!("items[{index}]"),
+                at.to_owned(),
                 &format!("{what}; expected a Pod, a workload or a List of them"),
             );
         };
@@ -253,7 +254,7 @@ impl<'i> Audit<'i> {
         if kind.ends_with("List") && depth < 4 {
             if let Some(list) = v.get("items").and_then(Value::as_array) {
                 for (i, item) in list.iter().enumerate() {
-                    self.add_object(input, index * 100_000 + i, item.clone(), depth + 1);
+                    self.add_object(input, &format!("{at}.items[{i}]"), item.clone(), depth + 1);
                 }
             }
             return;

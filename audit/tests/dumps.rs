@@ -315,6 +315,10 @@ fn garbage_and_partial_dumps_name_the_item_and_audit_the_rest() {
         serde_json::json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "bad", "namespace": "x"}, "spec": {"containers": "nope"}}),
         serde_json::json!({"metadata": {"name": "kindless"}}),
         good,
+        serde_json::json!({"apiVersion": "v1", "kind": "List", "items": [
+            {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "deep", "namespace": "x"},
+             "spec": {"containers": [{"name": "c", "securityContext": {"runAsUser": "root"}}]}}
+        ]}),
     ]);
     let whole = pods();
     let cut = &whole[..whole.find("web-abc12-ccccc").unwrap()];
@@ -340,6 +344,12 @@ fn garbage_and_partial_dumps_name_the_item_and_audit_the_rest() {
         errors
             .iter()
             .any(|e| e.contains("items[2]") && e.contains("without `kind`")),
+        "{errors:#?}"
+    );
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.contains("items[4].items[0] Pod x/deep") && e.contains("runAsUser")),
         "{errors:#?}"
     );
     assert!(
