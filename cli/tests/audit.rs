@@ -237,3 +237,33 @@ fn check_fails_when_a_written_strict_is_refused_on_some_node() {
     let out = podgroups(&["audit", &given, "--nodes", &nodes, "--check"], "");
     assert_eq!(out.status.code(), Some(1));
 }
+
+/// Progress goes to a terminal only: run under `script` (bsdutils, essential on Debian) for a pty.
+#[test]
+fn progress_shows_on_a_terminal_and_not_with_quiet() {
+    let spec = || pod_spec(security(1000, 3000, None), &[("c", "c:1")]);
+    let pods = write(
+        "many.json",
+        &list(
+            (0..600)
+                .map(|i| pod("p", &format!("p{i}"), None, None, None, spec(), None))
+                .collect(),
+        ),
+    );
+    let bin = env!("CARGO_BIN_EXE_podgroups");
+    let run = |extra: &str| {
+        let out = Command::new("script")
+            .args([
+                "-qec",
+                &format!("{bin} audit {pods} -o json {extra} >/dev/null"),
+                "/dev/null",
+            ])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let shown = run("");
+    assert!(shown.contains("podgroups: read 512 objects"), "{shown:?}");
+    assert!(!run("-q").contains("podgroups: read"));
+}
