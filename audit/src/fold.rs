@@ -52,37 +52,22 @@ struct WorkloadAcc {
     replicas: Option<i64>,
     policy: Option<String>,
     claims: BTreeSet<String>,
-    containers: Vec<(String, ContainerAcc)>,
+    containers: BTreeMap<String, ContainerAcc>,
+    /// Container names in the order first seen (spec order).
+    order: Vec<String>,
     findings: Vec<Finding>,
 }
 
 impl WorkloadAcc {
     fn container(&mut self, name: &str, kind: &str) -> &mut ContainerAcc {
-        let i = match self.containers.iter().position(|(n, _)| n == name) {
-            Some(i) => i,
-            None => {
-                self.containers.push((
-                    name.to_owned(),
-                    ContainerAcc {
-                        kind: kind.to_owned(),
-                        ..ContainerAcc::default()
-                    },
-                ));
-                self.containers.len() - 1
-            }
-        };
-        match self.containers.get_mut(i) {
-            Some((_, c)) => c,
-            None => unreachable_container(),
+        if !self.containers.contains_key(name) {
+            self.order.push(name.to_owned());
         }
+        self.containers.entry(name.to_owned()).or_insert_with(|| ContainerAcc {
+            kind: kind.to_owned(),
+            ..ContainerAcc::default()
+        })
     }
-}
-
-#[allow(clippy::panic)]
-#[cold]
-fn unreachable_container() -> ! {
-    // `i` is a valid index by construction above.
-    panic!("container index out of range")
 }
 
 pub(crate) fn finish(mut audit: Audit<'_>) -> AuditReport {
@@ -611,9 +596,11 @@ fn conclude(w: WorkloadAcc, claim_fs_groups: &HashMap<(String, String), BTreeSet
         })
         .collect();
     let mut findings = w.findings;
+    let mut by_name = w.containers;
     let containers = w
-        .containers
+        .order
         .into_iter()
+        .filter_map(|name| by_name.remove(&name).map(|c| (name, c)))
         .map(|(name, c)| {
             let gids: Vec<u32> = c.implicit.keys().copied().collect();
             let strict_would_remove = if already_strict { Vec::new() } else { gids.clone() };
