@@ -12,31 +12,6 @@ use podgroups_audit::{Audit, Images};
 use podgroups_core::{Environment, Image};
 use std::time::Instant;
 
-fn tar(members: &[(&str, &[u8])]) -> Vec<u8> {
-    let mut b = tar::Builder::new(Vec::new());
-    for (path, data) in members {
-        let mut h = tar::Header::new_gnu();
-        h.set_size(data.len() as u64);
-        h.set_mode(0o644);
-        b.append_data(&mut h, path, *data).unwrap();
-    }
-    b.into_inner().unwrap()
-}
-
-fn docker_save(tag: &str, group: &str) -> Vec<u8> {
-    let layer = tar(&[
-        ("etc/passwd", b"app:x:1000:1000::/:/bin/sh\n".as_slice()),
-        ("etc/group", group.as_bytes()),
-    ]);
-    let config = r#"{"os":"linux","architecture":"amd64","config":{}}"#;
-    let manifest = format!(r#"[{{"Config":"config.json","RepoTags":["{tag}"],"Layers":["l0/layer.tar"]}}]"#);
-    tar(&[
-        ("config.json", config.as_bytes()),
-        ("l0/layer.tar", &layer),
-        ("manifest.json", manifest.as_bytes()),
-    ])
-}
-
 fn main() {
     let runtimes = [
         "containerd://2.0.5",
@@ -100,7 +75,15 @@ fn main() {
         for i in 0..300 {
             let group = format!("root:x:0:\nwheel:x:10:app\ng{i}:x:{}:app\n", 20000 + i);
             let path = dir.join(format!("app-{i}.tar"));
-            std::fs::write(&path, docker_save(&format!("registry.local/app-{i}:1"), &group)).unwrap();
+            std::fs::write(
+                &path,
+                docker_save(
+                    &format!("registry.local/app-{i}:1"),
+                    "app:x:1000:1000::/:/bin/sh\n",
+                    &group,
+                ),
+            )
+            .unwrap();
             args.push_str(&format!("--image-for\nsha256:{i:064x}={}\n", path.display()));
         }
         std::fs::write(dir.join("image-args"), args).unwrap();

@@ -149,30 +149,6 @@ fn garbage_is_named_and_an_empty_audit_exits_2() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("dockershim"));
 }
 
-fn tar(members: &[(&str, &[u8])]) -> Vec<u8> {
-    let mut b = tar::Builder::new(Vec::new());
-    for (path, data) in members {
-        let mut h = tar::Header::new_gnu();
-        h.set_size(data.len() as u64);
-        h.set_mode(0o644);
-        b.append_data(&mut h, path, *data).unwrap();
-    }
-    b.into_inner().unwrap()
-}
-
-/// A docker-save archive of one single-layer image.
-fn docker_save(tag: &str, passwd: &str, group: &str) -> Vec<u8> {
-    let layer = tar(&[("etc/passwd", passwd.as_bytes()), ("etc/group", group.as_bytes())]);
-    let config = serde_json::json!({"os": "linux", "architecture": "amd64", "config": {}}).to_string();
-    let manifest =
-        serde_json::json!([{"Config": "config.json", "RepoTags": [tag], "Layers": ["l0/layer.tar"]}]).to_string();
-    tar(&[
-        ("config.json", config.as_bytes()),
-        ("l0/layer.tar", &layer),
-        ("manifest.json", manifest.as_bytes()),
-    ])
-}
-
 #[test]
 fn image_for_the_running_digest_predicts_and_agrees_with_the_observed_user() {
     let (nodes, pods) = dumps();

@@ -1,7 +1,8 @@
 //! Builds cluster dumps from the Kubernetes API types (k8s-openapi), in exactly the shape
 //! `kubectl get … -o json` prints: `List`s with `apiVersion`/`kind` per item, ownerReferences,
 //! managedFields, `spec.nodeName`, `status.containerStatuses[].imageID` and the kubelet's `user` block.
-//! Shared by the audit crate's tests, the CLI's end-to-end tests and the benchmark.
+//! Shared by the audit crate's tests, the CLI's end-to-end tests and the benchmark, with the
+//! docker-save archives that give their images.
 #![allow(dead_code)]
 
 use k8s_openapi::api::batch::v1::{CronJob, CronJobSpec, Job, JobSpec, JobTemplateSpec};
@@ -221,4 +222,27 @@ pub fn job(ns: &str, name: &str, owner_cron: &str, spec: PodSpec) -> Value {
         }),
         status: None,
     })
+}
+
+fn tar(members: &[(&str, &[u8])]) -> Vec<u8> {
+    let mut b = tar::Builder::new(Vec::new());
+    for (path, data) in members {
+        let mut h = tar::Header::new_gnu();
+        h.set_size(data.len() as u64);
+        h.set_mode(0o644);
+        b.append_data(&mut h, path, *data).unwrap();
+    }
+    b.into_inner().unwrap()
+}
+
+/// A docker-save archive of one single-layer image holding `/etc/passwd` and `/etc/group`.
+pub fn docker_save(tag: &str, passwd: &str, group: &str) -> Vec<u8> {
+    let layer = tar(&[("etc/passwd", passwd.as_bytes()), ("etc/group", group.as_bytes())]);
+    let config = json!({"os": "linux", "architecture": "amd64", "config": {}}).to_string();
+    let manifest = json!([{"Config": "config.json", "RepoTags": [tag], "Layers": ["l0/layer.tar"]}]).to_string();
+    tar(&[
+        ("config.json", config.as_bytes()),
+        ("l0/layer.tar", &layer),
+        ("manifest.json", manifest.as_bytes()),
+    ])
 }
