@@ -40,9 +40,9 @@ pub struct AuditArgs {
     /// applied, or an item could not be read.
     #[arg(long)]
     pub check: bool,
-    /// No progress display.
-    #[arg(short, long)]
-    pub quiet: bool,
+    /// Images no --image-for covers are read from their registries (by the running imageID digest).
+    #[command(flatten)]
+    pub registry: Box<crate::registry::RegistryArgs>,
 }
 
 pub fn run(a: &AuditArgs) -> Result<ExitCode, String> {
@@ -66,7 +66,7 @@ pub fn run(a: &AuditArgs) -> Result<ExitCode, String> {
     for (key, image) in archives.images {
         images.insert(key, image);
     }
-    let show = !a.quiet && std::io::stderr().is_terminal();
+    let show = !a.registry.quiet && std::io::stderr().is_terminal();
     let mut progress = |p: Progress| {
         let line = match p {
             Progress::Read(n) => format!("read {n} objects"),
@@ -83,6 +83,12 @@ pub fn run(a: &AuditArgs) -> Result<ExitCode, String> {
     }
     for path in &a.dumps {
         audit.add_objects(&name(path), &read(path)?);
+    }
+    let wanted = audit.wanted_images();
+    if !wanted.is_empty() {
+        for (key, image) in crate::registry::for_audit(&a.registry, &a.platform, &wanted)? {
+            audit.add_image(key, image);
+        }
     }
     let report = audit.finish();
     if show {

@@ -221,6 +221,70 @@ pub fn for_containers(
     Ok(())
 }
 
+/// `audit`: the images no `--image-for` covers, read from their registries — by the running `imageID`
+/// digest when the kubelet reported one (the image actually running), else by the `image` reference —
+/// keyed as `podgroups_audit::Images` looks them up (the digest, or the reference). Each is fetched
+/// once, distinct ones concurrently. An image that cannot be read stays unknown, the reason on stderr.
+pub fn for_audit(
+    r: &RegistryArgs,
+    platform: &Option<String>,
+    wanted: &[podgroups_audit::WantedImage],
+) -> Result<Vec<(String, podgroups_core::Image)>, String> {
+    let mut refs: Vec<Reference> = Vec::new();
+    let mut keyed: Vec<(String, Reference)> = Vec::new();
+    for w in wanted {
+        let by_digest = w.image_id.as_deref().and_then(|id| {
+            let id = id.strip_prefix("docker-pullable://").unwrap_or(id);
+            match id.rsplit_once('@') {
+                Some(_) => Some((id.rsplit_once('@').map_or(id, |(_, d)| d).to_owned(), id.to_owned())),
+                // A bare digest: the spec's repository at that digest.
+                None if id.starts_with("sha256:") => {
+                    let repo = w.image.split('@').next().unwrap_or(&w.image);
+                    let repo = match repo.rsplit_once(':') {
+                        Some((name, tag)) if !tag.contains('/') => name,
+                        _ => repo,
+                    };
+                    Some((id.to_owned(), format!("{repo}@{id}")))
+                }
+                None => None,
+            }
+        });
+        let (key, text) = by_digest.unwrap_or_else(|| (w.image.clone(), w.image.clone()));
+        match Reference::parse(&text) {
+            Ok(reference) => {
+                if !refs.contains(&reference) {
+                    refs.push(reference.clone());
+                }
+                keyed.push((key, reference));
+            }
+            Err(e) => {
+                eprintln!("podgroups: warning: image {text:?}: {e}; its containers are audited with the image unknown")
+            }
+        }
+    }
+    let mut out = Vec::new();
+    if refs.is_empty() {
+        return Ok(out);
+    }
+    for (reference, result) in refs.iter().zip(fetch(r, platform, &refs)?) {
+        match result {
+            Ok(f) => {
+                for (key, _) in keyed.iter().filter(|(_, k)| k == reference) {
+                    out.push((key.clone(), f.archive.image.clone()));
+                }
+            }
+            Err(e) if e.kind == RegistryErrorKind::NotCached => eprintln!(
+                "podgroups: note: {reference} is not in the cache (--offline); its containers are audited with the image unknown"
+            ),
+            Err(e) => eprintln!(
+                "podgroups: warning: {}\n  its containers are audited with the image unknown; give it with --image-for DIGEST=ARCHIVE",
+                message(&e)
+            ),
+        }
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::parse_size;

@@ -8,8 +8,12 @@ use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
 fn podgroups(args: &[&str], stdin: &str) -> Output {
+    // Offline with an empty cache of its own: no test reaches a registry (not even a DNS lookup).
+    let cache = std::env::temp_dir().join(format!("podgroups-cli-audit-cache-{}", std::process::id()));
     let mut child = Command::new(env!("CARGO_BIN_EXE_podgroups"))
         .args(args)
+        .env("PODGROUPS_OFFLINE", "1")
+        .env("PODGROUPS_CACHE_DIR", &cache)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -30,6 +34,10 @@ fn write(name: &str, text: &str) -> String {
     p.to_str().unwrap().to_owned()
 }
 
+/// Running image digests as the kubelet reports them (`imageID`).
+const D1: &str = "sha256:d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1";
+const D2: &str = "sha256:d2d2d2d2d2d2d2d2d2d2d2d2d2d2d2d2d2d2d2d2d2d2d2d2d2d2d2d2d2d2d2d2";
+
 fn dumps() -> (String, String) {
     let nodes = list(vec![
         node("n1", "containerd://2.0.5", "v1.33.1", Some(true)),
@@ -45,12 +53,7 @@ fn dumps() -> (String, String) {
             Some("7f9c8"),
             Some("n1"),
             spec(),
-            Some(vec![(
-                "api",
-                "api:2",
-                "sha256:d1",
-                Some((1000, 3000, vec![3000, 4242])),
-            )]),
+            Some(vec![("api", "api:2", D1, Some((1000, 3000, vec![3000, 4242])))]),
         ),
         pod(
             "prod",
@@ -59,12 +62,7 @@ fn dumps() -> (String, String) {
             Some("7f9c8"),
             Some("n1"),
             spec(),
-            Some(vec![(
-                "api",
-                "api:2",
-                "sha256:d1",
-                Some((1000, 3000, vec![3000, 4242])),
-            )]),
+            Some(vec![("api", "api:2", D1, Some((1000, 3000, vec![3000, 4242])))]),
         ),
         pod(
             "prod",
@@ -73,7 +71,7 @@ fn dumps() -> (String, String) {
             None,
             Some("n1"),
             pod_spec(security(1000, 3000, Some("Strict")), &[("s", "s:1")]),
-            Some(vec![("s", "s:1", "sha256:d2", Some((1000, 3000, vec![3000])))]),
+            Some(vec![("s", "s:1", D2, Some((1000, 3000, vec![3000])))]),
         ),
     ]);
     (nodes, pods)
@@ -108,7 +106,7 @@ fn stdin_dump_with_nodes_prints_summary_then_table() {
         "{row}"
     );
     assert!(
-        out.stderr.is_empty(),
+        !String::from_utf8_lossy(&out.stderr).contains("podgroups: read"),
         "no progress in a pipe: {}",
         String::from_utf8_lossy(&out.stderr)
     );
@@ -159,7 +157,7 @@ fn image_for_the_running_digest_predicts_and_agrees_with_the_observed_user() {
         docker_save("api:2", "app:x:1000:1000::/home/app:/bin/sh\n", "ops:x:4242:app\n"),
     )
     .unwrap();
-    let key = format!("sha256:d1={}", archive.display());
+    let key = format!("{D1}={}", archive.display());
     let out = podgroups(
         &["audit", &pods, "--nodes", &nodes, "--image-for", &key, "-o", "json"],
         "",
@@ -229,6 +227,11 @@ fn progress_shows_on_a_terminal_and_not_with_quiet() {
     let bin = env!("CARGO_BIN_EXE_podgroups");
     let run = |extra: &str| {
         let out = Command::new("script")
+            .env("PODGROUPS_OFFLINE", "1")
+            .env(
+                "PODGROUPS_CACHE_DIR",
+                std::env::temp_dir().join("podgroups-cli-audit-cache-pty"),
+            )
             .args([
                 "-qec",
                 &format!("{bin} audit {pods} -o json {extra} >/dev/null"),
@@ -242,4 +245,26 @@ fn progress_shows_on_a_terminal_and_not_with_quiet() {
     let shown = run("");
     assert!(shown.contains("podgroups: read 512 objects"), "{shown:?}");
     assert!(!run("-q").contains("podgroups: read"));
+}
+
+#[test]
+fn images_not_given_are_looked_up_by_the_running_digest_and_stay_unknown_when_not_cached() {
+    let (nodes, pods) = dumps();
+    let (nodes, pods) = (write("n4.json", &nodes), write("p4.json", &pods));
+    let out = podgroups(&["audit", &pods, "--nodes", &nodes, "-o", "json"], "");
+    assert_eq!(out.status.code(), Some(0));
+    let err = String::from_utf8_lossy(&out.stderr);
+    // The imageID is a bare digest: the spec's repository at that digest is what runs.
+    assert!(
+        err.contains(&format!("docker.io/library/api@{D1} is not in the cache (--offline)")),
+        "{err}"
+    );
+    let report: podgroups_audit::AuditReport = serde_json::from_slice(&out.stdout).unwrap();
+    let api = report.workloads.iter().find(|w| w.name == "api").unwrap();
+    assert!(api.containers[0].predictions.is_empty(), "never an empty image");
+    assert_eq!(
+        api.containers[0].strict_would_remove,
+        [4242],
+        "observed, without the image"
+    );
 }
