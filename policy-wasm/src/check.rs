@@ -3,6 +3,8 @@
 //! `runAsUser`/`runAsGroup`/`runAsNonRoot` are overridden per field by the container's (Spec 4);
 //! `fsGroup`, `supplementalGroups` and `supplementalGroupsPolicy` exist only at pod level (Spec 1.3).
 
+#![forbid(unsafe_code)]
+
 use crate::image::{uid_of, ImageConfigs};
 use crate::rules::{id_of, short, Ranges, Rule, MAX_ID};
 use crate::settings::Settings;

@@ -7,6 +7,8 @@
 //! What no CEL engine can do is said in [`LIMITS`]: the image's groups are never visible to them, and
 //! the image config's `USER` (`check_image_user`) needs Kubewarden's host capability.
 
+#![forbid(unsafe_code)]
+
 use crate::rules::{IdRange, Rule};
 use crate::settings::{ImagePattern, Settings};
 use podgroups_core::manifest::pod_spec_pointer;

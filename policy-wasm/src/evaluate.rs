@@ -1,6 +1,8 @@
 //! One admission request in, one decision out: which kind, which pod spec, what to skip (DELETE,
 //! exempt namespaces, objects being deleted), and how UPDATEs of Pods are judged.
 
+#![forbid(unsafe_code)]
+
 use crate::check::{check_spec, Violation, MAX_KEPT};
 use crate::image::{ImageConfigs, NoImageConfigs};
 use crate::rules::short;

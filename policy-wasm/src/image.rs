@@ -3,6 +3,8 @@
 //! capability gives that config; the image's layers (its `/etc/passwd` and `/etc/group`) stay out of
 //! reach of any admission policy, so a user *name* cannot be resolved here.
 
+#![forbid(unsafe_code)]
+
 use podgroups_core::image::{image_user, ImageUser};
 use serde_json::Value;
 

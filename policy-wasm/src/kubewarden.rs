@@ -12,6 +12,8 @@ use serde_json::Value;
 use slog::{info, o, Logger};
 use std::collections::BTreeMap;
 
+// waPC hosts look the entry point up by name.
+#[allow(unsafe_code)]
 #[no_mangle]
 pub extern "C" fn wapc_init() {
     register_function("validate", validate);

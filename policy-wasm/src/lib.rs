@@ -11,6 +11,9 @@
 //! - feature `opa`: OPA Wasm ABI 1.2 module for Gatekeeper-style hosts, target
 //!   `wasm32-unknown-unknown`, returning Gatekeeper violations.
 
+// No unsafe code outside the OPA ABI module (raw memory the host reads) and the one exported waPC
+// entry point; every logic module also says `#![forbid(unsafe_code)]` itself.
+#![deny(unsafe_code)]
 #![cfg_attr(
     not(test),
     deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)
@@ -31,6 +34,7 @@ pub use settings::Settings;
 #[cfg(all(feature = "kubewarden", target_arch = "wasm32"))]
 mod kubewarden;
 #[cfg(all(feature = "opa", target_arch = "wasm32"))]
+#[allow(unsafe_code)]
 mod opa;
 
 #[cfg(test)]

@@ -1,6 +1,8 @@
 //! PSP-style id rules (`MustRunAs`, `MayRunAs`, `RunAsAny`, `MustRunAsNonRoot`), in the JSON shape of
 //! Kubewarden's user-group-psp policy so its settings move over unchanged.
 
+#![forbid(unsafe_code)]
+
 use serde_json::Value;
 use std::fmt;
 

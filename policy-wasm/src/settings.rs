@@ -1,6 +1,8 @@
 //! Policy settings: snake_case keys, read by hand from JSON so every mistake (wrong type, unknown key,
 //! typo) becomes a message that names the setting, never a trap or a silent default.
 
+#![forbid(unsafe_code)]
+
 use crate::rules::{short, Field, Rule};
 use serde_json::Value;
 

@@ -329,12 +329,21 @@ fn image_config_user_through_the_oci_host_capability() {
     assert!(ops.to_string().contains("runAsNonRoot"), "{ops}");
 
     // postgres:17 sets no USER: the kubelet would refuse it under runAsNonRoot, so admission does.
+    let mut postgres = request.clone();
+    postgres["object"]["spec"]["containers"][0]["image"] = json!("docker.io/library/postgres:17");
+    let response = instance.validate(&postgres, &non_root).unwrap();
+    let message = rejected(&response);
+    assert!(
+        message.contains("image \"docker.io/library/postgres:17\" runs as root (its config's USER is \"\")"),
+        "{message}"
+    );
+    // The same image under a pod-level runAsUser (999): the manifest wins, the image is not judged.
     let response = instance
         .validate(&fixture("statefulset-update-merge.json"), &non_root)
         .unwrap();
     let message = rejected(&response);
     assert!(
-        message.contains("image \"docker.io/library/postgres:17\" runs as root (its config's USER is \"\")"),
+        message.contains("\"Merge\"") && !message.contains("postgres"),
         "{message}"
     );
 
