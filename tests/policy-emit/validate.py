@@ -6,8 +6,8 @@ against the resources' published schemas:
   schemas shipped by the PyPI package kubernetes-validate, strict mode (unknown fields are errors), for
   every Kubernetes version that serves the resource's apiVersion from 1.34 on;
 - ConstraintTemplate, Assign (Gatekeeper), ClusterPolicy (Kyverno), ClusterAdmissionPolicy (Kubewarden):
-  the schemas in schemas/, derived by crd_to_schema.py from the projects' published CRDs (the source
-  and commit are in each file's $comment);
+  their schemas are published only as CRDs in the projects' repositories, which no package registry
+  reachable here ships; they are listed as skipped (never as passed) until a packaged source exists;
 - the Gatekeeper constraint: its kind is the template's, and it sets only keys a constraint has.
 
 Each check is also run on a broken copy (an unknown field) that must be refused, so a schema that
@@ -15,26 +15,24 @@ accepts everything cannot pass. usage: validate.py PODGROUPS_BINARY
 """
 import copy
 import html
-import json
 import re
 import subprocess
 import sys
 from pathlib import Path
 
-import jsonschema
 import kubernetes_validate
 from kubernetes_validate import utils as kv
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
-SCHEMAS = Path(__file__).resolve().parent / "schemas"
-CRD_SCHEMAS = {
-    ("templates.gatekeeper.sh/v1", "ConstraintTemplate"): "constrainttemplate-templates.gatekeeper.sh-v1",
-    ("mutations.gatekeeper.sh/v1", "Assign"): "assign-mutations.gatekeeper.sh-v1",
-    ("kyverno.io/v1", "ClusterPolicy"): "clusterpolicy-kyverno.io-v1",
-    ("policies.kubewarden.io/v1", "ClusterAdmissionPolicy"): "clusteradmissionpolicy-policies.kubewarden.io-v1",
+# Custom resources whose schema exists only as a CRD in the project's repository (not packaged).
+CRD_KINDS = {
+    ("templates.gatekeeper.sh/v1", "ConstraintTemplate"),
+    ("mutations.gatekeeper.sh/v1", "Assign"),
+    ("kyverno.io/v1", "ClusterPolicy"),
+    ("policies.kubewarden.io/v1", "ClusterAdmissionPolicy"),
 }
-passed = failed = 0
+passed = failed = skipped = 0
 
 
 def k8s_versions(api_version):
@@ -70,9 +68,6 @@ def errors(doc, templates):
             except kv.ValidationError as e:
                 out.append(f"Kubernetes {version}: {e.message} at {list(e.path)}")
         return out
-    if key in CRD_SCHEMAS:
-        schema = json.loads((SCHEMAS / f"{CRD_SCHEMAS[key]}.schema.json").read_text())
-        return [f"{list(e.absolute_path)}: {e.message}" for e in jsonschema.Draft7Validator(schema).iter_errors(doc)]
     if key[0] == "constraints.gatekeeper.sh/v1beta1" and key[1] in templates:
         allowed = {"match", "parameters", "enforcementAction", "scopedEnforcementActions"}
         extra = set(doc.get("spec", {})) - allowed
@@ -81,7 +76,11 @@ def errors(doc, templates):
 
 
 def check(label, doc, templates):
-    global passed, failed
+    global passed, failed, skipped
+    if (doc.get("apiVersion"), doc.get("kind")) in CRD_KINDS:
+        skipped += 1
+        print(f"skip {label}: no packaged schema for {doc.get('kind')}")
+        return
     found = errors(doc, templates)
     broken = copy.deepcopy(doc)
     broken.setdefault("spec", {})["executionMode"] = "gatekeeper"
@@ -142,7 +141,7 @@ def main():
     for label, doc, templates in list(emitted(sys.argv[1])) + list(examples()):
         check(label, doc, templates)
     site_shows_the_current_output(sys.argv[1])
-    print(f"{passed} passed, {failed} failed")
+    print(f"{passed} passed, {failed} failed, {skipped} skipped")
     sys.exit(1 if failed else 0)
 
 
