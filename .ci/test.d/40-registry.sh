@@ -5,7 +5,8 @@
 # --image` on the same image's docker-archive. Also: a multi-platform index, a missing tag, TLS from a
 # private CA with htpasswd basic auth read from a docker config.json, a blob whose digest does not
 # match, a registry cut mid-blob (clear error, cache not poisoned), --offline after a first pull, two
-# concurrent runs sharing a cache. Nothing here reaches beyond 127.0.0.1.
+# concurrent runs sharing a cache, the anonymous bearer-token flow through a token server, and
+# credentials from a docker credential helper. Nothing here reaches beyond 127.0.0.1.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 cargo build -q -p podgroups-cli
@@ -257,4 +258,73 @@ ok "unknown CA: $(head -c 160 err.txt)…"
 if "$bin" explain pod.yaml --image-ref "$treg/app-wh:1" --registry-ca ca.pem -q --cache-dir tc3 2> err.txt; then fail "no credentials accepted"; fi
 grep -q 'HTTP 401' err.txt && grep -q 'docker login' err.txt && grep -q 'no credentials' err.txt || { cat err.txt; fail "401 unclear"; }
 ok "no credentials: HTTP 401 names what was tried"
+# --- the bearer-token flow public registries use: a token server (anonymous, and with credentials from a
+# docker credential helper). The registry trusts the certificate the server signs its RS256 JWTs with. ---
+cat > token.py <<'PY'
+import base64, http.server, json, subprocess, sys, time, urllib.parse, uuid
+port, key, cert, issuer, log = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]
+der = subprocess.run(["openssl", "x509", "-in", cert, "-outform", "DER"], check=True, capture_output=True).stdout
+b64u = lambda b: base64.urlsafe_b64encode(b).rstrip(b"=").decode()
+class H(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        q = urllib.parse.parse_qs(urllib.parse.urlparse(self.path).query)
+        access = []
+        for scope in q.get("scope", []):
+            kind, name, actions = (scope.split(":", 2) + ["", ""])[:3]
+            access.append({"type": kind, "name": name, "actions": actions.split(",") if actions else []})
+        now = int(time.time())
+        claims = {"iss": issuer, "sub": "", "aud": q.get("service", [""])[0], "exp": now + 300, "nbf": now - 10,
+                  "iat": now, "jti": uuid.uuid4().hex, "access": access}
+        head = {"typ": "JWT", "alg": "RS256", "x5c": [base64.b64encode(der).decode()]}
+        signing = (b64u(json.dumps(head).encode()) + "." + b64u(json.dumps(claims).encode())).encode()
+        sig = subprocess.run(["openssl", "dgst", "-sha256", "-sign", key], input=signing, check=True, capture_output=True).stdout
+        token = signing.decode() + "." + b64u(sig)
+        auth = self.headers.get("Authorization", "")
+        who = base64.b64decode(auth[6:]).decode().split(":")[0] if auth.startswith("Basic ") else "anonymous"
+        with open(log, "a") as f:
+            f.write(f"{who} {q.get('scope', [''])[0]}\n")
+        body = json.dumps({"token": token, "access_token": token, "expires_in": 300}).encode()
+        self.send_response(200); self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body))); self.end_headers(); self.wfile.write(body)
+    def log_message(self, *a): pass
+http.server.ThreadingHTTPServer(("127.0.0.1", port), H).serve_forever()
+PY
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=podgroups token issuer" -keyout tok.key -out tok.pem 2>/dev/null
+kport=$(free_port)
+python3 token.py "$kport" tok.key tok.pem podgroups-issuer tokens.log & pids+=($!)
+bport=$(free_port)
+mkdir -p bstore
+cat > bearer.yml <<YML
+version: 0.1
+log: {level: error}
+storage: {filesystem: {rootdirectory: $work/bstore}}
+http: {addr: 127.0.0.1:$bport}
+auth: {token: {realm: "http://127.0.0.1:$kport/token", service: podgroups-registry, issuer: podgroups-issuer, rootcertbundle: $work/tok.pem}}
+YML
+docker-registry serve bearer.yml > bearer.log 2>&1 & pids+=($!)
+for _ in $(seq 100); do [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$bport/v2/")" = 401 ] && break; sleep 0.1; done
+breg="127.0.0.1:$bport"
+push "oci:oci:wh" "docker://$breg/app-wh:1"
+"$bin" explain pod.yaml --image wh.tar -o json > expected.json
+: > tokens.log
+"$bin" explain pod.yaml --image-ref "$breg/app-wh:1" --insecure-registry "$breg" -q --cache-dir bc1 -o json > got.json
+same expected.json got.json "anonymous bearer token"
+grep -q '^anonymous repository:app-wh:pull' tokens.log || { cat tokens.log; fail "no anonymous token was asked for"; }
+ok "anonymous bearer-token flow: $(head -1 tokens.log)"
+# A docker credential helper named in config.json's credHelpers gives the token server its credentials.
+mkdir -p helper-bin helpercfg
+cat > helper-bin/docker-credential-podgroups-test <<'SH'
+#!/bin/sh
+# docker credential helper protocol: `get` reads the server on stdin, prints the credentials as JSON.
+[ "$1" = get ] || exit 1
+read -r server
+printf '{"ServerURL":"%s","Username":"helper-user","Secret":"helper-secret"}' "$server"
+SH
+chmod +x helper-bin/docker-credential-podgroups-test
+printf '{"credHelpers": {"%s": "podgroups-test"}}\n' "$breg" > helpercfg/config.json
+: > tokens.log
+PATH="$work/helper-bin:$PATH" DOCKER_CONFIG="$work/helpercfg" "$bin" explain pod.yaml --image-ref "$breg/app-wh:1" --insecure-registry "$breg" -q --cache-dir bc2 -o json > got.json
+same expected.json got.json "credential helper"
+grep -q '^helper-user repository:app-wh:pull' tokens.log || { cat tokens.log; fail "the credential helper's user did not reach the token server"; }
+ok "credentials from a docker credential helper (credHelpers) sent to the token server: $(head -1 tokens.log)"
 echo "$checked passed, 0 failed: podgroups reading from docker-registry equals podgroups reading the archives"
