@@ -208,6 +208,15 @@ if "$bin" explain pod.yaml --image-ref "$reg/app-sym:1" --cache-dir bad "${net[@
 grep -qi 'digest' err.txt && grep -q 'refused' err.txt || { cat err.txt; fail "corrupt blob: unclear error"; }
 [ ! -e "bad/blobs/sha256/$layer_digest" ] || fail "corrupt blob cached"
 ok "blob with a wrong digest refused: $(grep -io 'digest mismatch[^;]*' err.txt | head -1 | cut -c1-100)"
+# Progress: drawn on standard error when it is a terminal (`script` gives the command a pty), never with -q
+# or in a pipe.
+script -qec "'$bin' explain pod.yaml --image-ref '$reg/app-top:1' --insecure-registry '$reg' --cache-dir pty1 > /dev/null" /dev/null > pty.txt
+grep -q 'pulling 1 image' pty.txt || { cat -v pty.txt | head -5; fail "no progress on a terminal"; }
+script -qec "'$bin' explain pod.yaml --image-ref '$reg/app-top:1' --insecure-registry '$reg' -q --cache-dir pty2 > /dev/null" /dev/null > pty-q.txt
+! grep -q 'pulling' pty-q.txt || fail "progress shown with -q"
+"$bin" explain pod.yaml --image-ref "$reg/app-top:1" --insecure-registry "$reg" --cache-dir pty3 > /dev/null 2> pipe.txt
+! grep -q 'pulling' pipe.txt || fail "progress shown in a pipe"
+ok "progress on a terminal only: $(tr '\r' '\n' < pty.txt | grep -a -m1 -o 'pulling.*' | tr -s ' ' | cut -c1-60)"
 # 3 (end). --offline with the registry stopped: served from the cache; a tag never pulled is not cached.
 kill "${pids[0]}"; wait "${pids[0]}" 2>/dev/null || true
 "$bin" explain pod.yaml --image wh.tar -o json > expected.json
