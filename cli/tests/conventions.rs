@@ -243,7 +243,8 @@ fn man_page_has_every_subcommand_and_option() {
 #[test]
 fn kubectl_plugin_is_found_on_path() {
     let bin = scratch("path");
-    std::fs::copy(env!("CARGO_BIN_EXE_kubectl-podgroups"), bin.join("kubectl-podgroups")).unwrap();
+    // A link, not a copy: the binary is ~100 MB in debug builds and every run would leave one behind.
+    std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_kubectl-podgroups"), bin.join("kubectl-podgroups")).unwrap();
     let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
     let by_name = |program: &str, args: &[&str]| {
         Command::new(program)
@@ -270,4 +271,5 @@ fn kubectl_plugin_is_found_on_path() {
         }
         Err(_) => println!("note: kubectl is not installed; the plugin was run by PATH lookup only"),
     }
+    let _ = std::fs::remove_dir_all(&bin);
 }
