@@ -1,7 +1,7 @@
 //! From records to the report: predict each distinct (spec, node environment, images) once, set the
 //! observed identities beside the predictions, fold pods into their owners, and name the findings.
 
-use crate::images::ImageMatch;
+use crate::images::{ImageMatch, Images};
 use crate::objects::OwnerRef;
 use crate::report::*;
 use crate::{Audit, Record};
@@ -70,15 +70,101 @@ impl WorkloadAcc {
     }
 }
 
+/// Owner keys: `(namespace, kind, name)`.
+type ObjectKey = (String, String, String);
+
+/// The images of the audit, each parsed once, and the unknown image for containers no image covers.
+struct PreparedImages<'i> {
+    images: &'i Images,
+    prepared: Vec<Option<PreparedImage<'i>>>,
+    unknown: &'i PreparedImage<'i>,
+}
+
+impl PreparedImages<'_> {
+    /// The image a container of `spec` runs, given the chosen image per container; the unknown one otherwise.
+    fn for_container(
+        &self,
+        spec: &crate::Spec,
+        image_ids: &[Option<usize>],
+        cname: &str,
+        image: &str,
+    ) -> &PreparedImage<'_> {
+        let index = spec
+            .facts
+            .containers
+            .iter()
+            .position(|(n, _, i)| n == cname && i == image)
+            .and_then(|i| image_ids.get(i).copied().flatten());
+        index
+            .and_then(|i| self.prepared.get(i))
+            .and_then(Option::as_ref)
+            .unwrap_or(self.unknown)
+    }
+}
+
+/// What the fold keeps between records: owners, predictions by key, workloads, and specs that failed.
+struct Fold {
+    owners: HashMap<ObjectKey, OwnerRef>,
+    present: BTreeSet<ObjectKey>,
+    /// The environments a template (or a pod on no known node) is predicted on.
+    all_envs: Vec<usize>,
+    cache: HashMap<PredictionKey, Predictions>,
+    workloads: BTreeMap<ObjectKey, WorkloadAcc>,
+    claim_fs_groups: HashMap<(String, String), BTreeSet<u32>>,
+    bad_specs: BTreeSet<usize>,
+}
+
 pub(crate) fn finish(mut audit: Audit<'_>) -> AuditReport {
-    // Images: parsed once each; one that no runtime would read is an error and stays unknown.
     let images = std::mem::take(&mut audit.images);
-    let mut prepared: Vec<Option<PreparedImage<'_>>> = Vec::new();
+    let prepared = prepare_images(&images, &mut audit.errors);
+    // Containers whose image is not given run against the unknown image (never an empty one).
+    let unknown_image = Image::unknown();
+    let unknown = match PreparedImage::new(&unknown_image) {
+        Ok(p) => p,
+        Err(_) => return report(audit, Vec::new()),
+    };
+    let images = PreparedImages {
+        images: &images,
+        prepared,
+        unknown: &unknown,
+    };
+    let records = std::mem::take(&mut audit.records);
+    let (present, owners) = owner_index(&records);
+    let mut fold = Fold {
+        owners,
+        present,
+        all_envs: prediction_envs(&mut audit),
+        cache: HashMap::new(),
+        workloads: BTreeMap::new(),
+        claim_fs_groups: HashMap::new(),
+        bad_specs: BTreeSet::new(),
+    };
+    let total = records.len();
+    for (n, record) in records.iter().enumerate() {
+        fold_record(&mut audit, &mut fold, &images, record);
+        if let Some(p) = audit.progress.as_mut() {
+            if n % 1000 == 999 {
+                p(crate::Progress::Predicted(n + 1, total));
+            }
+        }
+    }
+    let claim_fs_groups = fold.claim_fs_groups;
+    let workloads = fold
+        .workloads
+        .into_values()
+        .map(|w| conclude(w, &claim_fs_groups))
+        .collect();
+    report(audit, workloads)
+}
+
+/// Parses each image once; one that no runtime would read is an error and stays unknown.
+fn prepare_images<'i>(images: &'i Images, errors: &mut Vec<ItemError>) -> Vec<Option<PreparedImage<'i>>> {
+    let mut prepared = Vec::new();
     for (key, image) in images.entries() {
         match PreparedImage::new(image) {
             Ok(p) => prepared.push(Some(p)),
             Err(e) => {
-                audit.errors.push(ItemError {
+                errors.push(ItemError {
                     input: "images".into(),
                     item: key.to_owned(),
                     message: format!("{e}; containers that run this image are reported as unknown"),
@@ -87,27 +173,20 @@ pub(crate) fn finish(mut audit: Audit<'_>) -> AuditReport {
             }
         }
     }
-    // Containers whose image is not given run against the unknown image (never an empty one).
-    let unknown_image = Image::unknown();
-    let unknown = match PreparedImage::new(&unknown_image) {
-        Ok(p) => p,
-        Err(_) => return report(audit, Vec::new()),
-    };
+    prepared
+}
 
-    // Owners given as objects: ReplicaSet → Deployment, Job → CronJob.
-    let present: BTreeSet<(String, String, String)> = audit
-        .records
-        .iter()
-        .filter(|r| !r.pod)
-        .map(|r| (r.namespace.clone(), r.kind.clone(), r.name.clone()))
-        .collect();
-    let owners: HashMap<(String, String, String), OwnerRef> = audit
-        .records
-        .iter()
-        .filter(|r| !r.pod)
-        .filter_map(|r| Some(((r.namespace.clone(), r.kind.clone(), r.name.clone()), r.owner.clone()?)))
-        .collect();
+/// Owners given as objects (ReplicaSet → Deployment, Job → CronJob): the objects present, and each one's owner.
+fn owner_index(records: &[Record]) -> (BTreeSet<ObjectKey>, HashMap<ObjectKey, OwnerRef>) {
+    let objects = || records.iter().filter(|r| !r.pod);
+    let key = |r: &Record| (r.namespace.clone(), r.kind.clone(), r.name.clone());
+    let present = objects().map(key).collect();
+    let owners = objects().filter_map(|r| Some((key(r), r.owner.clone()?))).collect();
+    (present, owners)
+}
 
+/// The modelled environments of the node dump, or the assumed one when none is modelled.
+fn prediction_envs(audit: &mut Audit<'_>) -> Vec<usize> {
     let modelled: Vec<usize> = audit
         .envs
         .iter()
@@ -115,159 +194,158 @@ pub(crate) fn finish(mut audit: Audit<'_>) -> AuditReport {
         .filter(|(_, e)| e.environment.is_some() && !e.report.container_runtime_version.starts_with("assumed"))
         .map(|(i, _)| i)
         .collect();
-    let all_envs = if modelled.is_empty() {
+    if modelled.is_empty() {
         vec![audit.assumed_env()]
     } else {
         modelled
-    };
+    }
+}
 
-    let mut cache: HashMap<PredictionKey, Predictions> = HashMap::new();
-    let mut workloads: BTreeMap<(String, String, String), WorkloadAcc> = BTreeMap::new();
-    let mut claim_fs_groups: HashMap<(String, String), BTreeSet<u32>> = HashMap::new();
-    let mut bad_specs: BTreeSet<usize> = BTreeSet::new();
-    let records = std::mem::take(&mut audit.records);
-    let total = records.len();
-    for (n, record) in records.iter().enumerate() {
-        let Some((kind, name)) = fold_owner(record, &owners, &present) else {
-            continue; // a template whose owner's template is in the input
-        };
-        let Some(spec) = audit.specs.get(record.spec) else {
+/// Folds one record into its workload: predicted and observed on each environment it may run on.
+fn fold_record(audit: &mut Audit<'_>, fold: &mut Fold, images: &PreparedImages<'_>, record: &Record) {
+    let Some((kind, name)) = fold_owner(record, &fold.owners, &fold.present) else {
+        return; // a template whose owner's template is in the input
+    };
+    let Some(spec) = audit.specs.get(record.spec) else {
+        return;
+    };
+    let key = (record.namespace.clone(), kind.clone(), name.clone());
+    if fold.bad_specs.contains(&record.spec) {
+        return;
+    }
+    let w = fold.workloads.entry(key.clone()).or_insert_with(|| WorkloadAcc {
+        kind,
+        namespace: record.namespace.clone(),
+        name,
+        ..WorkloadAcc::default()
+    });
+    add_record_facts(w, record, spec, &mut fold.claim_fs_groups);
+    let pv = pv_gids(&audit.pv_gids, spec);
+    let envs = match record.env {
+        Some(e) => vec![e],
+        None => fold.all_envs.clone(),
+    };
+    let choices = image_choices(images.images, record, spec);
+    for env_id in envs {
+        let Some(env) = audit.envs.get(env_id) else { continue };
+        let env_label = env.report.id.clone();
+        let Some(environment) = env.environment.as_ref() else {
+            unmodelled(w, spec, env);
+            observe(w, record, spec, &pv, None, &env_label, &choices);
             continue;
         };
-        let key = (record.namespace.clone(), kind.clone(), name.clone());
-        if bad_specs.contains(&record.spec) {
-            continue;
-        }
-        let w = workloads.entry(key.clone()).or_insert_with(|| WorkloadAcc {
-            kind,
-            namespace: record.namespace.clone(),
-            name,
-            ..WorkloadAcc::default()
+        let image_ids: Vec<Option<usize>> = choices.iter().map(|c| c.map(|(i, _)| i)).collect();
+        let ckey = (record.spec, env_id, image_ids.clone(), pv.clone());
+        let predictions = fold.cache.entry(ckey).or_insert_with(|| {
+            let image_for = |cname: &str, image: &str| images.for_container(spec, &image_ids, cname, image);
+            predict(&spec.object, &image_for, &pv, environment)
         });
-        if record.pod {
-            w.pods += 1;
-        } else {
-            w.replicas = w.replicas.or(record.replicas);
-        }
-        if w.policy.is_none() {
-            w.policy.clone_from(&spec.facts.policy);
-        }
-        for claim in &spec.facts.claims {
-            w.claims.insert(claim.clone());
-            if let Some(fs) = spec.facts.fs_group {
-                claim_fs_groups
-                    .entry((record.namespace.clone(), claim.clone()))
-                    .or_default()
-                    .insert(fs);
+        match predictions {
+            Err(message) => {
+                fold.bad_specs.insert(record.spec);
+                spec_error(&mut audit.errors, spec, message);
             }
-        }
-        let pv: Vec<String> = spec
-            .facts
-            .claims
-            .iter()
-            .flat_map(|c| {
-                audit
-                    .pv_gids
-                    .get(&(spec.namespace.clone(), c.clone()))
-                    .into_iter()
-                    .flatten()
-                    .cloned()
-            })
-            .collect();
-        let envs = match record.env {
-            Some(e) => vec![e],
-            None => all_envs.clone(),
-        };
-        // Which image each container runs: by imageID, reference, or name.
-        let choices: Vec<Option<(usize, ImageMatch)>> = spec
-            .facts
-            .containers
-            .iter()
-            .map(|(cname, _, image)| {
-                let id = record
-                    .statuses
-                    .iter()
-                    .find(|s| s.name == *cname)
-                    .and_then(|s| s.image_id.as_deref());
-                images.find(cname, image, id)
-            })
-            .collect();
-        for env_id in envs {
-            let Some(env) = audit.envs.get(env_id) else { continue };
-            let env_label = env.report.id.clone();
-            let Some(environment) = env.environment.as_ref() else {
-                let reason = match &env.report.model {
-                    EnvironmentModel::Unknown { reason } => reason.clone(),
-                    EnvironmentModel::Modelled { .. } => String::new(),
-                };
-                for (cname, ckind, image) in &spec.facts.containers {
-                    let c = w.container(cname, ckind);
-                    c.images.insert(image.clone());
-                    c.unknown.insert(format!(
-                        "{env_label} ({}): {reason}",
-                        env.report.container_runtime_version
-                    ));
-                }
-                observe(w, record, spec, &pv, None, &env_label, &choices);
-                continue;
-            };
-            let image_ids: Vec<Option<usize>> = choices.iter().map(|c| c.map(|(i, _)| i)).collect();
-            let ckey = (record.spec, env_id, image_ids.clone(), pv.clone());
-            let predictions = cache.entry(ckey).or_insert_with(|| {
-                let image_for = |cname: &str, image: &str| -> &PreparedImage<'_> {
-                    let index = spec
-                        .facts
-                        .containers
-                        .iter()
-                        .position(|(n, _, i)| n == cname && i == image)
-                        .and_then(|i| image_ids.get(i).copied().flatten());
-                    index
-                        .and_then(|i| prepared.get(i))
-                        .and_then(Option::as_ref)
-                        .unwrap_or(&unknown)
-                };
-                predict(&spec.object, &image_for, &pv, environment)
-            });
-            match predictions {
-                Err(message) => {
-                    bad_specs.insert(record.spec);
-                    let message = format!("{message} (every pod with the same spec is skipped)");
-                    if !audit
-                        .errors
-                        .iter()
-                        .any(|e| e.item == spec.first_item && e.message == message)
-                    {
-                        audit.errors.push(ItemError {
-                            input: spec.input.clone(),
-                            item: spec.first_item.clone(),
-                            message,
-                        });
-                    }
-                }
-                Ok(predictions) => {
-                    let predictions = predictions.clone();
-                    observe(w, record, spec, &pv, Some(&predictions), &env_label, &choices);
-                }
-            }
-        }
-        if bad_specs.contains(&record.spec) {
-            // The item is named in the errors; it is not counted as audited.
-            let empty = workloads.get_mut(&key).is_some_and(|w| {
-                w.pods -= usize::from(record.pod);
-                w.pods == 0 && w.containers.is_empty() && w.replicas.is_none()
-            });
-            if empty {
-                workloads.remove(&key);
-            }
-        }
-        if let Some(p) = audit.progress.as_mut() {
-            if n % 1000 == 999 {
-                p(crate::Progress::Predicted(n + 1, total));
+            Ok(predictions) => {
+                let predictions = predictions.clone();
+                observe(w, record, spec, &pv, Some(&predictions), &env_label, &choices);
             }
         }
     }
-    let workloads = workloads.into_values().map(|w| conclude(w, &claim_fs_groups)).collect();
-    report(audit, workloads)
+    if fold.bad_specs.contains(&record.spec) {
+        // The item is named in the errors; it is not counted as audited.
+        let empty = fold.workloads.get_mut(&key).is_some_and(|w| {
+            w.pods -= usize::from(record.pod);
+            w.pods == 0 && w.containers.is_empty() && w.replicas.is_none()
+        });
+        if empty {
+            fold.workloads.remove(&key);
+        }
+    }
+}
+
+/// Counts the record (a pod, or a template's replicas) and takes its policy and claims.
+fn add_record_facts(
+    w: &mut WorkloadAcc,
+    record: &Record,
+    spec: &crate::Spec,
+    claim_fs_groups: &mut HashMap<(String, String), BTreeSet<u32>>,
+) {
+    if record.pod {
+        w.pods += 1;
+    } else {
+        w.replicas = w.replicas.or(record.replicas);
+    }
+    if w.policy.is_none() {
+        w.policy.clone_from(&spec.facts.policy);
+    }
+    for claim in &spec.facts.claims {
+        w.claims.insert(claim.clone());
+        if let Some(fs) = spec.facts.fs_group {
+            claim_fs_groups
+                .entry((record.namespace.clone(), claim.clone()))
+                .or_default()
+                .insert(fs);
+        }
+    }
+}
+
+/// The `pv.beta.kubernetes.io/gid` values of the volumes the spec's claims are bound to.
+fn pv_gids(pv_gids: &HashMap<(String, String), Vec<String>>, spec: &crate::Spec) -> Vec<String> {
+    spec.facts
+        .claims
+        .iter()
+        .flat_map(|c| {
+            pv_gids
+                .get(&(spec.namespace.clone(), c.clone()))
+                .into_iter()
+                .flatten()
+                .cloned()
+        })
+        .collect()
+}
+
+/// Which image each container runs: by imageID, reference, or name.
+fn image_choices(images: &Images, record: &Record, spec: &crate::Spec) -> Vec<Option<(usize, ImageMatch)>> {
+    spec.facts
+        .containers
+        .iter()
+        .map(|(cname, _, image)| {
+            let id = record
+                .statuses
+                .iter()
+                .find(|s| s.name == *cname)
+                .and_then(|s| s.image_id.as_deref());
+            images.find(cname, image, id)
+        })
+        .collect()
+}
+
+/// An environment the engine does not model: every container's groups are unknown there, with the reason.
+fn unmodelled(w: &mut WorkloadAcc, spec: &crate::Spec, env: &crate::Env) {
+    let reason = match &env.report.model {
+        EnvironmentModel::Unknown { reason } => reason.clone(),
+        EnvironmentModel::Modelled { .. } => String::new(),
+    };
+    for (cname, ckind, image) in &spec.facts.containers {
+        let c = w.container(cname, ckind);
+        c.images.insert(image.clone());
+        c.unknown.insert(format!(
+            "{} ({}): {reason}",
+            env.report.id, env.report.container_runtime_version
+        ));
+    }
+}
+
+/// A spec the engine cannot read: named once in the errors; every pod with the same spec is skipped.
+fn spec_error(errors: &mut Vec<ItemError>, spec: &crate::Spec, message: &str) {
+    let message = format!("{message} (every pod with the same spec is skipped)");
+    if !errors.iter().any(|e| e.item == spec.first_item && e.message == message) {
+        errors.push(ItemError {
+            input: spec.input.clone(),
+            item: spec.first_item.clone(),
+            message,
+        });
+    }
 }
 
 /// The workload a record is folded into; `None` for a template whose owner's template is present.
@@ -392,7 +470,6 @@ fn observe(
         let predicted = predictions.and_then(|p| p.get(i)).and_then(Option::as_ref);
         let image_match = choices.get(i).copied().flatten().map(|(_, m)| m);
         let status = record.statuses.iter().find(|s| s.name == *cname);
-        let pods = usize::from(record.pod);
         let c = w.container(cname, ckind);
         c.images.insert(image.clone());
         if predictions.is_some() && predicted.is_none() {
@@ -401,60 +478,12 @@ fn observe(
             ));
         }
         if let Some(p) = predicted {
-            add_prediction(c, env, pods, image_match, &p.result);
-            for (gid, line) in &p.implicit {
-                let e = c.implicit.entry(*gid).or_insert(ImplicitGroup {
-                    gid: *gid,
-                    group_line: None,
-                    observed: false,
-                });
-                if e.group_line.is_none() {
-                    e.group_line.clone_from(line);
-                }
-            }
-            c.primary_gids.extend(p.image_primary_gid);
-            if p.strict_written_but_merged {
-                push_once(
-                    &mut c.findings,
-                    Finding {
-                        code: "strict-not-applied".into(),
-                        container: Some(cname.clone()),
-                        gids: p.implicit.iter().map(|(g, _)| *g).collect(),
-                        message: format!("Strict is written but {env}'s runtime ignores it and merges /etc/group"),
-                    },
-                );
-            }
-            if record.env.is_none() {
-                let r = serde_json::to_string(&p.result).unwrap_or_default();
-                c.per_env.entry(env.to_owned()).or_default().insert(r);
-            }
+            let template = record.env.is_none();
+            add_predicted(c, cname, env, (usize::from(record.pod), template), image_match, p);
         }
         let observed = status.and_then(|s| s.user.as_ref());
         if let Some((uid, gid, groups)) = observed {
-            let named: Vec<u32> = spec
-                .facts
-                .named
-                .iter()
-                .find(|(n, _)| n == cname)
-                .map(|(_, g)| g.clone())
-                .unwrap_or_default();
-            let mut implicit: Vec<u32> = groups
-                .iter()
-                .copied()
-                .filter(|g| g != gid && !named.contains(g) && !pv_gids.contains(g))
-                .collect();
-            implicit.sort_unstable();
-            implicit.dedup();
-            for g in &implicit {
-                c.implicit
-                    .entry(*g)
-                    .or_insert(ImplicitGroup {
-                        gid: *g,
-                        group_line: None,
-                        observed: true,
-                    })
-                    .observed = true;
-            }
+            let implicit = observed_implicit(c, spec, cname, (*gid, groups), &pv_gids);
             add_observed(c, *uid, *gid, groups, implicit);
             if let Some(p) = predicted {
                 compare(
@@ -471,6 +500,81 @@ fn observe(
             c.unknown_implicit = true;
         }
     }
+}
+
+/// Adds a prediction for `pods` pods (a template's per environment, to compare nodes), its implicit
+/// groups, the image user's primary gid, and a finding when Strict is written but not applied.
+fn add_predicted(
+    c: &mut ContainerAcc,
+    cname: &str,
+    env: &str,
+    (pods, template): (usize, bool),
+    image_match: Option<ImageMatch>,
+    p: &Predicted,
+) {
+    add_prediction(c, env, pods, image_match, &p.result);
+    for (gid, line) in &p.implicit {
+        let e = c.implicit.entry(*gid).or_insert(ImplicitGroup {
+            gid: *gid,
+            group_line: None,
+            observed: false,
+        });
+        if e.group_line.is_none() {
+            e.group_line.clone_from(line);
+        }
+    }
+    c.primary_gids.extend(p.image_primary_gid);
+    if p.strict_written_but_merged {
+        push_once(
+            &mut c.findings,
+            Finding {
+                code: "strict-not-applied".into(),
+                container: Some(cname.to_owned()),
+                gids: p.implicit.iter().map(|(g, _)| *g).collect(),
+                message: format!("Strict is written but {env}'s runtime ignores it and merges /etc/group"),
+            },
+        );
+    }
+    if template {
+        let r = serde_json::to_string(&p.result).unwrap_or_default();
+        c.per_env.entry(env.to_owned()).or_default().insert(r);
+    }
+}
+
+/// The observed groups no manifest names (not the primary gid, not named, not a volume's gid), each
+/// marked observed in the container's implicit groups.
+fn observed_implicit(
+    c: &mut ContainerAcc,
+    spec: &crate::Spec,
+    cname: &str,
+    (gid, groups): (u32, &[u32]),
+    pv_gids: &[u32],
+) -> Vec<u32> {
+    let named: Vec<u32> = spec
+        .facts
+        .named
+        .iter()
+        .find(|(n, _)| n == cname)
+        .map(|(_, g)| g.clone())
+        .unwrap_or_default();
+    let mut implicit: Vec<u32> = groups
+        .iter()
+        .copied()
+        .filter(|g| *g != gid && !named.contains(g) && !pv_gids.contains(g))
+        .collect();
+    implicit.sort_unstable();
+    implicit.dedup();
+    for g in &implicit {
+        c.implicit
+            .entry(*g)
+            .or_insert(ImplicitGroup {
+                gid: *g,
+                group_line: None,
+                observed: true,
+            })
+            .observed = true;
+    }
+    implicit
 }
 
 fn add_prediction(
@@ -601,108 +705,7 @@ fn conclude(w: WorkloadAcc, claim_fs_groups: &HashMap<(String, String), BTreeSet
         .order
         .into_iter()
         .filter_map(|name| by_name.remove(&name).map(|c| (name, c)))
-        .map(|(name, c)| {
-            let gids: Vec<u32> = c.implicit.keys().copied().collect();
-            let strict_would_remove = if already_strict { Vec::new() } else { gids.clone() };
-            let would_break: Vec<WouldBreak> = strict_would_remove
-                .iter()
-                .filter_map(|g| {
-                    let mut reasons = Vec::new();
-                    if c.primary_gids.contains(g) {
-                        reasons.push("image-user-primary-group".to_owned());
-                    }
-                    if volume_gids.contains(g) {
-                        reasons.push("volume-fs-group".to_owned());
-                    }
-                    (!reasons.is_empty()).then_some(WouldBreak { gid: *g, reasons })
-                })
-                .collect();
-            if !gids.is_empty() && !already_strict {
-                let described: Vec<String> = c
-                    .implicit
-                    .values()
-                    .map(|g| match (&g.group_line, g.observed) {
-                        (Some(l), true) => format!("{} ({}, /etc/group line {}; observed)", g.gid, l.name, l.line),
-                        (Some(l), false) => format!("{} ({}, /etc/group line {})", g.gid, l.name, l.line),
-                        (None, _) => format!("{} (observed)", g.gid),
-                    })
-                    .collect();
-                findings.push(Finding {
-                    code: "implicit-groups".into(),
-                    container: Some(name.clone()),
-                    gids: gids.clone(),
-                    message: format!("gets groups no manifest names: {}", described.join(", ")),
-                });
-            }
-            if !would_break.is_empty() {
-                findings.push(Finding {
-                    code: "strict-would-break".into(),
-                    container: Some(name.clone()),
-                    gids: would_break.iter().map(|b| b.gid).collect(),
-                    message: format!(
-                        "Strict would remove {}",
-                        would_break
-                            .iter()
-                            .map(|b| format!("{} ({})", b.gid, b.reasons.join(", ")))
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
-                });
-            }
-            let distinct: BTreeSet<&BTreeSet<String>> = c.per_env.values().collect();
-            if distinct.len() > 1 {
-                findings.push(Finding {
-                    code: "environments-differ".into(),
-                    container: Some(name.clone()),
-                    gids: Vec::new(),
-                    message: format!(
-                        "the template gets different answers on different nodes: {}",
-                        c.per_env
-                            .iter()
-                            .map(|(e, r)| format!("{e}: {}", r.iter().cloned().collect::<Vec<_>>().join(" | ")))
-                            .collect::<Vec<_>>()
-                            .join("; ")
-                    ),
-                });
-            }
-            for p in &c.predictions {
-                if let PredictedResult::Refused { reason, message } = &p.result {
-                    push_once(
-                        &mut findings,
-                        Finding {
-                            code: "refused".into(),
-                            container: Some(name.clone()),
-                            gids: Vec::new(),
-                            message: format!("on {}: {reason}: {message}", p.environment),
-                        },
-                    );
-                }
-            }
-            if c.unknown_implicit {
-                findings.push(Finding {
-                    code: "implicit-unknown".into(),
-                    container: Some(name.clone()),
-                    gids: Vec::new(),
-                    message: format!(
-                        "implicit groups unknown for some pods: no observed user and {}",
-                        c.unknown.iter().cloned().collect::<Vec<_>>().join("; ")
-                    ),
-                });
-            }
-            findings.extend(c.findings);
-            ContainerAudit {
-                name,
-                kind: c.kind,
-                images: c.images.into_iter().collect(),
-                implicit_groups: c.implicit.into_values().collect(),
-                implicit_groups_known: !c.unknown_implicit,
-                strict_would_remove,
-                would_break,
-                predictions: c.predictions,
-                observed: c.observed,
-                unknown: c.unknown.into_iter().collect(),
-            }
-        })
+        .map(|(name, c)| conclude_container(name, c, already_strict, &volume_gids, &mut findings))
         .collect();
     WorkloadAudit {
         kind: w.kind,
@@ -714,6 +717,131 @@ fn conclude(w: WorkloadAcc, claim_fs_groups: &HashMap<(String, String), BTreeSet
         already_strict,
         containers,
         findings,
+    }
+}
+
+/// One container's row; its findings are added to the workload's.
+fn conclude_container(
+    name: String,
+    c: ContainerAcc,
+    already_strict: bool,
+    volume_gids: &BTreeSet<u32>,
+    findings: &mut Vec<Finding>,
+) -> ContainerAudit {
+    let gids: Vec<u32> = c.implicit.keys().copied().collect();
+    let strict_would_remove = if already_strict { Vec::new() } else { gids.clone() };
+    let would_break = would_break(&strict_would_remove, &c.primary_gids, volume_gids);
+    if !gids.is_empty() && !already_strict {
+        findings.push(implicit_groups_finding(&name, &c, gids));
+    }
+    if !would_break.is_empty() {
+        findings.push(Finding {
+            code: "strict-would-break".into(),
+            container: Some(name.clone()),
+            gids: would_break.iter().map(|b| b.gid).collect(),
+            message: format!(
+                "Strict would remove {}",
+                would_break
+                    .iter()
+                    .map(|b| format!("{} ({})", b.gid, b.reasons.join(", ")))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        });
+    }
+    other_findings(&name, &c, findings);
+    findings.extend(c.findings);
+    ContainerAudit {
+        name,
+        kind: c.kind,
+        images: c.images.into_iter().collect(),
+        implicit_groups: c.implicit.into_values().collect(),
+        implicit_groups_known: !c.unknown_implicit,
+        strict_would_remove,
+        would_break,
+        predictions: c.predictions,
+        observed: c.observed,
+        unknown: c.unknown.into_iter().collect(),
+    }
+}
+
+/// The gids Strict would remove that something needs: the image user's primary group, a volume's fsGroup.
+fn would_break(remove: &[u32], primary_gids: &BTreeSet<u32>, volume_gids: &BTreeSet<u32>) -> Vec<WouldBreak> {
+    remove
+        .iter()
+        .filter_map(|g| {
+            let mut reasons = Vec::new();
+            if primary_gids.contains(g) {
+                reasons.push("image-user-primary-group".to_owned());
+            }
+            if volume_gids.contains(g) {
+                reasons.push("volume-fs-group".to_owned());
+            }
+            (!reasons.is_empty()).then_some(WouldBreak { gid: *g, reasons })
+        })
+        .collect()
+}
+
+/// The groups a container gets that no manifest names, each with its `/etc/group` line or "observed".
+fn implicit_groups_finding(name: &str, c: &ContainerAcc, gids: Vec<u32>) -> Finding {
+    let described: Vec<String> = c
+        .implicit
+        .values()
+        .map(|g| match (&g.group_line, g.observed) {
+            (Some(l), true) => format!("{} ({}, /etc/group line {}; observed)", g.gid, l.name, l.line),
+            (Some(l), false) => format!("{} ({}, /etc/group line {})", g.gid, l.name, l.line),
+            (None, _) => format!("{} (observed)", g.gid),
+        })
+        .collect();
+    Finding {
+        code: "implicit-groups".into(),
+        container: Some(name.to_owned()),
+        gids,
+        message: format!("gets groups no manifest names: {}", described.join(", ")),
+    }
+}
+
+/// Findings on nodes and knowledge: answers that differ between environments, refusals, unknown groups.
+fn other_findings(name: &str, c: &ContainerAcc, findings: &mut Vec<Finding>) {
+    let distinct: BTreeSet<&BTreeSet<String>> = c.per_env.values().collect();
+    if distinct.len() > 1 {
+        findings.push(Finding {
+            code: "environments-differ".into(),
+            container: Some(name.to_owned()),
+            gids: Vec::new(),
+            message: format!(
+                "the template gets different answers on different nodes: {}",
+                c.per_env
+                    .iter()
+                    .map(|(e, r)| format!("{e}: {}", r.iter().cloned().collect::<Vec<_>>().join(" | ")))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ),
+        });
+    }
+    for p in &c.predictions {
+        if let PredictedResult::Refused { reason, message } = &p.result {
+            push_once(
+                findings,
+                Finding {
+                    code: "refused".into(),
+                    container: Some(name.to_owned()),
+                    gids: Vec::new(),
+                    message: format!("on {}: {reason}: {message}", p.environment),
+                },
+            );
+        }
+    }
+    if c.unknown_implicit {
+        findings.push(Finding {
+            code: "implicit-unknown".into(),
+            container: Some(name.to_owned()),
+            gids: Vec::new(),
+            message: format!(
+                "implicit groups unknown for some pods: no observed user and {}",
+                c.unknown.iter().cloned().collect::<Vec<_>>().join("; ")
+            ),
+        });
     }
 }
 

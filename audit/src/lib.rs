@@ -266,18 +266,7 @@ impl<'i> Audit<'i> {
             };
         }
         if kind == "PersistentVolume" {
-            let gid = objects::str_at(&v, &["metadata", "annotations", "pv.beta.kubernetes.io/gid"]);
-            let claim = (
-                objects::str_at(&v, &["spec", "claimRef", "namespace"]),
-                objects::str_at(&v, &["spec", "claimRef", "name"]),
-            );
-            if let (Some(gid), (Some(cns), Some(claim))) = (gid, claim) {
-                self.pv_gids
-                    .entry((cns.to_owned(), claim.to_owned()))
-                    .or_default()
-                    .push(gid.to_owned());
-            }
-            return;
+            return self.add_persistent_volume(&v);
         }
         let Some(path) = podgroups_core::manifest::pod_spec_path(&kind) else {
             return; // Services, ConfigMaps…: nothing to audit.
@@ -289,31 +278,8 @@ impl<'i> Audit<'i> {
         let Some(spec_value) = objects::pod_spec(&v, path) else {
             return self.error(input, item(&kind, &ns, &name), &format!("has no `{path}`"));
         };
-        let slim = objects::slim_spec(spec_value);
-        let facts = objects::spec_facts(spec_value);
-        let mut object = slim;
-        for key in path.rsplit('.') {
-            object = json!({ key: object });
-        }
-        if let Some(o) = object.as_object_mut() {
-            o.insert("kind".into(), json!(kind));
-            o.insert("metadata".into(), json!({"name": name, "namespace": ns}));
-        }
-        let key = object.to_string();
-        let spec = match self.spec_ids.get(&key) {
-            Some(id) => *id,
-            None => {
-                self.specs.push(Spec {
-                    object,
-                    facts,
-                    input: input.to_owned(),
-                    first_item: item(&kind, &ns, &name),
-                    namespace: ns.clone(),
-                });
-                self.spec_ids.insert(key, self.specs.len() - 1);
-                self.specs.len() - 1
-            }
-        };
+        let object = slim_object(spec_value, path, &kind, &ns, &name);
+        let spec = self.intern_spec(object, spec_value, input, item(&kind, &ns, &name), &ns);
         let node = pod
             .then(|| objects::str_at(&v, &["spec", "nodeName"]).map(str::to_owned))
             .flatten();
@@ -335,6 +301,38 @@ impl<'i> Audit<'i> {
                 Vec::new()
             },
         });
+    }
+
+    /// A PersistentVolume's `pv.beta.kubernetes.io/gid`, kept for the claim it is bound to.
+    fn add_persistent_volume(&mut self, v: &Value) {
+        let gid = objects::str_at(v, &["metadata", "annotations", "pv.beta.kubernetes.io/gid"]);
+        let claim = (
+            objects::str_at(v, &["spec", "claimRef", "namespace"]),
+            objects::str_at(v, &["spec", "claimRef", "name"]),
+        );
+        if let (Some(gid), (Some(cns), Some(claim))) = (gid, claim) {
+            self.pv_gids
+                .entry((cns.to_owned(), claim.to_owned()))
+                .or_default()
+                .push(gid.to_owned());
+        }
+    }
+
+    /// The index of the spec `object` writes: equal slim objects are predicted once.
+    fn intern_spec(&mut self, object: Value, spec_value: &Value, input: &str, first_item: String, ns: &str) -> usize {
+        let key = object.to_string();
+        if let Some(id) = self.spec_ids.get(&key) {
+            return *id;
+        }
+        self.specs.push(Spec {
+            object,
+            facts: objects::spec_facts(spec_value),
+            input: input.to_owned(),
+            first_item,
+            namespace: ns.to_owned(),
+        });
+        self.spec_ids.insert(key, self.specs.len() - 1);
+        self.specs.len() - 1
     }
 
     /// The environment of a node, or the assumed one when the node dump does not list it.
@@ -432,4 +430,17 @@ impl<'i> Audit<'i> {
     pub fn finish(self) -> AuditReport {
         fold::finish(self)
     }
+}
+
+/// The object the engine reads: the slim pod spec at `path` under its kind and metadata.
+fn slim_object(spec_value: &Value, path: &str, kind: &str, ns: &str, name: &str) -> Value {
+    let mut object = objects::slim_spec(spec_value);
+    for key in path.rsplit('.') {
+        object = json!({ key: object });
+    }
+    if let Some(o) = object.as_object_mut() {
+        o.insert("kind".into(), json!(kind));
+        o.insert("metadata".into(), json!({"name": name, "namespace": ns}));
+    }
+    object
 }
