@@ -154,7 +154,15 @@ fn read(path: &Path) -> Result<String, String> {
 
 /// The report for people: summary first, environments, one row per workload container, findings, errors.
 pub fn table(r: &AuditReport) -> String {
-    let s = &r.summary;
+    let mut out = summary_line(&r.summary);
+    environments(&mut out, &r.environments);
+    container_rows(&mut out, &r.workloads);
+    findings_and_errors(&mut out, r);
+    out
+}
+
+/// The one-line summary of the counts.
+fn summary_line(s: &podgroups_audit::Summary) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -170,8 +178,13 @@ pub fn table(r: &AuditReport) -> String {
         s.disagreements,
         s.errors
     );
+    out
+}
+
+/// One line per node environment: what the nodes report and how it is modelled.
+fn environments(out: &mut String, envs: &[podgroups_audit::EnvironmentReport]) {
     let _ = writeln!(out, "\nNode environments:");
-    for e in &r.environments {
+    for e in envs {
         let model = match &e.model {
             podgroups_audit::EnvironmentModel::Modelled {
                 runtime,
@@ -191,6 +204,10 @@ pub fn table(r: &AuditReport) -> String {
             e.nodes.len()
         );
     }
+}
+
+/// The table: one row per container of each workload, columns padded to the widest cell.
+fn container_rows(out: &mut String, workloads: &[podgroups_audit::WorkloadAudit]) {
     let mut rows = vec![[
         "WORKLOAD".to_owned(),
         "CONTAINER".to_owned(),
@@ -200,37 +217,15 @@ pub fn table(r: &AuditReport) -> String {
         "STRICT REMOVES".to_owned(),
         "WOULD BREAK".to_owned(),
     ]];
-    for w in &r.workloads {
+    for w in workloads {
         for c in &w.containers {
-            let implicit = if !c.implicit_groups_known && c.implicit_groups.is_empty() {
-                "unknown".to_owned()
-            } else {
-                let mut t = c
-                    .implicit_groups
-                    .iter()
-                    .map(|g| match (&g.group_line, g.observed) {
-                        (Some(l), true) => format!("{}({}:{},observed)", g.gid, l.name, l.line),
-                        (Some(l), false) => format!("{}({}:{})", g.gid, l.name, l.line),
-                        (None, _) => format!("{}(observed)", g.gid),
-                    })
-                    .collect::<Vec<_>>()
-                    .join(" ");
-                if !c.implicit_groups_known {
-                    t.push_str(" +unknown");
-                }
-                if t.is_empty() {
-                    "-".into()
-                } else {
-                    t
-                }
-            };
             let list = |v: Vec<String>| if v.is_empty() { "-".to_owned() } else { v.join(",") };
             rows.push([
                 format!("{}/{}/{}", w.namespace, w.kind, w.name),
                 c.name.clone(),
                 w.replicas.map_or(w.pods.to_string(), |r| format!("{}/{r}", w.pods)),
                 w.supplemental_groups_policy.clone().unwrap_or_else(|| "(Merge)".into()),
-                implicit,
+                implicit_cell(c),
                 list(c.strict_would_remove.iter().map(u32::to_string).collect()),
                 list(
                     c.would_break
@@ -254,6 +249,35 @@ pub fn table(r: &AuditReport) -> String {
         let cells: Vec<String> = row.iter().zip(&widths).map(|(c, w)| format!("{c:<w$}")).collect();
         let _ = writeln!(out, "{}", cells.join("  ").trim_end());
     }
+}
+
+/// A container's implicit groups with their `/etc/group` name and line, or "unknown" when undecided.
+fn implicit_cell(c: &podgroups_audit::ContainerAudit) -> String {
+    if !c.implicit_groups_known && c.implicit_groups.is_empty() {
+        return "unknown".to_owned();
+    }
+    let mut t = c
+        .implicit_groups
+        .iter()
+        .map(|g| match (&g.group_line, g.observed) {
+            (Some(l), true) => format!("{}({}:{},observed)", g.gid, l.name, l.line),
+            (Some(l), false) => format!("{}({}:{})", g.gid, l.name, l.line),
+            (None, _) => format!("{}(observed)", g.gid),
+        })
+        .collect::<Vec<_>>()
+        .join(" ");
+    if !c.implicit_groups_known {
+        t.push_str(" +unknown");
+    }
+    if t.is_empty() {
+        "-".into()
+    } else {
+        t
+    }
+}
+
+/// The findings of every workload, then the items that were not audited.
+fn findings_and_errors(out: &mut String, r: &AuditReport) {
     let findings: Vec<String> = r
         .workloads
         .iter()
@@ -273,5 +297,4 @@ pub fn table(r: &AuditReport) -> String {
             let _ = writeln!(out, "  {}: {}: {}", e.input, e.item, e.message);
         }
     }
-    out
 }

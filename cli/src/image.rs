@@ -129,22 +129,7 @@ pub fn for_explain(a: &ArchiveArgs, by_hand: &ImageArgs) -> Result<FromArchives,
 
 /// `podgroups image ARCHIVE`: the image's user, its groups and what Merge adds that no manifest names.
 pub fn run(a: &ImageCmdArgs) -> Result<ExitCode, String> {
-    let sel = Selector {
-        reference: a.image_ref.clone(),
-        platform: a.platform.clone(),
-        verify_digests: a.verify_digests,
-    };
-    let (source, found, again) = match (&a.archive, &a.image_ref) {
-        (Some(path), _) => (path.clone(), read(path, &sel)?, format!("--image {}", path.display())),
-        (None, Some(reference)) => {
-            let (name, found) = crate::registry::one(&a.registry, &a.platform, reference)?;
-            let again = format!("--image-ref {name}");
-            (PathBuf::from(name), found, again)
-        }
-        (None, None) => {
-            return Err("give an image archive, or --image-ref REF to read the image from its registry".into())
-        }
-    };
+    let (source, found, again) = locate(a)?;
     let name = found.names.first().cloned().unwrap_or_else(|| "image".to_owned());
     // A pod that leaves the identity to the image, as most do: the engine decides the rest.
     let manifest = serde_json::json!({
@@ -186,46 +171,70 @@ pub fn run(a: &ImageCmdArgs) -> Result<ExitCode, String> {
         }
         Format::Text => {
             let mut t = summary(&source, &found);
-            match &ctr.merge {
-                Outcome::Runs(id) => {
-                    let _ = writeln!(t, "runs as: {}", id.id_coreutils);
-                    let implicit: Vec<String> = id
-                        .gid_origins
-                        .iter()
-                        .filter(|g| g.implicit)
-                        .map(|g| match &g.name {
-                            Some(n) => format!("{}({n})", g.gid),
-                            None => g.gid.to_string(),
-                        })
-                        .collect();
-                    if implicit.is_empty() {
-                        let _ = writeln!(
-                            t,
-                            "risk: none; /etc/group adds no group to this user beyond its primary group."
-                        );
-                    } else {
-                        let _ = writeln!(
-                            t,
-                            "risk: a container running as this user gets {} from the image's /etc/group, which no manifest names \
-                             (supplementalGroupsPolicy unset or Merge). `supplementalGroupsPolicy: Strict` removes them; \
-                             `podgroups explain POD.yaml {again}` shows a pod's exact groups.",
-                            implicit.join(", "),
-                        );
-                    }
-                }
-                Outcome::DependsOnImage(p) => {
-                    for u in &p.unknown {
-                        let _ = writeln!(t, "unknown: {u}");
-                    }
-                }
-                Outcome::Refused(r) => {
-                    let _ = writeln!(t, "the container would not start: {r}");
-                }
-            }
+            merge_text(&mut t, &ctr.merge, &again);
             print!("{t}");
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The image to read (an archive, else a registry reference): its source, what it holds, and the
+/// option that gives it again to `explain`.
+fn locate(a: &ImageCmdArgs) -> Result<(PathBuf, ImageArchive, String), String> {
+    let sel = Selector {
+        reference: a.image_ref.clone(),
+        platform: a.platform.clone(),
+        verify_digests: a.verify_digests,
+    };
+    match (&a.archive, &a.image_ref) {
+        (Some(path), _) => Ok((path.clone(), read(path, &sel)?, format!("--image {}", path.display()))),
+        (None, Some(reference)) => {
+            let (name, found) = crate::registry::one(&a.registry, &a.platform, reference)?;
+            let again = format!("--image-ref {name}");
+            Ok((PathBuf::from(name), found, again))
+        }
+        (None, None) => Err("give an image archive, or --image-ref REF to read the image from its registry".into()),
+    }
+}
+
+/// What the image's user gets under Merge: its id, and the groups `/etc/group` adds that no manifest names.
+fn merge_text(t: &mut String, merge: &Outcome, again: &str) {
+    match merge {
+        Outcome::Runs(id) => {
+            let _ = writeln!(t, "runs as: {}", id.id_coreutils);
+            let implicit: Vec<String> = id
+                .gid_origins
+                .iter()
+                .filter(|g| g.implicit)
+                .map(|g| match &g.name {
+                    Some(n) => format!("{}({n})", g.gid),
+                    None => g.gid.to_string(),
+                })
+                .collect();
+            if implicit.is_empty() {
+                let _ = writeln!(
+                    t,
+                    "risk: none; /etc/group adds no group to this user beyond its primary group."
+                );
+            } else {
+                let _ = writeln!(
+                    t,
+                    "risk: a container running as this user gets {} from the image's /etc/group, which no manifest names \
+                     (supplementalGroupsPolicy unset or Merge). `supplementalGroupsPolicy: Strict` removes them; \
+                     `podgroups explain POD.yaml {again}` shows a pod's exact groups.",
+                    implicit.join(", "),
+                );
+            }
+        }
+        Outcome::DependsOnImage(p) => {
+            for u in &p.unknown {
+                let _ = writeln!(t, "unknown: {u}");
+            }
+        }
+        Outcome::Refused(r) => {
+            let _ = writeln!(t, "the container would not start: {r}");
+        }
+    }
 }
 
 /// Reads one archive, with the path in error messages.
