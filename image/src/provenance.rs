@@ -131,19 +131,7 @@ impl EtcFile {
 
     /// One line for humans: where the file came from, or why there is none.
     pub fn describe(&self, layers: &[LayerInfo]) -> String {
-        let label = |i: usize| {
-            layers
-                .get(i)
-                .map(LayerInfo::label)
-                .unwrap_or_else(|| format!("layer {i}"))
-        };
-        let via = |links: &[String]| {
-            if links.is_empty() {
-                String::new()
-            } else {
-                format!(", via symlink {}", links.join(", "))
-            }
-        };
+        let label = |i: usize| layer_label(layers, i);
         match self {
             EtcFile::Regular {
                 path,
@@ -153,33 +141,9 @@ impl EtcFile {
             } => format!("/{path} from {}, {size} bytes{}", label(*layer), via(links)),
             EtcFile::Absent {
                 path,
-                removed_by: Some(r),
+                removed_by,
                 links,
-            } if r.opaque => {
-                format!(
-                    "absent: /{path} hidden by {} making /{} opaque{}",
-                    label(r.layer),
-                    r.path,
-                    via(links)
-                )
-            }
-            EtcFile::Absent {
-                path,
-                removed_by: Some(r),
-                links,
-            } => {
-                format!(
-                    "absent: /{path} removed by a whiteout of /{} in {}{}",
-                    r.path,
-                    label(r.layer),
-                    via(links)
-                )
-            }
-            EtcFile::Absent {
-                path,
-                removed_by: None,
-                links,
-            } => format!("absent: no layer has /{path}{}", via(links)),
+            } => describe_absent(path, removed_by.as_ref(), links, layers),
             EtcFile::NotRegular {
                 path,
                 what,
@@ -212,6 +176,42 @@ impl EtcFile {
             }
             EtcFile::TooManyLinks { path } => format!("/{path}: too many levels of symbolic links"),
         }
+    }
+}
+
+/// Why a file is absent: hidden by an opaque directory, removed by a whiteout, or in no layer.
+fn describe_absent(path: &str, removed_by: Option<&RemovedBy>, links: &[String], layers: &[LayerInfo]) -> String {
+    match removed_by {
+        Some(r) if r.opaque => format!(
+            "absent: /{path} hidden by {} making /{} opaque{}",
+            layer_label(layers, r.layer),
+            r.path,
+            via(links)
+        ),
+        Some(r) => format!(
+            "absent: /{path} removed by a whiteout of /{} in {}{}",
+            r.path,
+            layer_label(layers, r.layer),
+            via(links)
+        ),
+        None => format!("absent: no layer has /{path}{}", via(links)),
+    }
+}
+
+/// A layer as the descriptions name it, or its index when the list does not have it.
+fn layer_label(layers: &[LayerInfo], i: usize) -> String {
+    layers
+        .get(i)
+        .map(LayerInfo::label)
+        .unwrap_or_else(|| format!("layer {i}"))
+}
+
+/// The symlinks followed to reach a file, as a suffix of its description.
+fn via(links: &[String]) -> String {
+    if links.is_empty() {
+        String::new()
+    } else {
+        format!(", via symlink {}", links.join(", "))
     }
 }
 

@@ -64,6 +64,27 @@ pub fn select(candidates: Vec<Candidate>, sel: &Selector, missing: &[Candidate])
             .with_choices(choices(&candidates)));
         }
     }
+    by_platform(&mut pool, sel, &listing, &choices)?;
+    if pool.len() > 1 {
+        return Err(ArchiveError::new(
+            ErrorKind::Ambiguous,
+            format!("the archive holds several images; choose one with --image-ref NAME (a tag or digest) or --platform:\n{}", listing(&pool)),
+        )
+        .with_choices(choices(&pool)));
+    }
+    pool.into_iter()
+        .next()
+        .ok_or_else(|| ArchiveError::new(ErrorKind::NoMatch, "no image selected"))
+}
+
+/// Keeps the candidates for the asked platform; with none asked and several left, linux/amd64 if that
+/// settles it.
+fn by_platform(
+    pool: &mut Vec<Candidate>,
+    sel: &Selector,
+    listing: &dyn Fn(&[Candidate]) -> String,
+    choices: &dyn Fn(&[Candidate]) -> Vec<Choice>,
+) -> Result<(), ArchiveError> {
     match sel.platform.as_deref().filter(|p| !p.is_empty()) {
         Some(p) => {
             let wanted = Platform::parse(p).ok_or_else(|| {
@@ -94,22 +115,13 @@ pub fn select(candidates: Vec<Candidate>, sel: &Selector, missing: &[Candidate])
                     .cloned()
                     .collect();
                 if !amd64.is_empty() {
-                    pool = amd64;
+                    *pool = amd64;
                 }
             }
         }
         None => {}
     }
-    if pool.len() > 1 {
-        return Err(ArchiveError::new(
-            ErrorKind::Ambiguous,
-            format!("the archive holds several images; choose one with --image-ref NAME (a tag or digest) or --platform:\n{}", listing(&pool)),
-        )
-        .with_choices(choices(&pool)));
-    }
-    pool.into_iter()
-        .next()
-        .ok_or_else(|| ArchiveError::new(ErrorKind::NoMatch, "no image selected"))
+    Ok(())
 }
 
 /// One candidate per image: an index may list the same manifest once per tag (Docker 25+ does).

@@ -113,67 +113,16 @@ impl<S: Skip> TarReader<S> {
     /// The next entry, or `None` at the end of the archive.
     pub fn next_entry(&mut self) -> Result<Option<Entry>, TarError> {
         self.skip_rest()?;
-        let mut long_name: Option<String> = None;
-        let mut long_link: Option<String> = None;
-        let mut pax_path: Option<String> = None;
-        let mut pax_link: Option<String> = None;
-        let mut pax_size: Option<u64> = None;
+        let mut ext = Extended::default();
         loop {
-            if self.done {
-                return Ok(None);
-            }
             let header_offset = self.pos;
-            let mut block = [0u8; 512];
-            let got = self.fill(&mut block)?;
-            if got == 0 {
-                // A stream that stops at a block boundary without the end-of-archive blocks (as Go accepts).
-                self.done = true;
+            let Some(h) = self.read_header()? else {
                 return Ok(None);
-            }
-            if got < block.len() {
-                return Err(TarError::Truncated { offset: self.pos });
-            }
-            if block.iter().all(|&b| b == 0) {
-                self.done = true;
-                return Ok(None);
-            }
-            let h = Header::parse(&block).map_err(|why| TarError::Corrupt {
-                offset: header_offset,
-                why,
-            })?;
-            let size = pax_size.take().unwrap_or(h.size);
+            };
+            let size = ext.size.take().unwrap_or(h.size);
             match h.typeflag {
                 b'L' | b'K' | b'x' => {
-                    if size > MAX_META_BYTES {
-                        return Err(TarError::Corrupt {
-                            offset: header_offset,
-                            why: format!("a {size}-byte long-name/PAX header (more than {MAX_META_BYTES} bytes)"),
-                        });
-                    }
-                    let data = self.read_meta(size)?;
-                    match h.typeflag {
-                        b'L' => long_name = Some(c_string(&data)),
-                        b'K' => long_link = Some(c_string(&data)),
-                        _ => {
-                            let records = parse_pax(&data).map_err(|why| TarError::Corrupt {
-                                offset: header_offset,
-                                why,
-                            })?;
-                            for (key, value) in records {
-                                match key.as_str() {
-                                    "path" => pax_path = Some(value),
-                                    "linkpath" => pax_link = Some(value),
-                                    "size" => {
-                                        pax_size = Some(value.parse().map_err(|_| TarError::Corrupt {
-                                            offset: header_offset,
-                                            why: format!("PAX size {value:?} is not a number"),
-                                        })?)
-                                    }
-                                    _ => {}
-                                }
-                            }
-                        }
-                    }
+                    self.read_extended(&h, size, header_offset, &mut ext)?;
                     continue;
                 }
                 b'g' => {
@@ -184,21 +133,12 @@ impl<S: Skip> TarReader<S> {
                 }
                 _ => {}
             }
-            let mut kind = match h.typeflag {
-                b'0' | b'\0' | b'7' => Kind::File,
-                b'1' => Kind::HardLink,
-                b'2' => Kind::Symlink,
-                b'3' => Kind::CharDevice,
-                b'4' => Kind::BlockDevice,
-                b'5' => Kind::Dir,
-                b'6' => Kind::Fifo,
-                t => Kind::Other(t),
-            };
-            let path = pax_path.take().or(long_name.take()).unwrap_or(h.name);
+            let mut kind = Kind::of(h.typeflag);
+            let path = ext.path.take().or(ext.long_name.take()).unwrap_or(h.name);
             if h.typeflag == b'\0' && path.ends_with('/') {
                 kind = Kind::Dir; // old V7 archives mark directories by a trailing slash only
             }
-            let link = pax_link.take().or(long_link.take()).unwrap_or(h.link);
+            let link = ext.link.take().or(ext.long_link.take()).unwrap_or(h.link);
             let size = if kind.header_only() { 0 } else { size };
             self.start_content(size);
             return Ok(Some(Entry {
@@ -209,6 +149,68 @@ impl<S: Skip> TarReader<S> {
                 data_offset: self.pos,
             }));
         }
+    }
+
+    /// The next header block, or `None` at the end of the archive (two zero blocks, or the stream's end
+    /// at a block boundary).
+    fn read_header(&mut self) -> Result<Option<Header>, TarError> {
+        if self.done {
+            return Ok(None);
+        }
+        let header_offset = self.pos;
+        let mut block = [0u8; 512];
+        let got = self.fill(&mut block)?;
+        if got == 0 {
+            // A stream that stops at a block boundary without the end-of-archive blocks (as Go accepts).
+            self.done = true;
+            return Ok(None);
+        }
+        if got < block.len() {
+            return Err(TarError::Truncated { offset: self.pos });
+        }
+        if block.iter().all(|&b| b == 0) {
+            self.done = true;
+            return Ok(None);
+        }
+        Header::parse(&block).map(Some).map_err(|why| TarError::Corrupt {
+            offset: header_offset,
+            why,
+        })
+    }
+
+    /// Reads a GNU long name/link (`L`, `K`) or a PAX extended header (`x`) into `ext`, for the next entry.
+    fn read_extended(&mut self, h: &Header, size: u64, header_offset: u64, ext: &mut Extended) -> Result<(), TarError> {
+        if size > MAX_META_BYTES {
+            return Err(TarError::Corrupt {
+                offset: header_offset,
+                why: format!("a {size}-byte long-name/PAX header (more than {MAX_META_BYTES} bytes)"),
+            });
+        }
+        let data = self.read_meta(size)?;
+        match h.typeflag {
+            b'L' => ext.long_name = Some(c_string(&data)),
+            b'K' => ext.long_link = Some(c_string(&data)),
+            _ => {
+                let records = parse_pax(&data).map_err(|why| TarError::Corrupt {
+                    offset: header_offset,
+                    why,
+                })?;
+                for (key, value) in records {
+                    match key.as_str() {
+                        "path" => ext.path = Some(value),
+                        "linkpath" => ext.link = Some(value),
+                        "size" => {
+                            ext.size = Some(value.parse().map_err(|_| TarError::Corrupt {
+                                offset: header_offset,
+                                why: format!("PAX size {value:?} is not a number"),
+                            })?)
+                        }
+                        _ => {}
+                    }
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Reads the current entry's whole content (call right after [`Self::next_entry`]).
@@ -279,6 +281,32 @@ impl<S: Skip> TarReader<S> {
             TarError::Truncated { offset: self.pos }
         } else {
             TarError::Io(e)
+        }
+    }
+}
+
+/// What GNU long-name and PAX headers say about the entry that follows them.
+#[derive(Default)]
+struct Extended {
+    long_name: Option<String>,
+    long_link: Option<String>,
+    path: Option<String>,
+    link: Option<String>,
+    size: Option<u64>,
+}
+
+impl Kind {
+    /// The entry kind a header's typeflag names.
+    fn of(typeflag: u8) -> Kind {
+        match typeflag {
+            b'0' | b'\0' | b'7' => Kind::File,
+            b'1' => Kind::HardLink,
+            b'2' => Kind::Symlink,
+            b'3' => Kind::CharDevice,
+            b'4' => Kind::BlockDevice,
+            b'5' => Kind::Dir,
+            b'6' => Kind::Fifo,
+            t => Kind::Other(t),
         }
     }
 }
