@@ -6,9 +6,10 @@
 #![forbid(unsafe_code)]
 
 use crate::image::{uid_of, ImageConfigs};
-use crate::rules::{id_of, short, Ranges, Rule, MAX_ID};
+use crate::rules::{id_of, short, Ranges, Rule};
 use crate::settings::Settings;
 use podgroups_core::image::ImageUser;
+use podgroups_core::limits::MAX_ID;
 use podgroups_core::SupplementalGroupsPolicy;
 use serde_json::{Map, Value};
 use std::fmt;
@@ -388,12 +389,12 @@ fn image_user_verdict(slot: &Slot, rule: &Rule, images: &mut dyn ImageConfigs) -
         (Rule::MustRunAsNonRoot, ImageUser::Name(_)) => ImageVerdict::Refused(format!(
             "is not set and image {image} has the non-numeric USER {shown}, whose uid only the image's /etc/passwd knows: the kubelet refuses it (\"cannot verify user is non-root\"); set a numeric non-zero runAsUser (run_as_user MustRunAsNonRoot, check_image_user)"
         )),
-        (Rule::MustRunAsNonRoot, ImageUser::Uid(uid)) if u64::try_from(uid).map_or(true, |u| u > MAX_ID) => {
+        (Rule::MustRunAsNonRoot, ImageUser::Uid(uid)) if u64::try_from(uid).map_or(true, |u| u > u64::from(MAX_ID)) => {
             ImageVerdict::Refused(format!(
                 "is not set and image {image} has USER {shown}, not a valid uid (0-{MAX_ID}): the kubelet refuses it; set runAsUser (run_as_user MustRunAsNonRoot, check_image_user)"
             ))
         }
-        (Rule::MustRunAs(_), ImageUser::Uid(uid)) if u64::try_from(uid).is_ok_and(|u| u <= MAX_ID && rule.allows(u)) => {
+        (Rule::MustRunAs(_), ImageUser::Uid(uid)) if u64::try_from(uid).is_ok_and(|u| u <= u64::from(MAX_ID) && rule.allows(u)) => {
             ImageVerdict::Allowed
         }
         _ => ImageVerdict::Unknown,

@@ -7,7 +7,7 @@ use crate::check::{check_spec, Violation, MAX_KEPT};
 use crate::image::{ImageConfigs, NoImageConfigs};
 use crate::rules::short;
 use crate::settings::Settings;
-use podgroups_core::manifest::pod_spec_pointer;
+use podgroups_core::manifest::{pod_spec_pointer, pod_template_kinds};
 use serde_json::Value;
 
 /// Violations named in a message; the rest are counted, so the message stays readable.
@@ -89,22 +89,9 @@ pub fn evaluate_with_images(
     if matches!(operation, "DELETE" | "CONNECT") {
         return Decision::default();
     }
-    let object = match req.get("object") {
-        Some(o @ Value::Object(_)) => o,
-        Some(other) => {
-            return Decision::refuse(
-                "admission request",
-                "request.object",
-                format!("must be the submitted object, got {}", short(other)),
-            )
-        }
-        None => {
-            return Decision::refuse(
-                "admission request",
-                "request.object",
-                "is missing: there is nothing to check".into(),
-            )
-        }
+    let object = match submitted_object(req) {
+        Ok(o) => o,
+        Err(refusal) => return *refusal,
     };
     let kind = req
         .get("kind")
@@ -119,31 +106,14 @@ pub fn evaluate_with_images(
         .or_else(|| object.pointer("/metadata/namespace").and_then(Value::as_str))
         .unwrap_or_default();
     let subject = subject(kind, namespace, req, object);
-    if settings.namespace_exempt(namespace) {
-        return Decision {
-            subject,
-            ..Decision::default()
-        };
-    }
-    // An object on its way out (finalizers being removed) starts no new container.
-    if object
-        .pointer("/metadata/deletionTimestamp")
-        .is_some_and(|v| !v.is_null())
-    {
+    if skipped(settings, namespace, object) {
         return Decision {
             subject,
             ..Decision::default()
         };
     }
     let Some(pointer) = pod_spec_pointer(kind) else {
-        return Decision::refuse(
-            &subject,
-            "request.kind",
-            format!(
-                "{} is not handled by this policy: list only Pod, Deployment, ReplicaSet, StatefulSet, DaemonSet, Job, CronJob, ReplicationController and PodTemplate in its rules",
-                short(&Value::from(kind))
-            ),
-        );
+        return Decision::refuse(&subject, "request.kind", unhandled_kind(kind));
     };
     let base = pointer.trim_start_matches('/').replace('/', ".");
     if object.pointer(pointer).is_none() {
@@ -169,6 +139,45 @@ pub fn evaluate_with_images(
         warnings: out.warnings,
         mutated: changed.then_some(mutated),
     }
+}
+
+/// `request.object`: the submitted object, or the refusal that says it is not one.
+fn submitted_object(req: &serde_json::Map<String, Value>) -> Result<&Value, Box<Decision>> {
+    match req.get("object") {
+        Some(o @ Value::Object(_)) => Ok(o),
+        Some(other) => Err(Box::new(Decision::refuse(
+            "admission request",
+            "request.object",
+            format!("must be the submitted object, got {}", short(other)),
+        ))),
+        None => Err(Box::new(Decision::refuse(
+            "admission request",
+            "request.object",
+            "is missing: there is nothing to check".into(),
+        ))),
+    }
+}
+
+/// Requests the policy lets through unchecked: an exempt namespace, or an object on its way out
+/// (finalizers being removed), which starts no new container.
+fn skipped(settings: &Settings, namespace: &str, object: &Value) -> bool {
+    settings.namespace_exempt(namespace)
+        || object
+            .pointer("/metadata/deletionTimestamp")
+            .is_some_and(|v| !v.is_null())
+}
+
+/// The refusal of a kind with no pod template, naming the kinds the core reads a pod spec from.
+fn unhandled_kind(kind: &str) -> String {
+    let kinds: Vec<&str> = pod_template_kinds().collect();
+    let listed = match kinds.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        _ => kinds.join(", "),
+    };
+    format!(
+        "{} is not handled by this policy: list only {listed} in its rules",
+        short(&Value::from(kind))
+    )
 }
 
 /// Violations of the new Pod that the old Pod did not already have; never mutates.

@@ -3,11 +3,9 @@
 
 #![forbid(unsafe_code)]
 
+use podgroups_core::limits::MAX_ID;
 use serde_json::Value;
 use std::fmt;
-
-/// Largest uid/gid the apiserver accepts (Spec 1.2).
-pub const MAX_ID: u64 = 2_147_483_647;
 
 /// An inclusive range of ids.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -172,10 +170,10 @@ fn range_bound(at: &str, key: &str, value: Option<&Value>) -> Result<u64, String
     }
 }
 
-/// Reads a uid/gid as Kubernetes accepts it: an integer in `0..=2147483647` (Spec 1.2).
+/// Reads a uid/gid as Kubernetes accepts it: an integer in `0..=MAX_ID` (Spec 1.2).
 pub fn id_of(value: &Value) -> Result<u64, String> {
     match value.as_u64() {
-        Some(n) if n <= MAX_ID => Ok(n),
+        Some(n) if n <= u64::from(MAX_ID) => Ok(n),
         _ => Err(format!(
             "must be an integer between 0 and {MAX_ID}, got {}",
             short(value)

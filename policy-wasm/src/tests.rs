@@ -441,7 +441,7 @@ fn garbage_is_rejected_with_a_message() {
         ),
         (
             json!({"kind": {"kind": "ConfigMap"}, "operation": "CREATE", "object": {"data": {}}}),
-            "is not handled by this policy",
+            "\"ConfigMap\" is not handled by this policy: list only Pod, Deployment, ReplicaSet, StatefulSet, DaemonSet, Job, CronJob, ReplicationController and PodTemplate in its rules",
         ),
         (
             json!({"kind": {"kind": "Deployment"}, "operation": "CREATE", "object": {"spec": {}}}),

@@ -19,19 +19,24 @@ pub const MAX_MANIFEST_BYTES: usize = 8 * 1024 * 1024;
 /// The kinds with a pod template and the path of their pod spec (Spec 1.5).
 const POD_SPEC_PATHS: &[(&str, &str)] = &[
     ("Pod", "spec"),
-    ("PodTemplate", "template.spec"),
     ("Deployment", "spec.template.spec"),
     ("ReplicaSet", "spec.template.spec"),
     ("StatefulSet", "spec.template.spec"),
     ("DaemonSet", "spec.template.spec"),
     ("Job", "spec.template.spec"),
-    ("ReplicationController", "spec.template.spec"),
     ("CronJob", "spec.jobTemplate.spec.template.spec"),
+    ("ReplicationController", "spec.template.spec"),
+    ("PodTemplate", "template.spec"),
 ];
 
 /// The kinds this crate reads, for messages.
 pub const SUPPORTED_KINDS: &str =
     "Pod, PodTemplate, Deployment, ReplicaSet, StatefulSet, DaemonSet, Job, CronJob, ReplicationController, List";
+
+/// The kinds that hold a pod spec (a Pod, or a pod template), in the order messages list them.
+pub fn pod_template_kinds() -> impl Iterator<Item = &'static str> {
+    POD_SPEC_PATHS.iter().map(|(k, _)| *k)
+}
 
 /// The `.`-separated path of the pod spec inside an object of this kind (`spec.template.spec`).
 pub fn pod_spec_path(kind: &str) -> Option<&'static str> {
