@@ -24,6 +24,9 @@ unpack() { rm -rf "$1"; mkdir -p "$1"; tar -xzf "$tarball" -C "$1" --strip-compo
 unpack "$work/package"
 
 # The preprocessor is installable from its .crate alone (with the core it depends on).
+# Stale overlay copies and builds of our own crates from an earlier run (see 40-publish.sh).
+rm -rf "${CARGO_HOME:-$HOME/.cargo}"/registry/src/-*/podgroups-* "${CARGO_HOME:-$HOME/.cargo}"/registry/src/-*/mdbook-podgroups-*
+rm -rf "$target"/debug/.fingerprint/podgroups-* "$target"/debug/.fingerprint/mdbook-podgroups-*
 cargo publish --dry-run --allow-dirty -p podgroups-core -p mdbook-podgroups 2>&1 | tail -n 3
 cargo build -q -p mdbook-podgroups
 bin="$target/debug/mdbook-podgroups"
