@@ -301,6 +301,7 @@ PY
 openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=podgroups token issuer" -keyout tok.key -out tok.pem 2>/dev/null
 kport=$(free_port)
 python3 token.py "$kport" tok.key tok.pem podgroups-issuer tokens.log & pids+=($!)
+for _ in $(seq 100); do curl -fs "http://127.0.0.1:$kport/token?service=probe" -o /dev/null && break; sleep 0.1; done
 bport=$(free_port)
 mkdir -p bstore
 cat > bearer.yml <<YML
