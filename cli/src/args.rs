@@ -28,13 +28,13 @@ pub enum Command {
     /// Read an image archive (docker save, oci-archive, OCI layout dir): its USER, its groups, the risk.
     Image(ImageCmdArgs),
     /// Audit a cluster dump (kubectl get pods/workloads/nodes -o json|yaml): implicit groups per workload.
-    Audit(crate::audit::AuditArgs),
+    Audit(AuditArgs),
     /// Print a shell completion script: `podgroups completions bash > /etc/bash_completion.d/podgroups`.
     Completions(CompletionsArgs),
     /// Print the man page (roff), generated from these definitions: `podgroups man > podgroups.1`.
     Man,
     /// Admission policies for engines that cannot load the Wasm module (`policy emit vap|map|gatekeeper|kyverno`).
-    Policy(crate::policy::PolicyArgs),
+    Policy(PolicyArgs),
 }
 
 #[derive(Args)]
@@ -102,7 +102,7 @@ pub struct ArchiveArgs {
     #[arg(long, value_name = "OS/ARCH")]
     pub platform: Option<String>,
     #[command(flatten)]
-    pub registry: Box<crate::registry::RegistryArgs>,
+    pub registry: Box<RegistryArgs>,
     /// The archive of one container: KEY is the container's name or its image as written in the
     /// manifest; with an archive of several images, an image KEY also picks the image (repeatable).
     #[arg(long = "image-for", value_name = "KEY=ARCHIVE")]
@@ -136,7 +136,7 @@ pub struct ImageCmdArgs {
     #[arg(long)]
     pub verify_digests: bool,
     #[command(flatten)]
-    pub registry: Box<crate::registry::RegistryArgs>,
+    pub registry: Box<RegistryArgs>,
     #[command(flatten)]
     pub env: EnvArgs,
     /// Output format.
@@ -219,4 +219,93 @@ impl OnOff {
     pub fn bool(self) -> bool {
         self == OnOff::On
     }
+}
+
+#[derive(Args)]
+pub struct AuditArgs {
+    /// `kubectl get pods -A -o json|yaml` and any workload lists (Deployments, StatefulSets, DaemonSets,
+    /// Jobs, CronJobs, ReplicaSets) or PersistentVolumes; `-` reads standard input.
+    #[arg(required = true)]
+    pub dumps: Vec<PathBuf>,
+    /// `kubectl get nodes -o json|yaml`: each pod is predicted for its node's runtime and version (repeatable).
+    #[arg(long, value_name = "FILE")]
+    pub nodes: Vec<PathBuf>,
+    /// An image archive for containers whose imageID digest (`sha256:…`), image reference or name is KEY (repeatable).
+    #[arg(long = "image-for", value_name = "KEY=ARCHIVE")]
+    pub image_for: Vec<String>,
+    /// Platform to pick from multi-platform archives (default linux/amd64).
+    #[arg(long, value_name = "OS/ARCH")]
+    pub platform: Option<String>,
+    /// Verify every blob's sha256 while reading archives.
+    #[arg(long)]
+    pub verify_digests: bool,
+    /// The environment assumed for pods whose node is not in --nodes.
+    #[command(flatten)]
+    pub env: EnvArgs,
+    #[arg(short, long, value_enum, default_value_t = Format::Text)]
+    pub output: Format,
+    /// Exit 1 when a container gets groups no manifest names, would lose a needed group, disagrees with
+    /// its observed identity, cannot be decided, is refused on a node, has Strict written but not
+    /// applied, or an item could not be read.
+    #[arg(long)]
+    pub check: bool,
+    /// Images no --image-for covers are read from their registries (by the running imageID digest).
+    #[command(flatten)]
+    pub registry: Box<RegistryArgs>,
+}
+
+/// How images are read from registries.
+#[derive(Args, Default)]
+pub struct RegistryArgs {
+    /// Read only the registry cache, never the network (also: PODGROUPS_OFFLINE=1). An image not in
+    /// the cache is then unknown: the answer says what depends on it.
+    #[arg(long)]
+    pub offline: bool,
+    /// Registry blob cache (default: $PODGROUPS_CACHE_DIR, else $XDG_CACHE_HOME/podgroups or ~/.cache/podgroups).
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+    /// Keep the cache under this size, deleting the least recently used blobs (e.g. 2G, 500M).
+    #[arg(long, value_name = "SIZE")]
+    pub cache_max: Option<String>,
+    /// A PEM CA certificate to trust for registries (repeatable).
+    #[arg(long = "registry-ca", value_name = "FILE")]
+    pub registry_ca: Vec<PathBuf>,
+    /// Reach this registry (host[:port]) over plain HTTP instead of HTTPS (repeatable).
+    #[arg(long = "insecure-registry", value_name = "HOST")]
+    pub insecure_registry: Vec<String>,
+    /// No progress display on standard error.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+#[derive(Args)]
+pub struct PolicyArgs {
+    #[command(subcommand)]
+    pub command: PolicyCommand,
+}
+
+#[derive(Subcommand)]
+pub enum PolicyCommand {
+    /// Print ready-to-apply resources that enforce supplementalGroupsPolicy: Strict and the range rules.
+    Emit(EmitArgs),
+}
+
+#[derive(Args)]
+pub struct EmitArgs {
+    /// vap: ValidatingAdmissionPolicy + binding (Kubernetes 1.30+); map: MutatingAdmissionPolicy that
+    /// sets Strict (1.34 beta); gatekeeper: ConstraintTemplate (CEL) + constraint + Assign mutators;
+    /// kyverno: ClusterPolicy.
+    #[arg(value_enum)]
+    pub form: EmitForm,
+    /// The policy's settings (YAML or JSON, the same keys as the Wasm policy's settings).
+    #[arg(long, value_name = "FILE")]
+    pub settings: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum EmitForm {
+    Vap,
+    Map,
+    Gatekeeper,
+    Kyverno,
 }

@@ -1,49 +1,15 @@
 //! `podgroups audit`: a whole cluster from what kubectl prints — pods, workloads, nodes — folded into
 //! workloads, with observed status users beside per-node predictions (the logic is `podgroups-audit`).
 
-use crate::args::{EnvArgs, Format};
-use clap::Args;
+use crate::args::{AuditArgs, Format};
 use podgroups_audit::{Audit, AuditReport, Images, Progress};
 use std::fmt::Write as _;
 use std::io::{IsTerminal, Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 
 /// A cluster dump can be large; this bound only stops a wrong file (a disk image) early.
 const MAX_DUMP: u64 = 2 * 1024 * 1024 * 1024;
-
-#[derive(Args)]
-pub struct AuditArgs {
-    /// `kubectl get pods -A -o json|yaml` and any workload lists (Deployments, StatefulSets, DaemonSets,
-    /// Jobs, CronJobs, ReplicaSets) or PersistentVolumes; `-` reads standard input.
-    #[arg(required = true)]
-    pub dumps: Vec<PathBuf>,
-    /// `kubectl get nodes -o json|yaml`: each pod is predicted for its node's runtime and version (repeatable).
-    #[arg(long, value_name = "FILE")]
-    pub nodes: Vec<PathBuf>,
-    /// An image archive for containers whose imageID digest (`sha256:…`), image reference or name is KEY (repeatable).
-    #[arg(long = "image-for", value_name = "KEY=ARCHIVE")]
-    pub image_for: Vec<String>,
-    /// Platform to pick from multi-platform archives (default linux/amd64).
-    #[arg(long, value_name = "OS/ARCH")]
-    pub platform: Option<String>,
-    /// Verify every blob's sha256 while reading archives.
-    #[arg(long)]
-    pub verify_digests: bool,
-    /// The environment assumed for pods whose node is not in --nodes.
-    #[command(flatten)]
-    pub env: EnvArgs,
-    #[arg(short, long, value_enum, default_value_t = Format::Text)]
-    pub output: Format,
-    /// Exit 1 when a container gets groups no manifest names, would lose a needed group, disagrees with
-    /// its observed identity, cannot be decided, is refused on a node, has Strict written but not
-    /// applied, or an item could not be read.
-    #[arg(long)]
-    pub check: bool,
-    /// Images no --image-for covers are read from their registries (by the running imageID digest).
-    #[command(flatten)]
-    pub registry: Box<crate::registry::RegistryArgs>,
-}
 
 pub fn run(a: &AuditArgs) -> Result<ExitCode, String> {
     let assumed = a.env.environment()?;

@@ -1,7 +1,7 @@
 //! `podgroups explain`.
 
+use crate::archives::FromArchives;
 use crate::args::{ExplainArgs, Format, ImageArgs};
-use crate::image::FromArchives;
 use crate::input::{describe, read_text};
 use crate::{default_example, render};
 use podgroups_core::{explain as engine, Image, ImageFile, Input, InputError, Report, Source};

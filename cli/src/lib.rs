@@ -6,6 +6,7 @@
 //! Exit codes: 0 the command ran; 1 `--check` found a container that gets groups no manifest names,
 //! or that Kubernetes would refuse; 2 unusable input or arguments.
 
+mod archives;
 mod args;
 mod audit;
 mod default_example;

@@ -1,44 +1,11 @@
 //! `podgroups policy emit vap|map|gatekeeper|kyverno [--settings FILE]`: the admission policy's rules
 //! as resources for engines that cannot load its Wasm module (`podgroups_policy::emit`).
 
-use clap::{Args, Subcommand, ValueEnum};
+use crate::args::{EmitForm, PolicyArgs, PolicyCommand};
 use podgroups_policy::emit::{emit, Form, LIMITS};
 use podgroups_policy::Settings;
 use serde_json::Value;
-use std::path::PathBuf;
 use std::process::ExitCode;
-
-#[derive(Args)]
-pub struct PolicyArgs {
-    #[command(subcommand)]
-    pub command: PolicyCommand,
-}
-
-#[derive(Subcommand)]
-pub enum PolicyCommand {
-    /// Print ready-to-apply resources that enforce supplementalGroupsPolicy: Strict and the range rules.
-    Emit(EmitArgs),
-}
-
-#[derive(Args)]
-pub struct EmitArgs {
-    /// vap: ValidatingAdmissionPolicy + binding (Kubernetes 1.30+); map: MutatingAdmissionPolicy that
-    /// sets Strict (1.34 beta); gatekeeper: ConstraintTemplate (CEL) + constraint + Assign mutators;
-    /// kyverno: ClusterPolicy.
-    #[arg(value_enum)]
-    pub form: EmitForm,
-    /// The policy's settings (YAML or JSON, the same keys as the Wasm policy's settings).
-    #[arg(long, value_name = "FILE")]
-    pub settings: Option<PathBuf>,
-}
-
-#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum EmitForm {
-    Vap,
-    Map,
-    Gatekeeper,
-    Kyverno,
-}
 
 pub fn run(args: &PolicyArgs) -> Result<ExitCode, String> {
     let PolicyCommand::Emit(args) = &args.command;

@@ -3,8 +3,8 @@
 //! `podgroups_image::registry` does the work (cache, credentials, verification); this file maps the
 //! flags and shows progress.
 
-use crate::args::{ArchiveArgs, ImageArgs};
-use crate::image::{summary, FromArchives};
+use crate::archives::{summary, FromArchives};
+use crate::args::{ArchiveArgs, ImageArgs, RegistryArgs};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use podgroups_core::{explain as engine, Environment, Input};
 use podgroups_image::reference::Reference;
@@ -14,30 +14,6 @@ use std::collections::BTreeSet;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-
-/// How images are read from registries.
-#[derive(clap::Args, Default)]
-pub struct RegistryArgs {
-    /// Read only the registry cache, never the network (also: PODGROUPS_OFFLINE=1). An image not in
-    /// the cache is then unknown: the answer says what depends on it.
-    #[arg(long)]
-    pub offline: bool,
-    /// Registry blob cache (default: $PODGROUPS_CACHE_DIR, else $XDG_CACHE_HOME/podgroups or ~/.cache/podgroups).
-    #[arg(long, value_name = "DIR")]
-    pub cache_dir: Option<PathBuf>,
-    /// Keep the cache under this size, deleting the least recently used blobs (e.g. 2G, 500M).
-    #[arg(long, value_name = "SIZE")]
-    pub cache_max: Option<String>,
-    /// A PEM CA certificate to trust for registries (repeatable).
-    #[arg(long = "registry-ca", value_name = "FILE")]
-    pub registry_ca: Vec<PathBuf>,
-    /// Reach this registry (host[:port]) over plain HTTP instead of HTTPS (repeatable).
-    #[arg(long = "insecure-registry", value_name = "HOST")]
-    pub insecure_registry: Vec<String>,
-    /// No progress display on standard error.
-    #[arg(short, long)]
-    pub quiet: bool,
-}
 
 impl RegistryArgs {
     fn options(&self, platform: &Option<String>) -> Result<Options, String> {
