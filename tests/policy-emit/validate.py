@@ -5,16 +5,20 @@ against the resources' published schemas:
 - ValidatingAdmissionPolicy(+Binding) and MutatingAdmissionPolicy(+Binding): the Kubernetes OpenAPI
   schemas shipped by the PyPI package kubernetes-validate, strict mode (unknown fields are errors), for
   every Kubernetes version that serves the resource's apiVersion from 1.34 on;
-- ConstraintTemplate, Assign (Gatekeeper), ClusterPolicy (Kyverno), ClusterAdmissionPolicy (Kubewarden):
-  their schemas are published only as CRDs in the projects' repositories, which no package registry
-  reachable here ships; they are listed as skipped (never as passed) until a packaged source exists;
+- ClusterPolicy (Kyverno): npm's @kubernetes-models/kyverno, validators generated from Kyverno's CRD
+  schemas (kyverno.mjs, run with node); like the apiserver for a custom resource they check types,
+  required fields and enums but not unknown fields, so the broken copy has a wrongly typed field;
+- ConstraintTemplate, Assign (Gatekeeper), ClusterAdmissionPolicy (Kubewarden): their schemas are
+  published only as CRDs in the projects' repositories, which no package registry reachable here
+  ships; they are listed as skipped (never as passed) until a packaged source exists;
 - the Gatekeeper constraint: its kind is the template's, and it sets only keys a constraint has.
 
-Each check is also run on a broken copy (an unknown field) that must be refused, so a schema that
+Each check is also run on a broken copy (an unknown field, or a wrongly typed one) that must be refused, so a schema that
 accepts everything cannot pass. usage: validate.py PODGROUPS_BINARY
 """
 import copy
 import html
+import json
 import re
 import subprocess
 import sys
@@ -29,9 +33,10 @@ ROOT = Path(__file__).resolve().parents[2]
 CRD_KINDS = {
     ("templates.gatekeeper.sh/v1", "ConstraintTemplate"),
     ("mutations.gatekeeper.sh/v1", "Assign"),
-    ("kyverno.io/v1", "ClusterPolicy"),
     ("policies.kubewarden.io/v1", "ClusterAdmissionPolicy"),
 }
+# Validated by kyverno.mjs (npm @kubernetes-models/kyverno).
+KYVERNO_KINDS = {("kyverno.io/v1", "ClusterPolicy")}
 passed = failed = skipped = 0
 
 
@@ -68,6 +73,12 @@ def errors(doc, templates):
             except kv.ValidationError as e:
                 out.append(f"Kubernetes {version}: {e.message} at {list(e.path)}")
         return out
+    if key in KYVERNO_KINDS:
+        node = subprocess.run(["node", str(ROOT / "tests/policy-emit/kyverno.mjs")], input=json.dumps([doc]),
+                              capture_output=True, text=True, cwd=ROOT / "tests/policy-emit")
+        if node.returncode != 0:
+            return [f"kyverno.mjs failed: {node.stderr.strip()[:300]}"]
+        return json.loads(node.stdout)[0]
     if key[0] == "constraints.gatekeeper.sh/v1beta1" and key[1] in templates:
         allowed = {"match", "parameters", "enforcementAction", "scopedEnforcementActions"}
         extra = set(doc.get("spec", {})) - allowed
@@ -83,14 +94,17 @@ def check(label, doc, templates):
         return
     found = errors(doc, templates)
     broken = copy.deepcopy(doc)
-    broken.setdefault("spec", {})["executionMode"] = "gatekeeper"
+    if (doc.get("apiVersion"), doc.get("kind")) in KYVERNO_KINDS:
+        broken.setdefault("spec", {})["background"] = "no"
+    else:
+        broken.setdefault("spec", {})["executionMode"] = "gatekeeper"
     refused = errors(broken, templates)
     if found:
         failed += 1
         print(f"FAIL {label}: " + "; ".join(found[:5]))
     elif not refused:
         failed += 1
-        print(f"FAIL {label}: the schema accepted an unknown spec.executionMode too")
+        print(f"FAIL {label}: the schema accepted the broken copy too")
     else:
         passed += 1
         print(f"ok   {label}")
