@@ -17,7 +17,7 @@ use super::images::{self, Candidate};
 use super::layer::{self, Compression};
 use super::layout::{blob_path, clean, open_required, read_json, Layout};
 use super::provenance::{EtcFile, ImageArchive, LayerInfo};
-use super::rootfs::{Applied, Lookup, Origin, Stop, Tree};
+use super::rootfs::{Applied, Found, Origin, Stop, Tree};
 use super::select::{select, Selector};
 use super::verify;
 use podgroups_core::image::MAX_ETC_FILE_BYTES;
@@ -187,7 +187,7 @@ fn top_layer_alone(
         return Ok(None);
     }
     let decided = WANTED.iter().all(|name| {
-        matches!(tree.lookup(name), Lookup::File { path, origin, links, .. }
+        matches!(tree.lookup(name), Ok(Found { path, origin, links })
             if path == *name && links.is_empty() && origin.layer == top)
     });
     Ok(decided.then_some((layers, tree, kept)))
@@ -420,57 +420,24 @@ fn read_entry(layout: &dyn Layout, layers: &[LayerInfo], origin: Origin) -> Resu
 /// The fate of one file and, when it must be read, where its content is.
 fn fate(tree: &Tree, name: &str) -> (EtcFile, Option<Origin>) {
     match tree.lookup(name) {
-        Lookup::File {
-            path,
-            origin,
-            layer,
-            links,
-        } if origin.size > MAX_ETC_FILE_BYTES as u64 => (
+        Ok(Found { path, origin, links }) if origin.size > MAX_ETC_FILE_BYTES as u64 => (
             EtcFile::TooLarge {
                 path,
-                layer,
+                layer: origin.layer,
                 size: origin.size,
                 links,
             },
             None,
         ),
-        Lookup::File {
-            path,
-            origin,
-            layer,
-            links,
-        } => (
+        Ok(Found { path, origin, links }) => (
             EtcFile::Regular {
                 path,
-                layer,
+                layer: origin.layer,
                 size: origin.size,
                 links,
             },
             Some(origin),
         ),
-        Lookup::Absent { path, removed, links } => (
-            EtcFile::Absent {
-                path,
-                removed_by: removed,
-                links,
-            },
-            None,
-        ),
-        Lookup::NotRegular {
-            path,
-            what,
-            layer,
-            links,
-        } => (
-            EtcFile::NotRegular {
-                path,
-                what,
-                layer,
-                links,
-            },
-            None,
-        ),
-        Lookup::NotADirectory { path, component, links } => (EtcFile::NotADirectory { path, component, links }, None),
-        Lookup::TooManyLinks { path } => (EtcFile::TooManyLinks { path }, None),
+        Err(other) => (other, None),
     }
 }

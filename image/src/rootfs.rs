@@ -13,7 +13,7 @@
 //! Memory is proportional to the number of paths in the final rootfs (a few dozen bytes each), not to
 //! the size of the layers.
 
-use super::provenance::RemovedBy;
+use super::provenance::{EtcFile, RemovedBy};
 use super::tar::{Entry, Kind as TarKind};
 use std::collections::BTreeMap;
 
@@ -43,37 +43,16 @@ struct Node {
     layer: usize,
 }
 
-/// What a path of the final rootfs is, after symlink resolution (Spec 8.11).
+/// A regular file found in the final rootfs after symlink resolution (Spec 8.11); every other fate
+/// (absent, not regular, not a directory, too many links) is the `EtcFile` the lookup returns instead.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Lookup {
-    /// A regular file; `path` is the resolved path, `links` the symlinks followed (`link -> target`).
-    File {
-        path: String,
-        origin: Origin,
-        layer: usize,
-        links: Vec<String>,
-    },
-    /// Nothing there; `removed` tells which whiteout removed it (or an ancestor), if any.
-    Absent {
-        path: String,
-        removed: Option<RemovedBy>,
-        links: Vec<String>,
-    },
-    /// A directory, device, fifo…: the runtime refuses it.
-    NotRegular {
-        path: String,
-        what: String,
-        layer: usize,
-        links: Vec<String>,
-    },
-    /// A path component is a file, not a directory: opening fails with ENOTDIR.
-    NotADirectory {
-        path: String,
-        component: String,
-        links: Vec<String>,
-    },
-    /// Symlinks loop or chain too deep.
-    TooManyLinks { path: String },
+pub struct Found {
+    /// The resolved path.
+    pub path: String,
+    /// Where its content is.
+    pub origin: Origin,
+    /// The symlinks followed (`link -> target`).
+    pub links: Vec<String>,
 }
 
 /// Paths kept at most (real images have up to about a million); bounds memory on hostile input.
@@ -218,10 +197,10 @@ impl Tree {
 
     /// Looks `path` up in the final rootfs, following symlinks (the last one too), as the runtime's
     /// `openUserFile` does (Spec 8.11).
-    pub fn lookup(&self, path: &str) -> Lookup {
+    pub fn lookup(&self, path: &str) -> Result<Found, EtcFile> {
         let (path, links) = match self.resolve(path, true) {
             Resolved::Path { path, links } => (path, links),
-            Resolved::TooManyLinks => return Lookup::TooManyLinks { path: path.to_owned() },
+            Resolved::TooManyLinks => return Err(EtcFile::TooManyLinks { path: path.to_owned() }),
         };
         let mut prefix = String::new();
         let parts: Vec<&str> = path.split('/').collect();
@@ -229,63 +208,57 @@ impl Tree {
             prefix = join(&prefix, part);
             match self.nodes.get(&prefix) {
                 None => {
-                    return Lookup::Absent {
-                        removed: self.removal_of(&path),
+                    return Err(EtcFile::Absent {
+                        removed_by: self.removal_of(&path),
                         path,
                         links,
-                    }
+                    })
                 }
                 Some(Node { kind: Kind::Dir, .. }) => {}
                 Some(_) => {
-                    return Lookup::NotADirectory {
+                    return Err(EtcFile::NotADirectory {
                         path,
                         component: prefix,
                         links,
-                    }
+                    })
                 }
             }
         }
-        match self.nodes.get(&path) {
-            None => Lookup::Absent {
-                removed: self.removal_of(&path),
-                path,
-                links,
-            },
+        let (what, layer) = match self.nodes.get(&path) {
+            None => {
+                return Err(EtcFile::Absent {
+                    removed_by: self.removal_of(&path),
+                    path,
+                    links,
+                })
+            }
             Some(Node {
                 kind: Kind::File(origin),
                 ..
-            }) => Lookup::File {
-                origin: *origin,
-                layer: origin.layer,
-                path,
-                links,
-            },
-            Some(Node { kind: Kind::Dir, layer }) => Lookup::NotRegular {
-                path,
-                what: "directory".into(),
-                layer: *layer,
-                links,
-            },
+            }) => {
+                return Ok(Found {
+                    origin: *origin,
+                    path,
+                    links,
+                })
+            }
+            Some(Node { kind: Kind::Dir, layer }) => ("directory".to_owned(), *layer),
             Some(Node {
                 kind: Kind::Special(k),
                 layer,
-            }) => Lookup::NotRegular {
-                path,
-                what: k.describe(),
-                layer: *layer,
-                links,
-            },
+            }) => (k.describe(), *layer),
             // Unreachable: resolve follows the last symlink; kept total for safety.
             Some(Node {
                 kind: Kind::Symlink(_),
                 layer,
-            }) => Lookup::NotRegular {
-                path,
-                what: "symbolic link".into(),
-                layer: *layer,
-                links,
-            },
-        }
+            }) => ("symbolic link".to_owned(), *layer),
+        };
+        Err(EtcFile::NotRegular {
+            path,
+            what,
+            layer,
+            links,
+        })
     }
 
     /// The nearest whiteout or opaque marker covering `path`.
@@ -518,10 +491,7 @@ mod tests {
     }
 
     fn file_layer(t: &Tree, p: &str) -> Option<usize> {
-        match t.lookup(p) {
-            Lookup::File { layer, .. } => Some(layer),
-            _ => None,
-        }
+        t.lookup(p).ok().map(|f| f.origin.layer)
     }
 
     #[test]
@@ -534,14 +504,14 @@ mod tests {
         assert_eq!(file_layer(&t, "etc/passwd"), Some(1));
         assert!(matches!(
             t.lookup("etc/group"),
-            Lookup::Absent {
-                removed: Some(RemovedBy {
+            Err(EtcFile::Absent {
+                removed_by: Some(RemovedBy {
                     layer: 1,
                     opaque: false,
                     ..
                 }),
                 ..
-            }
+            })
         ));
     }
 
@@ -555,10 +525,10 @@ mod tests {
         assert_eq!(file_layer(&t, "etc/passwd"), Some(1));
         assert!(matches!(
             t.lookup("etc/group"),
-            Lookup::Absent {
-                removed: Some(RemovedBy { opaque: true, .. }),
+            Err(EtcFile::Absent {
+                removed_by: Some(RemovedBy { opaque: true, .. }),
                 ..
-            }
+            })
         ));
     }
 
@@ -571,15 +541,15 @@ mod tests {
             ("lib/group", File, ""),
             ("usr/lib/group", Symlink, "/../lib/group"),
         ]]);
-        assert!(matches!(t.lookup("etc/passwd"), Lookup::File { ref path, .. } if path == "usr/lib/passwd"));
-        assert!(matches!(t.lookup("etc/group"), Lookup::File { ref path, .. } if path == "lib/group"));
+        assert!(matches!(t.lookup("etc/passwd"), Ok(ref f) if f.path == "usr/lib/passwd"));
+        assert!(matches!(t.lookup("etc/group"), Ok(ref f) if f.path == "lib/group"));
     }
 
     #[test]
     fn symlink_loops_stop() {
         use TarKind::*;
         let t = tree(&[&[("etc/passwd", Symlink, "passwd")]]);
-        assert!(matches!(t.lookup("etc/passwd"), Lookup::TooManyLinks { .. }));
+        assert!(matches!(t.lookup("etc/passwd"), Err(EtcFile::TooManyLinks { .. })));
     }
 
     #[test]
@@ -599,10 +569,14 @@ mod tests {
     fn non_regular_and_not_a_directory() {
         use TarKind::*;
         let t = tree(&[&[("etc/passwd/", Dir, ""), ("etc/group", CharDevice, "")]]);
-        assert!(matches!(t.lookup("etc/passwd"), Lookup::NotRegular { ref what, .. } if what == "directory"));
-        assert!(matches!(t.lookup("etc/group"), Lookup::NotRegular { ref what, .. } if what == "character device"));
+        assert!(matches!(t.lookup("etc/passwd"), Err(EtcFile::NotRegular { ref what, .. }) if what == "directory"));
+        assert!(
+            matches!(t.lookup("etc/group"), Err(EtcFile::NotRegular { ref what, .. }) if what == "character device")
+        );
         let t = tree(&[&[("etc", File, "")]]);
-        assert!(matches!(t.lookup("etc/passwd"), Lookup::NotADirectory { ref component, .. } if component == "etc"));
+        assert!(
+            matches!(t.lookup("etc/passwd"), Err(EtcFile::NotADirectory { ref component, .. }) if component == "etc")
+        );
     }
 
     #[test]
@@ -613,7 +587,7 @@ mod tests {
             &[("real/", Dir, ""), ("etc", Symlink, "real")],
             &[("etc/passwd", File, "")],
         ]);
-        assert!(matches!(t.lookup("etc/passwd"), Lookup::File { ref path, layer: 1, .. } if path == "real/passwd"));
+        assert!(matches!(t.lookup("etc/passwd"), Ok(ref f) if f.path == "real/passwd" && f.origin.layer == 1));
     }
 
     #[test]
@@ -626,22 +600,22 @@ mod tests {
             ("a", Symlink, "b"),
             ("a/y", File, ""),
         ]]);
-        assert!(matches!(t.lookup("b/y"), Lookup::File { .. }));
-        assert!(matches!(t.lookup("a/x"), Lookup::Absent { .. }));
+        assert!(t.lookup("b/y").is_ok());
+        assert!(matches!(t.lookup("a/x"), Err(EtcFile::Absent { .. })));
         // Parent removed by a whiteout in the next layer, then recreated.
         let t = tree(&[
             &[("d/f1", File, "")],
             &[("d/f0", File, ""), (".wh.d", File, ""), ("d/f2", File, "")],
         ]);
-        assert!(matches!(t.lookup("d/f2"), Lookup::File { .. }));
-        assert!(matches!(t.lookup("d/f0"), Lookup::Absent { .. }));
+        assert!(t.lookup("d/f2").is_ok());
+        assert!(matches!(t.lookup("d/f0"), Err(EtcFile::Absent { .. })));
         // The parent's layer mark is renewed per layer, so an opaque marker keeps this layer's files.
         let t = tree(&[
             &[("e/old", File, ""), ("e/keep", File, "")],
             &[("e/new", File, ""), ("e/.wh..wh..opq", File, "")],
         ]);
-        assert!(matches!(t.lookup("e/new"), Lookup::File { layer: 1, .. }));
-        assert!(matches!(t.lookup("e/old"), Lookup::Absent { .. }));
+        assert!(matches!(t.lookup("e/new"), Ok(ref f) if f.origin.layer == 1));
+        assert!(matches!(t.lookup("e/old"), Err(EtcFile::Absent { .. })));
     }
 
     #[test]
