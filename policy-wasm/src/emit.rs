@@ -42,6 +42,7 @@ pub const LIMITS: &[&str] = &[
     "check_image_user needs Kubewarden's oci/v1/oci_manifest_config host capability; CEL cannot read image configs, so it is not emitted.",
     "Only Strict is set by the mutations; MustRunAs defaults (runAsUser, runAsGroup, fsGroup, supplementalGroups) and runAsNonRoot are required, not set.",
     "Ids that are not integers in 0-2147483647 are refused by the apiserver's own validation before these policies run.",
+    "Gatekeeper's Assign cannot test other fields: it also sets Strict on Windows pod templates (which the apiserver then refuses) and, with exempt_images, where every container is exempt; the Wasm policy and the Kyverno rules leave both alone.",
 ];
 
 /// The API groups and resources the policy handles, as in metadata.yml.
@@ -72,12 +73,21 @@ pub struct Check {
 }
 
 /// The named CEL variables every validation uses, in evaluation order (each may use the earlier ones).
+/// Every container of the pod spec at `spec` (init, regular, ephemeral), as one CEL list.
+fn all_containers(spec: &str) -> String {
+    format!(
+        "(has({spec}.initContainers) ? {spec}.initContainers : []) + (has({spec}.containers) ? {spec}.containers : []) + (has({spec}.ephemeralContainers) ? {spec}.ephemeralContainers : [])"
+    )
+}
+
+/// Every container of the pod spec at `spec` is exempt (none when no image is exempt).
+fn every_container_exempt(settings: &Settings, spec: &str) -> Option<String> {
+    let e = exempt_image(&settings.exempt_images, "c")?;
+    let all = all_containers(spec);
+    Some(format!("size({all}) > 0 && ({all}).all(c, {e})"))
+}
+
 pub fn variables(settings: &Settings) -> Vec<(&'static str, String)> {
-    let lists = |spec: &str| {
-        format!(
-            "(has({spec}.initContainers) ? {spec}.initContainers : []) + (has({spec}.containers) ? {spec}.containers : []) + (has({spec}.ephemeralContainers) ? {spec}.ephemeralContainers : [])"
-        )
-    };
     let exempt_namespaces = if settings.exempt_namespaces.is_empty() {
         String::new()
     } else {
@@ -96,7 +106,7 @@ pub fn variables(settings: &Settings) -> Vec<(&'static str, String)> {
         ),
         // A Pod's security contexts are immutable: an UPDATE is judged only on containers it adds.
         ("podUpdate", "request.operation == 'UPDATE' && object.kind == 'Pod'".into()),
-        ("allContainers", lists("variables.podSpec")),
+        ("allContainers", all_containers("variables.podSpec")),
         (
             "containers",
             "variables.podUpdate ? (has(variables.podSpec.ephemeralContainers) ? variables.podSpec.ephemeralContainers.filter(e, !(has(oldObject.spec.ephemeralContainers) && oldObject.spec.ephemeralContainers.exists(o, o.name == e.name))) : []) : variables.allContainers".into(),
@@ -110,10 +120,7 @@ pub fn variables(settings: &Settings) -> Vec<(&'static str, String)> {
         ),
         (
             "podExempt",
-            match &exempt {
-                None => "false".into(),
-                Some(e) => format!("size(variables.allContainers) > 0 && variables.allContainers.all(c, {e})"),
-            },
+            every_container_exempt(settings, "variables.podSpec").unwrap_or_else(|| "false".into()),
         ),
         (
             "skip",
@@ -455,6 +462,18 @@ fn kyverno(settings: &Settings) -> Vec<Value> {
             "match": {"any": [{"resources": {"kinds": kinds, "operations": ops}}]},
             "mutate": {"patchStrategicMerge": patch}
         });
+        // As the Wasm policy: Windows pods, and pods whose every container is exempt, are left alone.
+        let spec = format!("object.{path}");
+        let mut preconditions = vec![json!({
+            "name": "not-windows",
+            "expression": format!("!(has({spec}.os) && has({spec}.os.name) && {spec}.os.name == 'windows')")
+        })];
+        if let Some(all) = every_container_exempt(settings, &spec) {
+            preconditions.push(json!({"name": "not-every-container-exempt", "expression": format!("!({all})")}));
+        }
+        if let Some(rule) = rule.as_object_mut() {
+            rule.insert("celPreconditions".into(), Value::from(preconditions));
+        }
         exclude(&mut rule);
         rules.push(rule);
     }

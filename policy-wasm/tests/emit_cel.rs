@@ -274,6 +274,18 @@ fn settings() -> Vec<(String, Settings)> {
     .collect()
 }
 
+/// The settings default nothing but Strict, so the policy's mutation is exactly the emitted one's.
+fn strict_is_the_only_default(settings: &Settings) -> bool {
+    [
+        &settings.run_as_user,
+        &settings.run_as_group,
+        &settings.fs_group,
+        &settings.supplemental_groups,
+    ]
+    .iter()
+    .all(|r| r.default_id().is_none() && **r != podgroups_policy::rules::Rule::MustRunAsNonRoot)
+}
+
 fn kind_of(request: &Value) -> String {
     request["kind"]["kind"].as_str().unwrap_or_default().to_string()
 }
@@ -318,15 +330,7 @@ fn the_mutating_policy_sets_strict_as_the_policy_does() {
         let condition = spec["matchConditions"][0]["expression"].as_str().unwrap();
         let patch = spec["mutations"][0]["jsonPatch"]["expression"].as_str().unwrap();
         let (vap, _) = validating(Form::Vap, &settings);
-        // With only Strict to set, the policy's mutation is exactly the MAP's.
-        let strict_only = [
-            &settings.run_as_user,
-            &settings.run_as_group,
-            &settings.fs_group,
-            &settings.supplemental_groups,
-        ]
-        .iter()
-        .all(|r| r.default_id().is_none() && **r != podgroups_policy::rules::Rule::MustRunAsNonRoot);
+        let strict_only = strict_is_the_only_default(&settings);
         for (name, request) in &requests {
             let kind = kind_of(request);
             if podgroups_core::manifest::pod_spec_pointer(&kind).is_none() {
@@ -364,4 +368,86 @@ fn the_mutating_policy_sets_strict_as_the_policy_does() {
         }
     }
     assert!(mutated > 50, "only {mutated} mutations");
+}
+
+/// Kyverno's `+(field): value` strategic-merge anchor at a dotted path: set only where absent.
+fn add_if_absent(object: &mut Value, path: &[&str], field: &str, value: &str) {
+    let mut at = object;
+    for key in path.iter().chain(["securityContext"].iter()) {
+        if !at.get(*key).is_some_and(Value::is_object) {
+            at[*key] = json!({});
+        }
+        at = &mut at[*key];
+    }
+    if at.get(field).is_none() {
+        at[field] = json!(value);
+    }
+}
+
+#[test]
+fn kyvernos_mutate_rules_set_strict_as_the_policy_does() {
+    let requests = requests();
+    let (mut mutated, mut exempt) = (0, 0);
+    for (label, settings) in settings() {
+        if !strict_is_the_only_default(&settings) {
+            continue;
+        }
+        let docs = emit(Form::Kyverno, &settings);
+        let rules: Vec<&Value> = docs[0]["spec"]["rules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r.get("mutate").is_some())
+            .collect();
+        for (name, request) in &requests {
+            let kind = kind_of(request);
+            let operation = request["operation"].as_str().unwrap_or_default();
+            let namespace = request["namespace"].as_str().unwrap_or_default();
+            let mut object = request["object"].clone();
+            for rule in &rules {
+                let resources = &rule["match"]["any"][0]["resources"];
+                let excluded = match &rule["exclude"]["any"][0]["resources"]["namespaces"] {
+                    Value::Null => Vec::new(),
+                    namespaces => strings(namespaces),
+                };
+                if !strings(&resources["kinds"]).contains(&kind)
+                    || !strings(&resources["operations"]).iter().any(|o| o == operation)
+                    || excluded.iter().any(|n| n == namespace)
+                {
+                    continue;
+                }
+                let ctx = Cel::from(&json!([]), &json!([])).context(request, &request["object"]);
+                let preconditions = rule["celPreconditions"].as_array().cloned().unwrap_or_default();
+                let hold = preconditions
+                    .iter()
+                    .all(|p| matches!(eval(&ctx, p["expression"].as_str().unwrap()), cel::Value::Bool(true)));
+                if !hold {
+                    exempt += 1;
+                    continue;
+                }
+                // The patch's nesting is the pod spec's path.
+                let mut path = Vec::new();
+                let mut patch = &rule["mutate"]["patchStrategicMerge"];
+                while let Some((key, inner)) = patch.as_object().and_then(|m| m.iter().next()) {
+                    if key == "securityContext" {
+                        break;
+                    }
+                    path.push(key.as_str());
+                    patch = inner;
+                }
+                add_if_absent(&mut object, &path, "supplementalGroupsPolicy", "Strict");
+            }
+            let policy = evaluate(request, &settings, true);
+            if policy.accepted() && podgroups_core::manifest::pod_spec_pointer(&kind).is_some() {
+                let expected = policy.mutated.clone().unwrap_or_else(|| request["object"].clone());
+                assert_eq!(
+                    object, expected,
+                    "{label} {name}: Kyverno and the policy mutate differently"
+                );
+                mutated += usize::from(object != request["object"]);
+            }
+        }
+    }
+    assert!(mutated > 20, "only {mutated} mutations compared");
+    assert!(exempt > 0, "no request had every container exempt");
 }
