@@ -56,6 +56,10 @@ struct WorkloadAcc {
     /// Container names in the order first seen (spec order).
     order: Vec<String>,
     findings: Vec<Finding>,
+    /// gid → the PersistentVolumes whose `pv.beta.kubernetes.io/gid` the kubelet adds to every container.
+    pv_gids: BTreeMap<u32, BTreeSet<String>>,
+    /// The first pod (else the template) and the environment it is predicted on, to explain alone.
+    example: Option<(usize, Option<usize>, bool)>,
 }
 
 impl WorkloadAcc {
@@ -111,17 +115,19 @@ struct Fold {
     cache: HashMap<PredictionKey, Predictions>,
     workloads: BTreeMap<ObjectKey, WorkloadAcc>,
     claim_fs_groups: HashMap<(String, String), BTreeSet<u32>>,
+    /// `(namespace, claim)` → `(pv.beta.kubernetes.io/gid, PersistentVolume name)` of its bound volume.
+    claim_gids: HashMap<(String, String), Vec<(String, String)>>,
     bad_specs: BTreeSet<usize>,
 }
 
-pub(crate) fn finish(mut audit: Audit<'_>) -> AuditReport {
+pub(crate) fn finish(mut audit: Audit<'_>) -> (AuditReport, Vec<Option<crate::WorkloadExample>>) {
     let images = std::mem::take(&mut audit.images);
     let prepared = prepare_images(&images, &mut audit.errors);
     // Containers whose image is not given run against the unknown image (never an empty one).
     let unknown_image = Image::unknown();
     let unknown = match PreparedImage::new(&unknown_image) {
         Ok(p) => p,
-        Err(_) => return report(audit, Vec::new()),
+        Err(_) => return (report(audit, Vec::new()), Vec::new()),
     };
     let images = PreparedImages {
         images: &images,
@@ -137,6 +143,7 @@ pub(crate) fn finish(mut audit: Audit<'_>) -> AuditReport {
         cache: HashMap::new(),
         workloads: BTreeMap::new(),
         claim_fs_groups: HashMap::new(),
+        claim_gids: audit.claim_gids(),
         bad_specs: BTreeSet::new(),
     };
     let total = records.len();
@@ -149,12 +156,20 @@ pub(crate) fn finish(mut audit: Audit<'_>) -> AuditReport {
         }
     }
     let claim_fs_groups = fold.claim_fs_groups;
-    let workloads = fold
+    let (workloads, examples) = fold
         .workloads
         .into_values()
-        .map(|w| conclude(w, &claim_fs_groups))
-        .collect();
-    report(audit, workloads)
+        .map(|mut w| {
+            let example = w.example.take().and_then(|(spec, env, _)| {
+                Some(crate::WorkloadExample {
+                    object: audit.specs.get(spec)?.object.clone(),
+                    environment: env.and_then(|e| audit.envs.get(e)).map(|e| e.report.id.clone()),
+                })
+            });
+            (conclude(w, &claim_fs_groups), example)
+        })
+        .unzip();
+    (report(audit, workloads), examples)
 }
 
 /// Parses each image once; one that no runtime would read is an error and stays unknown.
@@ -220,11 +235,22 @@ fn fold_record(audit: &mut Audit<'_>, fold: &mut Fold, images: &PreparedImages<'
         ..WorkloadAcc::default()
     });
     add_record_facts(w, record, spec, &mut fold.claim_fs_groups);
-    let pv = pv_gids(&audit.pv_gids, spec);
+    let volumes = pv_gids(&fold.claim_gids, spec);
+    for (gid, volume) in &volumes {
+        if let Ok(gid) = gid.trim().parse::<u32>() {
+            w.pv_gids.entry(gid).or_default().insert(volume.clone());
+        }
+    }
+    let pv: Vec<String> = volumes.into_iter().map(|(gid, _)| gid).collect();
     let envs = match record.env {
         Some(e) => vec![e],
         None => fold.all_envs.clone(),
     };
+    // A scheduled pod is the better example: it names the node it really ran on.
+    let scheduled = record.pod && record.env.is_some();
+    if w.example.is_none_or(|(_, _, s)| !s && scheduled) {
+        w.example = Some((record.spec, envs.first().copied(), scheduled));
+    }
     let choices = image_choices(images.images, record, spec);
     for env_id in envs {
         let Some(env) = audit.envs.get(env_id) else { continue };
@@ -289,13 +315,14 @@ fn add_record_facts(
     }
 }
 
-/// The `pv.beta.kubernetes.io/gid` values of the volumes the spec's claims are bound to.
-fn pv_gids(pv_gids: &HashMap<(String, String), Vec<String>>, spec: &crate::Spec) -> Vec<String> {
+/// The `pv.beta.kubernetes.io/gid` values (and volume names) of the volumes the spec's claims are bound
+/// to: pod volume → PersistentVolumeClaim → bound PersistentVolume (Spec 7.3, extra PV groups).
+fn pv_gids(claim_gids: &HashMap<(String, String), Vec<(String, String)>>, spec: &crate::Spec) -> Vec<(String, String)> {
     spec.facts
         .claims
         .iter()
         .flat_map(|c| {
-            pv_gids
+            claim_gids
                 .get(&(spec.namespace.clone(), c.clone()))
                 .into_iter()
                 .flatten()
@@ -365,6 +392,15 @@ fn fold_owner(
         match owners.get(&(r.namespace.clone(), kind.clone(), name.clone())) {
             Some(o) => (kind, name) = (o.kind.clone(), o.name.clone()),
             None => break,
+        }
+    }
+    // Without the Job object: the CronJob controller names its Jobs `<cronjob>-<scheduled minute>`.
+    if kind == "Job" && !present.contains(&(r.namespace.clone(), kind.clone(), name.clone())) {
+        if let Some((base, minute)) = name.rsplit_once('-') {
+            let cron = (r.namespace.clone(), "CronJob".to_owned(), base.to_owned());
+            if !minute.is_empty() && minute.bytes().all(|b| b.is_ascii_digit()) && present.contains(&cron) {
+                return Some((cron.1, cron.2));
+            }
         }
     }
     // Without the ReplicaSet object: the Deployment controller names it `<deployment>-<pod-template-hash>`.
@@ -529,6 +565,7 @@ fn add_predicted(
             &mut c.findings,
             Finding {
                 code: "strict-not-applied".into(),
+                environment: Some(env.to_owned()),
                 container: Some(cname.to_owned()),
                 gids: p.implicit.iter().map(|(g, _)| *g).collect(),
                 message: format!("Strict is written but {env}'s runtime ignores it and merges /etc/group"),
@@ -672,6 +709,7 @@ fn compare(
         &mut c.findings,
         Finding {
             code: "observed-differs".into(),
+            environment: Some(env.to_owned()),
             container: Some(cname.to_owned()),
             gids,
             message: format!("{what} — likely cause: {cause}. Both are reported; neither overrides the other"),
@@ -707,6 +745,9 @@ fn conclude(w: WorkloadAcc, claim_fs_groups: &HashMap<(String, String), BTreeSet
         .filter_map(|name| by_name.remove(&name).map(|c| (name, c)))
         .map(|(name, c)| conclude_container(name, c, already_strict, &volume_gids, &mut findings))
         .collect();
+    if !already_strict && !w.pv_gids.is_empty() {
+        findings.push(pv_gids_kept(&w.pv_gids));
+    }
     WorkloadAudit {
         kind: w.kind,
         namespace: w.namespace,
@@ -737,6 +778,7 @@ fn conclude_container(
     if !would_break.is_empty() {
         findings.push(Finding {
             code: "strict-would-break".into(),
+            environment: None,
             container: Some(name.clone()),
             gids: would_break.iter().map(|b| b.gid).collect(),
             message: format!(
@@ -782,6 +824,28 @@ fn would_break(remove: &[u32], primary_gids: &BTreeSet<u32>, volume_gids: &BTree
         .collect()
 }
 
+/// Strict does not remove a PersistentVolume's gid annotation: the kubelet adds it to the CRI's
+/// supplemental groups itself (Spec 7.3), which both policies keep. Said so the volume is not feared lost.
+fn pv_gids_kept(pv_gids: &BTreeMap<u32, BTreeSet<String>>) -> Finding {
+    let described: Vec<String> = pv_gids
+        .iter()
+        .map(|(gid, volumes)| {
+            let volumes: Vec<&str> = volumes.iter().map(String::as_str).collect();
+            format!("{gid} (PersistentVolume {})", volumes.join(", "))
+        })
+        .collect();
+    Finding {
+        code: "pv-gid-kept".into(),
+        environment: None,
+        container: None,
+        gids: pv_gids.keys().copied().collect(),
+        message: format!(
+            "Strict keeps {}: the kubelet adds a bound volume's pv.beta.kubernetes.io/gid to every container's supplemental groups itself, not from /etc/group",
+            described.join(", ")
+        ),
+    }
+}
+
 /// The groups a container gets that no manifest names, each with its `/etc/group` line or "observed".
 fn implicit_groups_finding(name: &str, c: &ContainerAcc, gids: Vec<u32>) -> Finding {
     let described: Vec<String> = c
@@ -795,6 +859,7 @@ fn implicit_groups_finding(name: &str, c: &ContainerAcc, gids: Vec<u32>) -> Find
         .collect();
     Finding {
         code: "implicit-groups".into(),
+        environment: None,
         container: Some(name.to_owned()),
         gids,
         message: format!("gets groups no manifest names: {}", described.join(", ")),
@@ -807,6 +872,7 @@ fn other_findings(name: &str, c: &ContainerAcc, findings: &mut Vec<Finding>) {
     if distinct.len() > 1 {
         findings.push(Finding {
             code: "environments-differ".into(),
+            environment: None,
             container: Some(name.to_owned()),
             gids: Vec::new(),
             message: format!(
@@ -825,6 +891,7 @@ fn other_findings(name: &str, c: &ContainerAcc, findings: &mut Vec<Finding>) {
                 findings,
                 Finding {
                     code: "refused".into(),
+                    environment: Some(p.environment.clone()),
                     container: Some(name.to_owned()),
                     gids: Vec::new(),
                     message: format!("on {}: {reason}: {message}", p.environment),
@@ -835,6 +902,7 @@ fn other_findings(name: &str, c: &ContainerAcc, findings: &mut Vec<Finding>) {
     if c.unknown_implicit {
         findings.push(Finding {
             code: "implicit-unknown".into(),
+            environment: None,
             container: Some(name.to_owned()),
             gids: Vec::new(),
             message: format!(

@@ -73,7 +73,7 @@ pub(crate) fn digest_of(s: &str) -> Option<&str> {
 }
 
 /// A reference the way containerd names it: `nginx` → `docker.io/library/nginx:latest`.
-pub(crate) fn normalize(reference: &str) -> String {
+pub fn normalize(reference: &str) -> String {
     let (name, digest) = match reference.split_once('@') {
         Some((n, d)) => (n, Some(d)),
         None => (reference, None),

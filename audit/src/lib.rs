@@ -39,7 +39,7 @@ mod images;
 mod objects;
 pub mod report;
 
-pub use images::{ImageMatch, Images};
+pub use images::{normalize as normalize_reference, ImageMatch, Images};
 pub use report::*;
 
 use objects::{ContainerStatus, OwnerRef, SpecFacts};
@@ -51,6 +51,14 @@ use std::collections::HashMap;
 pub(crate) struct Env {
     pub report: EnvironmentReport,
     pub environment: Option<Environment>,
+}
+
+/// A PersistentVolume carrying `pv.beta.kubernetes.io/gid`.
+pub(crate) struct PersistentVolume {
+    pub name: String,
+    pub gid: String,
+    /// `spec.claimRef` (namespace, name), when bound.
+    pub claim: Option<(String, String)>,
 }
 
 /// A distinct slim pod spec: pods of one workload revision share it.
@@ -88,8 +96,10 @@ pub struct Audit<'i> {
     pub(crate) specs: Vec<Spec>,
     spec_ids: HashMap<String, usize>,
     pub(crate) records: Vec<Record>,
-    /// `(namespace, claim)` → gids of `pv.beta.kubernetes.io/gid` of the bound PersistentVolume.
-    pub(crate) pv_gids: HashMap<(String, String), Vec<String>>,
+    /// PersistentVolumes with a `pv.beta.kubernetes.io/gid` annotation.
+    pub(crate) persistent_volumes: Vec<PersistentVolume>,
+    /// `(namespace, claim)` → `spec.volumeName` of each PersistentVolumeClaim given.
+    pub(crate) claim_volumes: HashMap<(String, String), String>,
     pub(crate) errors: Vec<ItemError>,
     pub(crate) progress: Option<&'i mut dyn FnMut(Progress)>,
 }
@@ -101,6 +111,15 @@ pub struct Audit<'i> {
 pub struct WantedImage {
     pub image: String,
     pub image_id: Option<String>,
+}
+
+/// A pod (or the workload's template) as the engine read it, and the environment it was predicted on.
+#[derive(Clone, Debug, PartialEq)]
+pub struct WorkloadExample {
+    /// The slim object explained: `kind`, `metadata` (name, namespace) and the pod spec at its path.
+    pub object: Value,
+    /// The [`EnvironmentReport::id`] of its node (for a template: the first environment it is predicted on).
+    pub environment: Option<String>,
 }
 
 /// Where a long audit is, for a progress display.
@@ -123,7 +142,8 @@ impl<'i> Audit<'i> {
             specs: Vec::new(),
             spec_ids: HashMap::new(),
             records: Vec::new(),
-            pv_gids: HashMap::new(),
+            persistent_volumes: Vec::new(),
+            claim_volumes: HashMap::new(),
             errors: Vec::new(),
             progress: None,
         }
@@ -209,7 +229,8 @@ impl<'i> Audit<'i> {
         self.node_env.insert(n.name, id);
     }
 
-    /// Reads pods (`kubectl get pods -A -o json|yaml`), workload lists and PersistentVolumes.
+    /// Reads pods (`kubectl get pods -A -o json|yaml`), workload lists, and PersistentVolumes and
+    /// their claims (`kubectl get pv,pvc -A -o json`), in one List or in several inputs.
     pub fn add_objects(&mut self, input: &str, text: &str) {
         let mut index = 0;
         let mut items = Vec::new();
@@ -268,6 +289,9 @@ impl<'i> Audit<'i> {
         if kind == "PersistentVolume" {
             return self.add_persistent_volume(&v);
         }
+        if kind == "PersistentVolumeClaim" {
+            return self.add_persistent_volume_claim(&v);
+        }
         let Some(path) = podgroups_core::manifest::pod_spec_path(&kind) else {
             return; // Services, ConfigMaps…: nothing to audit.
         };
@@ -303,19 +327,53 @@ impl<'i> Audit<'i> {
         });
     }
 
-    /// A PersistentVolume's `pv.beta.kubernetes.io/gid`, kept for the claim it is bound to.
+    /// A PersistentVolume's `pv.beta.kubernetes.io/gid`, kept with its name and the claim it is bound to.
     fn add_persistent_volume(&mut self, v: &Value) {
-        let gid = objects::str_at(v, &["metadata", "annotations", "pv.beta.kubernetes.io/gid"]);
-        let claim = (
+        let Some(gid) = objects::str_at(v, &["metadata", "annotations", "pv.beta.kubernetes.io/gid"]) else {
+            return;
+        };
+        let claim = match (
             objects::str_at(v, &["spec", "claimRef", "namespace"]),
             objects::str_at(v, &["spec", "claimRef", "name"]),
-        );
-        if let (Some(gid), (Some(cns), Some(claim))) = (gid, claim) {
-            self.pv_gids
-                .entry((cns.to_owned(), claim.to_owned()))
-                .or_default()
-                .push(gid.to_owned());
+        ) {
+            (Some(ns), Some(name)) => Some((ns.to_owned(), name.to_owned())),
+            _ => None,
+        };
+        self.persistent_volumes.push(PersistentVolume {
+            name: objects::metadata(v).1,
+            gid: gid.to_owned(),
+            claim,
+        });
+    }
+
+    /// A PersistentVolumeClaim's bound volume (`spec.volumeName`).
+    fn add_persistent_volume_claim(&mut self, v: &Value) {
+        let (ns, name) = objects::metadata(v);
+        if let Some(volume) = objects::str_at(v, &["spec", "volumeName"]).filter(|n| !n.is_empty()) {
+            self.claim_volumes.insert((ns, name), volume.to_owned());
         }
+    }
+
+    /// `(namespace, claim)` → the `pv.beta.kubernetes.io/gid` of the volume bound to it, with that
+    /// volume's name: by the claim's `spec.volumeName` when the claim was given, else by the volume's
+    /// `spec.claimRef` (a bound pair names each other).
+    pub(crate) fn claim_gids(&self) -> HashMap<(String, String), Vec<(String, String)>> {
+        let mut gids: HashMap<(String, String), Vec<(String, String)>> = HashMap::new();
+        for pv in &self.persistent_volumes {
+            let by_claim = self
+                .claim_volumes
+                .iter()
+                .filter(|(_, v)| **v == pv.name)
+                .map(|(c, _)| c.clone());
+            let claims: Vec<(String, String)> = match &pv.claim {
+                Some(c) if !self.claim_volumes.contains_key(c) => by_claim.chain([c.clone()]).collect(),
+                _ => by_claim.collect(),
+            };
+            for claim in claims {
+                gids.entry(claim).or_default().push((pv.gid.clone(), pv.name.clone()));
+            }
+        }
+        gids
     }
 
     /// The index of the spec `object` writes: equal slim objects are predicted once.
@@ -428,6 +486,12 @@ impl<'i> Audit<'i> {
 
     /// Predicts, compares and folds everything added into the report.
     pub fn finish(self) -> AuditReport {
+        fold::finish(self).0
+    }
+
+    /// [`Audit::finish`], plus for each workload of the report (same order) one of its pods to explain
+    /// alone, e.g. the playground's link from a finding to that pod's single-pod explanation.
+    pub fn finish_with_examples(self) -> (AuditReport, Vec<Option<WorkloadExample>>) {
         fold::finish(self)
     }
 }

@@ -123,7 +123,8 @@ pub struct GroupLine {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WouldBreak {
     pub gid: u32,
-    /// `image-user-primary-group`, `volume-fs-group`, `pv-gid-annotation`.
+    /// `image-user-primary-group`, `volume-fs-group`. (A PV's gid annotation is never one: the kubelet
+    /// adds it itself and Strict keeps it, Spec 7.3; see the `pv-gid-kept` finding.)
     pub reasons: Vec<String>,
 }
 
@@ -169,13 +170,16 @@ pub struct Observed {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Finding {
     /// `implicit-groups`, `strict-would-break`, `observed-differs`, `environments-differ`,
-    /// `implicit-unknown`, `strict-not-applied`, `refused`.
+    /// `implicit-unknown`, `strict-not-applied`, `refused`, `pv-gid-kept`.
     pub code: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub container: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub gids: Vec<u32>,
     pub message: String,
+    /// The environment (`env-2`) the finding is about, when it is about one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub environment: Option<String>,
 }
 
 /// An item that could not be read: which input, which item, what was wrong.

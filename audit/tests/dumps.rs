@@ -599,3 +599,182 @@ fn workload_objects_give_replicas_and_fold_their_replica_sets() {
         r.errors
     );
 }
+
+/// `kubectl get pv,pvc -A -o json` as its own input: pod volume → claim → bound volume (by the
+/// claim's `spec.volumeName`) → `pv.beta.kubernetes.io/gid`. The kubelet adds that gid to every
+/// container itself (Spec 7.3), so Strict keeps it: never "would break", and said so.
+#[test]
+fn pv_gid_annotations_resolve_through_claims_and_strict_keeps_them() {
+    use k8s_openapi::api::core::v1::{
+        ObjectReference, PersistentVolume, PersistentVolumeClaim, PersistentVolumeClaimSpec, PersistentVolumeSpec,
+    };
+    use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+    let pv = |name: &str, gid: &str, claim: Option<(&str, &str)>| {
+        to_value(&PersistentVolume {
+            metadata: ObjectMeta {
+                name: Some(name.into()),
+                annotations: Some([("pv.beta.kubernetes.io/gid".to_owned(), gid.to_owned())].into()),
+                ..ObjectMeta::default()
+            },
+            spec: Some(PersistentVolumeSpec {
+                claim_ref: claim.map(|(ns, n)| ObjectReference {
+                    kind: Some("PersistentVolumeClaim".into()),
+                    namespace: Some(ns.into()),
+                    name: Some(n.into()),
+                    ..ObjectReference::default()
+                }),
+                ..PersistentVolumeSpec::default()
+            }),
+            status: None,
+        })
+    };
+    let pvc = |ns: &str, name: &str, volume: &str| {
+        to_value(&PersistentVolumeClaim {
+            metadata: ObjectMeta {
+                name: Some(name.into()),
+                namespace: Some(ns.into()),
+                ..ObjectMeta::default()
+            },
+            spec: Some(PersistentVolumeClaimSpec {
+                volume_name: Some(volume.into()),
+                ..PersistentVolumeClaimSpec::default()
+            }),
+            status: None,
+        })
+    };
+    // 101 is in the image's /etc/group for the user and is also the bound volume's gid.
+    let volumes = list(vec![
+        pv("pv-media", "101", Some(("data", "media"))),
+        // Its claimRef names `media` too, but the claim is bound to pv-media: not this one.
+        pv("pv-stale", "5555", Some(("data", "media"))),
+        // No claimRef: found only through the claim's volumeName.
+        pv("pv-logs", "8000", None),
+        pvc("data", "media", "pv-media"),
+        pvc("data", "logs", "pv-logs"),
+    ]);
+    let media = with_claim(pod_spec(security(1000, 3000, None), &[("m", "app:1")]), "media");
+    let logs = with_claim(pod_spec(security(1000, 3000, None), &[("l", "other:1")]), "logs");
+    let pods = list(vec![
+        pod(
+            "data",
+            "media",
+            None,
+            None,
+            Some("n1"),
+            media,
+            Some(vec![(
+                "m",
+                "app:1",
+                "sha256:aa",
+                Some((1000, 3000, vec![101, 1000, 3000])),
+            )]),
+        ),
+        pod(
+            "data",
+            "logs",
+            None,
+            None,
+            Some("n1"),
+            logs,
+            Some(vec![(
+                "l",
+                "other:1",
+                "sha256:ee",
+                Some((1000, 3000, vec![3000, 8000])),
+            )]),
+        ),
+    ]);
+    let mut audit = Audit::new(images(), Environment::default());
+    audit.add_nodes("nodes.json", &nodes());
+    // Pods first, volumes after: the order of inputs does not matter.
+    audit.add_objects("pods.json", &pods);
+    audit.add_objects("pv-pvc.json", &volumes);
+    let r = audit.finish();
+    let media = workload(&r, "Pod", "media");
+    let c = &media.containers[0];
+    // 101 comes from the volume (the kubelet's CRI supplemental groups), not implicitly from /etc/group.
+    assert_eq!(c.strict_would_remove, [1000], "{c:#?}");
+    assert!(c.would_break.iter().all(|b| b.gid != 101), "{c:#?}");
+    let kept = media
+        .findings
+        .iter()
+        .find(|f| f.code == "pv-gid-kept")
+        .unwrap_or_else(|| panic!("{:#?}", media.findings));
+    assert_eq!(kept.gids, [101]);
+    assert!(kept.message.contains("PersistentVolume pv-media"), "{}", kept.message);
+    match &c.predictions[0].result {
+        PredictedResult::Runs {
+            supplemental_groups,
+            implicit_gids,
+            ..
+        } => {
+            assert!(supplemental_groups.contains(&101) && !supplemental_groups.contains(&5555));
+            assert_eq!(implicit_gids, &[1000]);
+        }
+        other => panic!("{other:?}"),
+    }
+    let logs = workload(&r, "Pod", "logs");
+    assert!(
+        logs.containers[0].implicit_groups.is_empty(),
+        "8000 is the volume's: named by the cluster"
+    );
+    let kept = logs
+        .findings
+        .iter()
+        .find(|f| f.code == "pv-gid-kept")
+        .expect("pv-gid-kept");
+    assert_eq!(kept.gids, [8000]);
+    assert!(r.errors.is_empty(), "{:#?}", r.errors);
+}
+
+/// Pods of a CronJob's Job fold into the CronJob row, with the Job objects in the dump, or without
+/// them through the CronJob controller's `<cronjob>-<scheduled minute>` naming.
+#[test]
+fn job_pods_fold_into_their_cron_job_with_or_without_the_job_objects() {
+    let nightly = || pod_spec(security(1000, 3000, None), &[("job", "app:1")]);
+    let run = |job: &str, pod_name: &str| {
+        pod(
+            "ops",
+            pod_name,
+            Some(owner("Job", job)),
+            None,
+            Some("n1"),
+            nightly(),
+            Some(vec![(
+                "job",
+                "app:1",
+                "sha256:aa",
+                Some((1000, 3000, vec![101, 1000, 3000])),
+            )]),
+        )
+    };
+    let with_jobs = list(vec![
+        cron_job("ops", "nightly", nightly()),
+        job("ops", "nightly-29000000", "nightly", nightly()),
+        job("ops", "nightly-29001440", "nightly", nightly()),
+        run("nightly-29000000", "nightly-29000000-aaaaa"),
+        run("nightly-29001440", "nightly-29001440-bbbbb"),
+    ]);
+    let without_jobs = list(vec![
+        cron_job("ops", "nightly", nightly()),
+        run("nightly-29000000", "nightly-29000000-aaaaa"),
+        run("nightly-29001440", "nightly-29001440-bbbbb"),
+        // A Job no CronJob in the dump made stays a Job row.
+        run("backfill-1", "backfill-1-ccccc"),
+    ]);
+    for (what, dump) in [("with the Jobs", with_jobs), ("without the Jobs", without_jobs)] {
+        let r = audit(&[("dump.json", &dump)]);
+        let nightly = workload(&r, "CronJob", "nightly");
+        assert_eq!(nightly.pods, 2, "{what}");
+        assert_eq!(nightly.containers[0].strict_would_remove, [101, 1000], "{what}");
+        assert!(
+            r.workloads
+                .iter()
+                .all(|w| !(w.kind == "Job" && w.name.starts_with("nightly"))),
+            "{what}: {:#?}",
+            r.workloads
+        );
+    }
+    let r = audit(&[("dump.json", &list(vec![run("backfill-1", "backfill-1-ccccc")]))]);
+    assert_eq!(workload(&r, "Job", "backfill-1").pods, 1);
+}
