@@ -36,6 +36,11 @@ pub fn notice(message: String) {
     dispatch(Action::Notice(message));
 }
 
+/// Loads a whole state (a link from the audit view), as opening a share link would.
+pub fn load(state: State) {
+    dispatch(Action::Load(state));
+}
+
 /// Fills the image inputs from the archive reader's answer (its JSON: `{image, provenance}`).
 pub fn read_image(json: &str) -> Result<(), String> {
     let read: ImageRead = serde_json::from_str(json).map_err(|e| format!("the image archive's answer: {e}"))?;

@@ -11,6 +11,7 @@
 )]
 
 pub mod api;
+pub mod audit_link;
 pub mod examples;
 pub mod highlight;
 pub mod model;
@@ -47,4 +48,19 @@ pub fn notice(message: String) {
 #[wasm_bindgen::prelude::wasm_bindgen(js_name = loadImage)]
 pub fn load_image(answer: String) -> Result<(), wasm_bindgen::JsError> {
     app::read_image(&answer).map_err(|e| wasm_bindgen::JsError::new(&e))
+}
+
+/// The share-link fragment (`v1=…`) of the pod an audit finding names: `podLink` JSON as the lazily
+/// loaded audit module writes it (`www/js/audit.js`).
+#[wasm_bindgen::prelude::wasm_bindgen(js_name = podLink)]
+pub fn pod_link(json: String) -> Result<String, wasm_bindgen::JsError> {
+    audit_link::fragment(&json).map_err(|e| wasm_bindgen::JsError::new(&e))
+}
+
+/// Opens a share-link fragment in the mounted app, through its reducer (the audit view's links).
+#[wasm_bindgen::prelude::wasm_bindgen(js_name = openLink)]
+pub fn open_link(fragment: String) -> Result<(), wasm_bindgen::JsError> {
+    let state = audit_link::open(&fragment).map_err(|e| wasm_bindgen::JsError::new(&e))?;
+    app::load(state);
+    Ok(())
 }

@@ -1,6 +1,7 @@
 // The playground page: load the wasm (same origin, nothing else) and mount the Yew app.
 import init, { mount } from "podgroups-wasm";
 import { setup } from "./drop.js";
+import { setup as setupAudit } from "./audit-setup.js";
 
 const root = document.getElementById("app");
 // ?embed=1 (iframes in docs): the app renders the compact view; the page drops its header and footer.
@@ -10,6 +11,7 @@ init({ module_or_path: new URL("podgroups_bg.wasm", import.meta.url) })
     root.textContent = "";
     mount(root);
     setup();
+    setupAudit();
   })
   .catch((e) => {
     root.textContent = `The playground could not start: ${e}. It needs a browser with WebAssembly.`;

@@ -5,7 +5,8 @@
 //! `wasm-bindgen-cli-support` (same version as the app's `wasm-bindgen`) → `wasm-opt -Oz`
 //! (npm `binaryen`) → `esbuild` (npm) bundles and minifies the page scripts → static files copied.
 //! The image-archive reader (`playground/archive`) goes through the same steps into its own wasm and
-//! `archive.js`, which the page imports only when a file is dropped or picked.
+//! `archive.js`, which the page imports only when a file is dropped or picked; the cluster audit
+//! (`playground/audit`) likewise into `audit.js`, imported only when an audit is run.
 //! npm tools come from `www/package-lock.json` (`npm ci`); nothing downloads anything else.
 
 use std::io::{BufRead, BufReader, Read, Write};
@@ -79,6 +80,16 @@ pub fn www() -> Result<(), String> {
         &www.join("js/archive.js"),
         ("podgroups-archive-wasm", &glue),
         &dist.join("archive.js"),
+    )?;
+
+    // The cluster audit (`playground/audit`): a third wasm, imported only when the user runs an audit.
+    eprintln!("xtask www: building the cluster audit (lazily loaded) for wasm32-unknown-unknown");
+    let glue = wasm_module(&root, &target, &bin, &dist, "podgroups-audit-wasm", "podgroups_audit")?;
+    bundle(
+        &bin,
+        &www.join("js/audit.js"),
+        ("podgroups-audit-wasm", &glue),
+        &dist.join("audit.js"),
     )?;
 
     copy_dir(&www.join("site"), &dist)?;
@@ -265,6 +276,8 @@ fn report_sizes(dist: &Path) -> Result<(), String> {
         "playground.css",
         "podgroups_archive_bg.wasm",
         "archive.js",
+        "podgroups_audit_bg.wasm",
+        "audit.js",
     ] {
         let len = std::fs::metadata(dist.join(name)).map(|m| m.len()).unwrap_or(0);
         eprintln!("  {name:<20} {:>8.1} KB", len as f64 / 1024.0);
