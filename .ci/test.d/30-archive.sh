@@ -6,6 +6,7 @@
 # feature for wasm32-unknown-unknown.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+source .ci/lib/images.sh   # layer IMAGE SCRIPT
 echo "-- podgroups-image (no registry feature) for wasm32-unknown-unknown"
 cargo build -q -p podgroups-image --target wasm32-unknown-unknown
 cargo build -q -p podgroups-cli
@@ -23,14 +24,6 @@ spec:
   - {name: main, image: app:1}
   - {name: pinned, image: app:1, securityContext: {runAsUser: 1000, runAsGroup: 3000}}
 POD
-
-# layer IMAGE SCRIPT: one more layer holding what SCRIPT changes in the unpacked root filesystem.
-layer() {
-  umoci unpack --rootless --image "oci:$1" b >/dev/null
-  (cd b/rootfs && eval "$2")
-  umoci repack --image "oci:$1" b >/dev/null
-  rm -rf b
-}
 
 umoci init --layout oci >/dev/null
 # whiteout: /etc/group replaced by a relative symlink into a lower layer, then /etc recreated from scratch.

@@ -9,6 +9,7 @@
 # credentials from a docker credential helper. Nothing here reaches beyond 127.0.0.1.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+source .ci/lib/images.sh   # free_port, wait_up, layer
 cargo build -q -p podgroups-cli
 bin="$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/debug/podgroups"
 work="$(mktemp -d)"
@@ -17,19 +18,11 @@ cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -r
 trap cleanup EXIT
 cd "$work"
 export DOCKER_CONFIG="$work/no-docker-config"   # no credentials unless a check sets them
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_up() { for _ in $(seq 100); do curl -fsk "$1/v2/" -o /dev/null ${2:+-u "$2"} && return 0; sleep 0.1; done; echo "registry $1 did not start"; cat "$3"; exit 1; }
 fail() { echo "FAIL: $*"; exit 1; }
 checked=0
 ok() { checked=$((checked + 1)); echo "ok: $*"; }
 
-# --- images (as .ci/test.d/30-archive.sh builds them) ---
-layer() {
-  umoci unpack --rootless --image "oci:$1" b >/dev/null
-  (cd b/rootfs && eval "$2")
-  umoci repack --image "oci:$1" b >/dev/null
-  rm -rf b
-}
+# --- images (as .ci/test.d/30-archive.sh builds them, with `layer` of .ci/lib/images.sh) ---
 umoci init --layout oci >/dev/null
 umoci new --image oci:wh
 layer wh 'mkdir -p etc usr/lib; printf "root:x:0:0::/root:/bin/sh\napp:x:1000:1000::/home/app:/bin/sh\n" > etc/passwd;
