@@ -15,6 +15,7 @@ const CRATES: &[&str] = &[
     "policy-wasm",
     "playground",
     "playground/archive",
+    "playground/audit",
     "tests",
     "tests/policy-host",
     "xtask",
