@@ -848,15 +848,7 @@ fn pv_gids_kept(pv_gids: &BTreeMap<u32, BTreeSet<String>>) -> Finding {
 
 /// The groups a container gets that no manifest names, each with its `/etc/group` line or "observed".
 fn implicit_groups_finding(name: &str, c: &ContainerAcc, gids: Vec<u32>) -> Finding {
-    let described: Vec<String> = c
-        .implicit
-        .values()
-        .map(|g| match (&g.group_line, g.observed) {
-            (Some(l), true) => format!("{} ({}, /etc/group line {}; observed)", g.gid, l.name, l.line),
-            (Some(l), false) => format!("{} ({}, /etc/group line {})", g.gid, l.name, l.line),
-            (None, _) => format!("{} (observed)", g.gid),
-        })
-        .collect();
+    let described: Vec<String> = c.implicit.values().map(ImplicitGroup::describe).collect();
     Finding {
         code: "implicit-groups".into(),
         environment: None,

@@ -114,6 +114,17 @@ pub struct ImplicitGroup {
     pub observed: bool,
 }
 
+impl ImplicitGroup {
+    /// `101 (wheel, /etc/group line 4; observed)`, `101 (wheel, /etc/group line 4)` or `101 (observed)`.
+    pub fn describe(&self) -> String {
+        match (&self.group_line, self.observed) {
+            (Some(l), true) => format!("{} ({}, /etc/group line {}; observed)", self.gid, l.name, l.line),
+            (Some(l), false) => format!("{} ({}, /etc/group line {})", self.gid, l.name, l.line),
+            (None, _) => format!("{} (observed)", self.gid),
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GroupLine {
     pub line: u32,

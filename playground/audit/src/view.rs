@@ -5,7 +5,7 @@
 
 use podgroups_audit::{
     normalize_reference, Audit, AuditReport, ContainerAudit, EnvironmentModel, EnvironmentReport, Finding, Images,
-    WorkloadAudit, WorkloadExample,
+    ImplicitGroup, WorkloadAudit, WorkloadExample,
 };
 use podgroups_core::{Environment, Image, Runtime};
 use serde::{Deserialize, Serialize};
@@ -102,7 +102,7 @@ pub struct FindingView {
 
 /// What the playground opens for a finding: one pod's manifest on its node's runtime and Kubernetes
 /// version, with the pasted files of the container's image (unknown when none were pasted). The
-/// playground turns it into a share link (`podLink`, playground/src/audit_link.rs).
+/// playground turns it into a share link (`podLink`, playground/src/audit_link.rs), field by field.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct PodLink {
     pub manifest: String,
@@ -277,15 +277,7 @@ fn container_row(c: &ContainerAudit) -> ContainerRow {
     ContainerRow {
         name: c.name.clone(),
         images: c.images.clone(),
-        implicit: c
-            .implicit_groups
-            .iter()
-            .map(|g| match (&g.group_line, g.observed) {
-                (Some(l), true) => format!("{} ({}, /etc/group line {}; observed)", g.gid, l.name, l.line),
-                (Some(l), false) => format!("{} ({}, /etc/group line {})", g.gid, l.name, l.line),
-                (None, _) => format!("{} (observed)", g.gid),
-            })
-            .collect(),
+        implicit: c.implicit_groups.iter().map(ImplicitGroup::describe).collect(),
         known: c.implicit_groups_known,
         strict_would_remove: c.strict_would_remove.clone(),
         would_break: c
