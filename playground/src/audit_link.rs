@@ -6,20 +6,19 @@
 use crate::model::{runtime_from_value, Gate, State};
 use crate::url;
 use podgroups_core::Image;
-use serde::Deserialize;
 
-/// What the audit view asks to open (the audit module's `PodLink`, playground/audit/src/view.rs).
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+/// What the audit view asks to open (the audit module's `PodLink`, playground/audit/src/view.rs),
+/// passed field by field: a derived deserializer for it would cost the app's wasm more than the rest
+/// of this bridge.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PodLink {
     pub manifest: String,
     /// A runtime menu value (`containerd-2`, `crio`).
     pub runtime: String,
     pub kubernetes_minor: u32,
-    /// `true`: the node's gate is on; absent or `null`: the version's default.
-    #[serde(default)]
+    /// `true`: the node's gate is on; `None`: the version's default.
     pub feature_gate: Option<bool>,
     /// A part not given is unknown.
-    #[serde(default)]
     pub image: Image,
 }
 
@@ -44,9 +43,13 @@ impl PodLink {
     }
 }
 
-/// `v1=…`, the share-link fragment of the pod the audit's `PodLink` JSON names.
-pub fn fragment(json: &str) -> Result<String, String> {
-    let link: PodLink = serde_json::from_str(json).map_err(|e| format!("the audit's link: {e}"))?;
+/// The image of a link, as the core's JSON writes it (`{"group": …}`; a missing key is unknown).
+pub fn image(json: &str) -> Result<Image, String> {
+    serde_json::from_str(json).map_err(|e| format!("the audit link's image: {e}"))
+}
+
+/// `v1=…`, the share-link fragment of the pod the audit names.
+pub fn fragment(link: PodLink) -> Result<String, String> {
     Ok(url::encode(&link.state()?))
 }
 
@@ -65,11 +68,20 @@ mod tests {
     use crate::model::Known;
     use podgroups_core::{ImageFile, RuntimeKind};
 
+    fn link(runtime: &str, image: &str) -> Result<PodLink, String> {
+        Ok(PodLink {
+            manifest: "{\"kind\":\"Pod\"}".into(),
+            runtime: runtime.into(),
+            kubernetes_minor: 32,
+            feature_gate: Some(true),
+            image: super::image(image)?,
+        })
+    }
+
     #[test]
     fn a_finding_opens_its_pod_on_its_nodes_environment() {
-        let json = r#"{"manifest":"{\"kind\":\"Pod\"}","runtime":"crio","kubernetes_minor":32,
-            "feature_gate":true,"image":{"group":"wheel:x:101:app\n"},"label":"ignored"}"#;
-        let state = open(&fragment(json).unwrap()).unwrap();
+        let link = link("crio", r#"{"group":"wheel:x:101:app\n"}"#).unwrap();
+        let state = open(&fragment(link).unwrap()).unwrap();
         assert_eq!(state.manifest, "{\"kind\":\"Pod\"}");
         assert_eq!(state.options.runtime, RuntimeKind::Crio);
         assert_eq!(state.options.kubernetes_minor, 32);
@@ -81,9 +93,8 @@ mod tests {
 
     #[test]
     fn bad_links_are_errors() {
-        assert!(fragment("{}").unwrap_err().contains("the audit's link"));
-        let docker = r#"{"manifest":"","runtime":"docker","kubernetes_minor":33}"#;
-        assert!(fragment(docker).unwrap_err().contains("docker"));
+        assert!(link("crio", "[1]").unwrap_err().contains("the audit link's image"));
+        assert!(fragment(link("docker", "{}").unwrap()).unwrap_err().contains("docker"));
         assert!(open("").is_err());
         assert!(open("v1=%%%").is_err());
     }

@@ -50,11 +50,26 @@ pub fn load_image(answer: String) -> Result<(), wasm_bindgen::JsError> {
     app::read_image(&answer).map_err(|e| wasm_bindgen::JsError::new(&e))
 }
 
-/// The share-link fragment (`v1=…`) of the pod an audit finding names: `podLink` JSON as the lazily
-/// loaded audit module writes it (`www/js/audit.js`).
+/// The share-link fragment (`v1=…`) of the pod an audit finding names: its manifest, its node's
+/// runtime menu value, Kubernetes minor and gate, and its image as the core's JSON (`www/js/audit.js`,
+/// from the lazily loaded audit module's `PodLink`).
 #[wasm_bindgen::prelude::wasm_bindgen(js_name = podLink)]
-pub fn pod_link(json: String) -> Result<String, wasm_bindgen::JsError> {
-    audit_link::fragment(&json).map_err(|e| wasm_bindgen::JsError::new(&e))
+pub fn pod_link(
+    manifest: String,
+    runtime: String,
+    kubernetes_minor: u32,
+    feature_gate: Option<bool>,
+    image: String,
+) -> Result<String, wasm_bindgen::JsError> {
+    let link = audit_link::image(&image).map(|image| audit_link::PodLink {
+        manifest,
+        runtime,
+        kubernetes_minor,
+        feature_gate,
+        image,
+    });
+    link.and_then(audit_link::fragment)
+        .map_err(|e| wasm_bindgen::JsError::new(&e))
 }
 
 /// Opens a share-link fragment in the mounted app, through its reducer (the audit view's links).

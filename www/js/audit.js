@@ -50,7 +50,8 @@ function finding(f, app) {
   const li = el("li", { testid: "audit-finding", "data-code": f.code }, el("code", {}, f.code), " ",
     f.container ? `${f.container}: ` : "", f.message);
   if (f.link) {
-    const fragment = app.podLink(JSON.stringify(f.link));
+    const { manifest, runtime, kubernetes_minor: minor, feature_gate: gate, image } = f.link;
+    const fragment = app.podLink(manifest, runtime, minor, gate ?? undefined, JSON.stringify(image));
     const a = el("a", { href: `#${fragment}`, testid: "audit-explain" }, `Explain ${f.link.label}`);
     a.addEventListener("click", (e) => {
       e.preventDefault();
