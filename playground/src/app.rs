@@ -22,7 +22,7 @@ thread_local! {
 }
 
 /// Dispatches `action` to the mounted app, as its own controls do; does nothing before it is mounted.
-fn dispatch(action: Action) {
+pub(crate) fn dispatch(action: Action) {
     DISPATCHER.with(|d| {
         if let Some(d) = d.borrow().as_ref() {
             d.dispatch(action);
@@ -83,6 +83,7 @@ pub fn playground(props: &PlaygroundProps) -> Html {
     let app = use_reducer(|| App::new(props.initial.clone(), props.notice.clone()));
     let link = use_state(|| url::encode(&props.initial));
     use_link_follows_state(&app.state, props.embed, link.setter());
+    crate::policy_tab::use_policy_answers(&app, props.embed);
     {
         let dispatcher = app.dispatcher();
         use_effect_with((), move |_| DISPATCHER.with(|d| *d.borrow_mut() = Some(dispatcher)));
@@ -118,7 +119,7 @@ pub fn playground(props: &PlaygroundProps) -> Html {
             <ControlsPanel {options} {dispatch} {share_url} />
             <div class="workspace">
                 <InputsPanel app={app.clone()} embed=false />
-                <ResultsPanel app={app.clone()} />
+                { crate::policy_tab::outputs(&app) }
             </div>
             <p class="timing">{ format!("Computed in your browser in {} ms.", millis(app.compute_ms, 1)) }</p>
         </div>

@@ -75,6 +75,7 @@ fn with(manifest: String, passwd: &str, group: &str, options: Options) -> State 
         image_user: String::new(),
         user_known: Known::Present,
         options,
+        ..State::default()
     }
 }
 

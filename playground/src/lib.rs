@@ -23,6 +23,7 @@ mod browser;
 mod controls;
 mod editor;
 mod inputs;
+mod policy_tab;
 mod results;
 
 /// Starts the playground in `root`. The page's state comes from the URL: `?embed=1` for the
@@ -40,6 +41,20 @@ pub fn mount(root: web_sys::Element) {
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn notice(message: String) {
     app::notice(message);
+}
+
+/// Shows the admission-policy module's answer (HTML it escaped itself, `www/js/policy.js`) in the
+/// policy tab, through the app's reducer.
+#[wasm_bindgen::prelude::wasm_bindgen(js_name = policyVerdict)]
+pub fn policy_verdict(html: String) {
+    app::dispatch(state::Action::PolicyVerdict(html.into()));
+}
+
+/// The admission-policy tab's inputs from its controls (`www/js/policy.js`): JSON text the app keeps
+/// in its state, through its reducer, for the policy module to read.
+#[wasm_bindgen::prelude::wasm_bindgen(js_name = policyInput)]
+pub fn policy_input(json: String) {
+    app::dispatch(state::Action::Policy(json));
 }
 
 /// Fills the image inputs (`USER`, `/etc/passwd`, `/etc/group`, and whether the image has each

@@ -35,6 +35,15 @@ pub struct State {
     pub user_known: Known,
     #[serde(rename = "o")]
     pub options: Options,
+    /// The admission-policy tab is shown instead of the groups.
+    #[serde(rename = "pt", skip_serializing_if = "std::ops::Not::not")]
+    pub policy_open: bool,
+    /// The admission-policy tab's inputs (settings, operation, namespace, old objects) as the JSON text
+    /// its controls write (`www/js/policy.js`) and only the policy module reads
+    /// (`playground/policy/src/input.rs`): the app carries it in the state and links, unread, so none
+    /// of its handling is in the first download.
+    #[serde(rename = "pol", skip_serializing_if = "String::is_empty")]
+    pub policy: String,
 }
 
 /// What the user says about one part of the image: the three choices beside each input.
@@ -174,6 +183,8 @@ impl Default for State {
             image_user: String::new(),
             user_known: Known::Unknown,
             options: Options::default(),
+            policy_open: false,
+            policy: String::new(),
         }
     }
 }

@@ -6,7 +6,7 @@ use crate::model::{Gate, Known, PolicyView, State};
 use podgroups_core::{explain, Image, ImagePart, InputError, Report, RuntimeKind};
 use serde::Deserialize;
 use std::rc::Rc;
-use yew::Reducible;
+use yew::{AttrValue, Reducible};
 
 /// A place in the inputs an origin points at; clicking an origin highlights it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -45,6 +45,12 @@ pub enum Action {
     Notice(String),
     /// Fill the image inputs from an image read outside the app (the archive reader).
     ReadImage(ImageRead),
+    /// Show the admission-policy tab (or the groups).
+    PolicyTab(bool),
+    /// The admission-policy tab's inputs, JSON from its controls in `www/js/policy.js`.
+    Policy(String),
+    /// The policy module's answer for the current state (HTML it escaped).
+    PolicyVerdict(AttrValue),
 }
 
 /// An image read from an archive, as the archive reader answers it (`playground/archive`):
@@ -68,6 +74,8 @@ pub struct App {
     pub notice: Option<String>,
     /// Where the image inputs came from, one line each, while they are as an archive filled them.
     pub provenance: Rc<[String]>,
+    /// The policy tab's answer (from the lazily loaded policy module).
+    pub policy_verdict: AttrValue,
 }
 
 /// Cheap: a report is equal when it is the same computation (the reducer keeps the `Rc` when
@@ -79,6 +87,7 @@ impl PartialEq for App {
             && self.state == other.state
             && self.highlight == other.highlight
             && self.notice == other.notice
+            && self.policy_verdict == other.policy_verdict
     }
 }
 
@@ -92,6 +101,7 @@ impl App {
             highlight: None,
             notice,
             provenance: Rc::from([]),
+            policy_verdict: AttrValue::Static("<p>Loading the admission policy…</p>"),
         }
     }
 }
@@ -125,10 +135,19 @@ impl Reducible for App {
         let mut provenance = None;
         match action {
             Action::Highlight(t) => {
-                let mut next = (*self).clone();
-                next.highlight = Some(t);
-                return Rc::new(next);
+                return Rc::new(App {
+                    highlight: Some(t),
+                    ..(*self).clone()
+                })
             }
+            Action::PolicyVerdict(html) => {
+                return Rc::new(App {
+                    policy_verdict: html,
+                    ..(*self).clone()
+                })
+            }
+            Action::PolicyTab(open) => state.policy_open = open,
+            Action::Policy(tab) => state.policy = tab,
             Action::Edit(Field::Manifest, s) => state.manifest = s,
             Action::Edit(Field::Group, s) => state.group = s,
             Action::Edit(Field::Passwd, s) => state.passwd = s,
@@ -139,7 +158,7 @@ impl Reducible for App {
             Action::Gate(g) => state.options.feature_gate = g,
             Action::View(v) => state.options.view = v,
             Action::Example(id) => match examples::find(&id) {
-                Some(ex) => state = (ex.state)(),
+                Some(ex) => state = keep_policy_tab((ex.state)(), state),
                 None => notice = Some(format!("there is no example {id:?}")),
             },
             Action::Load(s) => state = s,
@@ -184,7 +203,17 @@ impl Reducible for App {
             highlight: None,
             notice,
             provenance,
+            policy_verdict: self.policy_verdict.clone(),
         })
+    }
+}
+
+/// An example is a manifest and an image: the policy tab's inputs stay as they were.
+fn keep_policy_tab(example: State, current: State) -> State {
+    State {
+        policy_open: current.policy_open,
+        policy: current.policy,
+        ..example
     }
 }
 
@@ -196,6 +225,8 @@ fn same_image(a: &State, b: &State) -> bool {
 fn same_input(a: &State, b: &State) -> bool {
     let mut a2 = a.clone();
     a2.options.view = b.options.view;
+    a2.policy_open = b.policy_open;
+    a2.policy = b.policy.clone();
     a2 == *b
 }
 
@@ -283,6 +314,25 @@ mod tests {
         // Back to "has the file": the text typed before is still there.
         let b = a.reduce(Action::Known(ImagePart::Group, Known::Present));
         assert!(b.state.group.contains("group-defined-in-image"));
+    }
+
+    #[test]
+    fn the_policy_tab_keeps_the_report_its_answer_enters_through_the_reducer_and_examples_keep_it() {
+        let a = app();
+        let tab = r#"{"s":"mutate: false"}"#;
+        let b = a
+            .clone()
+            .reduce(Action::Policy(tab.into()))
+            .reduce(Action::PolicyTab(true));
+        assert_eq!((b.state.policy.as_str(), b.state.policy_open), (tab, true));
+        assert!(Rc::ptr_eq(&a.result, &b.result));
+        let c = b.reduce(Action::PolicyVerdict("<p>allowed</p>".into()));
+        assert_eq!(c.policy_verdict, "<p>allowed</p>");
+        // An edit keeps the last answer until the module answers the new state.
+        let d = c.reduce(Action::Edit(Field::Manifest, "kind: Pod\n".into()));
+        assert_eq!(d.policy_verdict, "<p>allowed</p>");
+        let e = d.reduce(Action::Example("distroless".into()));
+        assert_eq!((e.state.policy.as_str(), e.state.policy_open), (tab, true));
     }
 
     #[test]

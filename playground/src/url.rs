@@ -111,6 +111,34 @@ mod tests {
     }
 
     #[test]
+    fn the_policy_tab_s_settings_and_request_round_trip() {
+        let mut s = crate::examples::blog_merge();
+        s.policy_open = true;
+        s.policy = serde_json::json!({
+            "s": "mutate: false\nexempt_images: [\"ghcr.io/tools/*\"]\nrun_as_user: {rule: MustRunAsNonRoot}\n",
+            "op": "UPDATE", "ns": "shop", "old": "kind: Pod # ünï\n",
+        })
+        .to_string();
+        assert_eq!(decode(&encode(&s)), Ok(Some(s.clone())));
+        s.policy_open = false;
+        assert_eq!(decode(&encode(&s)), Ok(Some(s.clone())));
+        // A state that never touched the tab writes neither key: its link is as before the tab.
+        s.policy = String::new();
+        let json = serde_json::to_string(&s).unwrap();
+        assert!(!json.contains("\"pol\"") && !json.contains("\"pt\""), "{json}");
+    }
+
+    #[test]
+    fn a_link_from_before_the_policy_tab_opens_with_its_defaults() {
+        // Written by the playground before the tab existed (b034329).
+        let old = r#"{"m":"kind: Pod","g":"","p":"","gp":true,"pp":true,"u":"","us":true,"o":{"rt":"containerd-2","k8s":33,"gate":"default","view":"as-written"}}"#;
+        let link = format!("v1={}", lz_str::compress_to_encoded_uri_component(old));
+        let s = decode(&link).unwrap().unwrap();
+        assert_eq!(s.manifest, "kind: Pod");
+        assert_eq!((s.policy.as_str(), s.policy_open), ("", false));
+    }
+
+    #[test]
     fn empty_fragment_means_default() {
         assert_eq!(decode(""), Ok(None));
         assert_eq!(decode("#"), Ok(None));

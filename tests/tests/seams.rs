@@ -16,6 +16,7 @@ const CRATES: &[&str] = &[
     "playground",
     "playground/archive",
     "playground/audit",
+    "playground/policy",
     "tests",
     "tests/policy-host",
     "xtask",

@@ -81,6 +81,22 @@ pub fn www() -> Result<(), String> {
         ("podgroups-archive-wasm", &glue),
         &dist.join("archive.js"),
     )?;
+    // The admission-policy tab (`playground/policy`): another wasm, imported when the tab is first shown.
+    eprintln!("xtask www: building the admission-policy tab (lazily loaded) for wasm32-unknown-unknown");
+    let glue = wasm_module(
+        &root,
+        &target,
+        &bin,
+        &dist,
+        "podgroups-policy-tab",
+        "podgroups_policytab",
+    )?;
+    bundle(
+        &bin,
+        &www.join("js/policy.js"),
+        ("podgroups-policy-wasm", &glue),
+        &dist.join("policy.js"),
+    )?;
 
     // The cluster audit (`playground/audit`): a third wasm, imported only when the user runs an audit.
     eprintln!("xtask www: building the cluster audit (lazily loaded) for wasm32-unknown-unknown");
@@ -278,9 +294,12 @@ fn report_sizes(dist: &Path) -> Result<(), String> {
         "archive.js",
         "podgroups_audit_bg.wasm",
         "audit.js",
+        "podgroups_policytab_bg.wasm",
+        "policy.js",
+        "policy.css",
     ] {
         let len = std::fs::metadata(dist.join(name)).map(|m| m.len()).unwrap_or(0);
-        eprintln!("  {name:<20} {:>8.1} KB", len as f64 / 1024.0);
+        eprintln!("  {name:<28} {:>8.1} KB", len as f64 / 1024.0);
     }
     Ok(())
 }
