@@ -1,6 +1,6 @@
 //! # podgroups-policy-tab
 //!
-//! The playground's third wasm module, loaded only when the user opens the admission-policy tab
+//! The playground's wasm module for the admission-policy tab, loaded only when the user opens the tab
 //! (`www/js/policy.js`): `policyTab(stateJson)` reads the app's state (the share link's JSON), builds
 //! one AdmissionRequest per object of the edited manifest, and answers each as Kubewarden would —
 //! the settings checked by the policy's own [`Settings::from_json`] (what its `validate_settings`
