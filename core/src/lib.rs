@@ -56,12 +56,13 @@ mod pipeline;
 mod runtime;
 mod status;
 mod unknown;
-mod warnings;
+pub mod warnings;
 
 pub use environment::{Environment, Runtime, RuntimeKind};
 pub use error::{FileLine, InputError, Location, Refusal, Source, Stage};
 pub use explain::{explain, Input};
 pub use image::{Image, ImageFile, ImagePart};
+pub use kubelet::{effective_context, EffectiveContext, Level, SecurityContextFields};
 pub use object::{explain_object, PreparedImage};
 pub use report::{
     Check, ContainerKind, ContainerReport, ContainerUser, Fact, GidOrigins, Identity, LinuxContainerUser, Origin,

@@ -1,4 +1,5 @@
-//! The traps the spec lists (§5 and the notes in Steps 5–11), found in one container's inputs.
+//! The traps the spec lists (§5 and the notes in Steps 5–11), found in one container's inputs, and the
+//! words of the ones other faces report too.
 
 use crate::context::ContainerContext;
 use crate::environment::RuntimeKind;
@@ -76,14 +77,10 @@ fn manifest_warnings(ctx: &ContainerContext<'_, '_>, warn: &mut impl FnMut(&'sta
         );
     }
 
-    if env.runtime.kind == RuntimeKind::Crio && psc.run_as_group.is_some() && psc.run_as_user.is_none() {
+    if let (RuntimeKind::Crio, Some(group), None) = (env.runtime.kind, &psc.run_as_group, &psc.run_as_user) {
         warn(
             "run-as-group-without-run-as-user",
-            format!(
-                "{}.securityContext.runAsGroup is set without runAsUser: CRI-O accepts it, but on containerd the pod \
-                 sandbox fails (\"user group is specified without user\"); set runAsUser too",
-                spec.path
-            ),
+            run_as_group_without_run_as_user(&format!("{}.securityContext", spec.path), &group.value),
         );
     }
 
@@ -101,6 +98,16 @@ fn manifest_warnings(ctx: &ContainerContext<'_, '_>, warn: &mut impl FnMut(&'sta
                 .to_owned(),
         );
     }
+}
+
+/// The pod's `runAsGroup` set without its `runAsUser` (Spec 2's runtime table, 3.2, 10.1): CRI-O runs
+/// the pod, containerd cannot create its sandbox. `security_context` is the pod-level context's path
+/// (`spec.securityContext`); the words every face (the explain warnings, the admission policy) uses.
+pub fn run_as_group_without_run_as_user(security_context: &str, run_as_group: &dyn std::fmt::Display) -> String {
+    format!(
+        "{security_context}.runAsGroup ({run_as_group}) is set without runAsUser: CRI-O accepts it, but on containerd \
+         the pod sandbox fails (\"user group is specified without user\"); set runAsUser too"
+    )
 }
 
 /// The policy field where this cluster ignores, drops or refuses it (Spec 1.1, 3, 9.1).
@@ -285,5 +292,33 @@ mod tests {
             Runtime::CONTAINERD_2,
         );
         assert!(c.is_empty(), "{c:?}");
+    }
+
+    #[test]
+    fn run_as_group_without_run_as_user_is_worded_once() {
+        let input = Input {
+            manifests: "kind: Pod\nmetadata: {name: p}\nspec:\n  securityContext: {runAsGroup: 3000}\n  containers: [{name: c}]\n".into(),
+            image: Image::known("", Some("root:x:0:0::/:/bin/sh\n".into()), Some(String::new())),
+            environment: crate::Environment {
+                runtime: Runtime::CRIO,
+                ..crate::Environment::default()
+            },
+            ..Input::default()
+        };
+        let report = explain(&input).unwrap();
+        let warning = report.workloads[0].containers[0]
+            .warnings
+            .iter()
+            .find(|w| w.code == "run-as-group-without-run-as-user")
+            .unwrap();
+        assert_eq!(
+            warning.message,
+            super::run_as_group_without_run_as_user("spec.securityContext", &3000)
+        );
+        assert_eq!(
+            warning.message,
+            "spec.securityContext.runAsGroup (3000) is set without runAsUser: CRI-O accepts it, but on containerd the pod \
+             sandbox fails (\"user group is specified without user\"); set runAsUser too"
+        );
     }
 }

@@ -10,3 +10,4 @@ pub(crate) use admission::admit;
 pub use image_user::{image_user, ImageUser};
 pub(crate) use non_root::verify_run_as_non_root;
 pub(crate) use security_context::{container_security_context, effective, Effective};
+pub use security_context::{effective_context, EffectiveContext, Level, SecurityContextFields};

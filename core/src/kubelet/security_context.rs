@@ -1,25 +1,79 @@
 //! Steps 4 and 7 — the effective security context and the CRI `LinuxContainerSecurityContext`.
 
 use super::image_user::ImageUser;
-use crate::manifest::{Container, Field, PodSpec};
+use crate::manifest::{Container, ContainerSecurityContext, Field, PodSecurityContext, PodSpec};
 use crate::report::{Origin, SupplementalGroupsPolicy};
 use crate::runtime::{CriSecurityContext, SourcedId};
 
-/// `DetermineEffectiveSecurityContext`: each container field replaces the pod's individually (Spec 4).
-#[derive(Clone, Copy)]
-pub(crate) struct Effective<'a> {
-    pub run_as_user: Option<&'a Field<i128>>,
-    pub run_as_group: Option<&'a Field<i128>>,
-    pub run_as_non_root: Option<&'a Field<bool>>,
+/// Which security context set an effective value (Spec 4).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Level {
+    /// The container's `securityContext`.
+    Container,
+    /// The pod's `spec.securityContext`.
+    Pod,
 }
 
-pub(crate) fn effective<'a>(spec: &'a PodSpec, c: &'a Container) -> Effective<'a> {
-    let (psc, csc) = (&spec.security_context, &c.security_context);
-    Effective {
-        run_as_user: csc.run_as_user.as_ref().or(psc.run_as_user.as_ref()),
-        run_as_group: csc.run_as_group.as_ref().or(psc.run_as_group.as_ref()),
-        run_as_non_root: csc.run_as_non_root.as_ref().or(psc.run_as_non_root.as_ref()),
+/// The identity fields of a pod's or a container's security context, however they were read (the
+/// typed manifest here, borrowed JSON in [`crate::manifest::raw`]); `None` when not set.
+pub trait SecurityContextFields {
+    /// A uid or gid as the reader holds it.
+    type Id;
+    /// `runAsNonRoot` as the reader holds it.
+    type Flag;
+    fn run_as_user(&self) -> Option<Self::Id>;
+    fn run_as_group(&self) -> Option<Self::Id>;
+    fn run_as_non_root(&self) -> Option<Self::Flag>;
+}
+
+/// The effective identity fields of one container (Spec 4).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct EffectiveContext<I, F> {
+    pub run_as_user: Option<I>,
+    pub run_as_group: Option<I>,
+    pub run_as_non_root: Option<F>,
+}
+
+/// `DetermineEffectiveSecurityContext`: each container field replaces the pod's individually (Spec 4).
+/// The one precedence rule, for the typed pipeline and for readers of raw JSON alike.
+pub fn effective_context<P, C>(pod: &P, container: &C) -> EffectiveContext<P::Id, P::Flag>
+where
+    P: SecurityContextFields,
+    C: SecurityContextFields<Id = P::Id, Flag = P::Flag>,
+{
+    EffectiveContext {
+        run_as_user: container.run_as_user().or_else(|| pod.run_as_user()),
+        run_as_group: container.run_as_group().or_else(|| pod.run_as_group()),
+        run_as_non_root: container.run_as_non_root().or_else(|| pod.run_as_non_root()),
     }
+}
+
+/// The effective context of the typed pipeline: each value keeps its field path and position.
+pub(crate) type Effective<'a> = EffectiveContext<&'a Field<i128>, &'a Field<bool>>;
+
+/// The typed contexts hold the three fields under the same names.
+macro_rules! typed_fields {
+    ($($context:ty),*) => {$(
+        impl<'a> SecurityContextFields for &'a $context {
+            type Id = &'a Field<i128>;
+            type Flag = &'a Field<bool>;
+            fn run_as_user(&self) -> Option<Self::Id> {
+                self.run_as_user.as_ref()
+            }
+            fn run_as_group(&self) -> Option<Self::Id> {
+                self.run_as_group.as_ref()
+            }
+            fn run_as_non_root(&self) -> Option<Self::Flag> {
+                self.run_as_non_root.as_ref()
+            }
+        }
+    )*};
+}
+
+typed_fields!(PodSecurityContext, ContainerSecurityContext);
+
+pub(crate) fn effective<'a>(spec: &'a PodSpec, c: &'a Container) -> Effective<'a> {
+    effective_context(&&spec.security_context, &&c.security_context)
 }
 
 /// A manifest id with the field it came from as its origin.

@@ -3,14 +3,15 @@
 mod json;
 pub mod node;
 mod pod;
+pub mod raw;
 #[cfg(feature = "yaml")]
 mod yaml;
 
 pub use node::{Node, Value};
-pub(crate) use pod::{Container, Field, PodSpec};
+pub(crate) use pod::{Container, ContainerSecurityContext, Field, PodSecurityContext, PodSpec};
 
 use crate::error::{InputError, Source};
-use crate::report::Skipped;
+use crate::report::{ContainerKind, Skipped};
 
 /// Largest manifest text accepted. kube-apiserver caps a request body at 3 MiB; a `List` from
 /// `kubectl get -o yaml` of a large cluster is allowed more.
@@ -27,6 +28,14 @@ const POD_SPEC_PATHS: &[(&str, &str)] = &[
     ("CronJob", "spec.jobTemplate.spec.template.spec"),
     ("ReplicationController", "spec.template.spec"),
     ("PodTemplate", "template.spec"),
+];
+
+/// The container lists of a pod spec, in the order the kubelet starts them; all take the same identity
+/// path (Spec 4).
+pub const CONTAINER_LISTS: [(&str, ContainerKind); 3] = [
+    ("initContainers", ContainerKind::Init),
+    ("containers", ContainerKind::Regular),
+    ("ephemeralContainers", ContainerKind::Ephemeral),
 ];
 
 /// The kinds this crate reads, for messages.

@@ -235,11 +235,7 @@ impl Reader<'_> {
     /// Init, regular and ephemeral containers, in that order (all take the same path, Spec 4).
     fn containers(&self, spec: &Node) -> Result<Vec<Container>, InputError> {
         let mut containers = Vec::new();
-        for (key, kind) in [
-            ("initContainers", ContainerKind::Init),
-            ("containers", ContainerKind::Regular),
-            ("ephemeralContainers", ContainerKind::Ephemeral),
-        ] {
+        for (key, kind) in super::CONTAINER_LISTS {
             for (i, c) in self.list(Some(spec), key, key)?.iter().enumerate() {
                 containers.push(self.container(c, &format!("{key}[{i}]"), kind)?);
             }
