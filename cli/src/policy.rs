@@ -2,7 +2,7 @@
 //! as resources for engines that cannot load its Wasm module (`podgroups_policy::emit`).
 
 use crate::args::{EmitForm, PolicyArgs, PolicyCommand};
-use podgroups_policy::emit::{emit, Form, LIMITS};
+use podgroups_policy::emit::{emit, limits, Form};
 use podgroups_policy::Settings;
 use serde_json::Value;
 use std::process::ExitCode;
@@ -27,7 +27,7 @@ pub fn run(args: &PolicyArgs) -> Result<ExitCode, String> {
         "# podgroups policy emit {}: generated from the policy's settings.\n",
         form.name()
     );
-    for limit in LIMITS {
+    for limit in limits() {
         out.push_str(&format!("# - {limit}\n"));
     }
     for doc in emit(form, &settings) {

@@ -1,17 +1,22 @@
-//! Checks one pod spec (a Pod's `spec` or a workload's template spec) and, when allowed, mutates the raw
-//! JSON in place so unknown fields survive. Field names and precedence follow the spec: pod-level
-//! `runAsUser`/`runAsGroup`/`runAsNonRoot` are overridden per field by the container's (Spec 4);
-//! `fsGroup`, `supplementalGroups` and `supplementalGroupsPolicy` exist only at pod level (Spec 1.3).
+//! Checks one pod spec (a Pod's `spec` or a workload's template spec) read from the request's JSON text
+//! through the core's raw view, and lists what the mutation sets. The pod model is the core's: the
+//! container walk ([`raw::containers`]), the effective security context (container overrides pod per
+//! field, Spec 4, [`raw::effective`]); `fsGroup`, `supplementalGroups` and `supplementalGroupsPolicy`
+//! exist only at pod level (Spec 1.3). Paths and messages are built only when a violation is found.
 
 #![forbid(unsafe_code)]
 
 use crate::image::{uid_of, ImageConfigs};
-use crate::rules::{id_of, short, Ranges, Rule};
+use crate::rules::{id_of_raw, short, short_raw, Ranges, Rule};
 use crate::settings::Settings;
 use podgroups_core::image::ImageUser;
 use podgroups_core::limits::MAX_ID;
-use podgroups_core::SupplementalGroupsPolicy;
-use serde_json::{Map, Value};
+use podgroups_core::manifest::raw::{self, ContainerEntry, Object, RawContainer, SecurityContext, Set};
+use podgroups_core::warnings::run_as_group_without_run_as_user;
+use podgroups_core::{Level, SupplementalGroupsPolicy};
+use serde_json::value::RawValue;
+use serde_json::Value;
+use std::borrow::Cow;
 use std::fmt;
 
 const STRICT: SupplementalGroupsPolicy = SupplementalGroupsPolicy::Strict;
@@ -19,12 +24,6 @@ const STRICT: SupplementalGroupsPolicy = SupplementalGroupsPolicy::Strict;
 /// At most this many violations are kept (enough to compare a Pod update with its old object); the
 /// rest are only counted, so a request with absurdly many containers cannot blow up memory.
 pub const MAX_KEPT: usize = 1000;
-
-const CONTAINER_LISTS: [(&str, &str); 3] = [
-    ("initContainers", "init container"),
-    ("containers", "container"),
-    ("ephemeralContainers", "ephemeral container"),
-];
 
 /// One reason to refuse: the field (as a path in the submitted object), the container it concerns, and
 /// what is wrong with how to fix it.
@@ -44,18 +43,26 @@ impl fmt::Display for Violation {
     }
 }
 
+/// Members the mutation sets in the `securityContext` of `owner` (the pod spec or one container),
+/// each as JSON text.
+#[derive(Debug)]
+pub struct ContextSets<'a> {
+    pub owner: Object<'a>,
+    pub members: Vec<(&'static str, String)>,
+}
+
 /// What checking one pod spec found.
 #[derive(Debug, Default)]
-pub struct SpecOutcome {
+pub struct SpecOutcome<'a> {
     pub violations: Vec<Violation>,
     /// Violations beyond [`MAX_KEPT`].
     pub omitted: usize,
     pub warnings: Vec<String>,
-    /// Whether the spec was mutated.
-    pub changed: bool,
+    /// What the mutation sets; empty when nothing changes.
+    pub sets: Vec<ContextSets<'a>>,
 }
 
-impl SpecOutcome {
+impl SpecOutcome<'_> {
     fn violation(&mut self, field: String, container: Option<&str>, text: String) {
         if self.violations.len() < MAX_KEPT {
             self.violations.push(Violation {
@@ -67,192 +74,225 @@ impl SpecOutcome {
             self.omitted += 1;
         }
     }
+
+    /// Whether the spec is mutated.
+    pub fn changed(&self) -> bool {
+        !self.sets.is_empty()
+    }
 }
 
-/// A container as found in the spec: where it is and whether its image is exempt.
-struct Slot {
-    list: &'static str,
-    index: usize,
-    /// `container "app"` for messages.
-    label: String,
-    image: String,
+/// A container as found in the spec, with its image and whether that image is exempt.
+struct Slot<'a> {
+    container: RawContainer<'a>,
+    image: Cow<'a, str>,
     exempt: bool,
 }
 
-/// Checks `spec` (found at `base`, e.g. `spec.template.spec`), mutating it when `mutate` is true.
-/// `images` answers the optional image-config check (`check_image_user`).
-pub fn check_spec(
-    spec: &mut Value,
+impl Slot<'_> {
+    /// `container "app"` (the core's word for the kind), or `init container #0` without a name.
+    fn label(&self) -> String {
+        let noun = self.container.kind.describe();
+        match self.container.name() {
+            Some(n) => format!("{noun} \"{}\"", n.chars().take(63).collect::<String>()),
+            None => format!("{noun} #{}", self.container.index),
+        }
+    }
+
+    /// `spec.containers[0].securityContext`.
+    fn context_path(&self, base: &str) -> String {
+        format!(
+            "{base}.{}[{}].securityContext",
+            self.container.list, self.container.index
+        )
+    }
+}
+
+/// Checks the pod spec `spec` (found at `base`, e.g. `spec.template.spec`), listing the sets when
+/// `mutate` is true. `images` answers the optional image-config check (`check_image_user`).
+pub fn check_spec<'a>(
+    spec: &'a RawValue,
     base: &str,
     settings: &Settings,
     mutate: bool,
     images: &mut dyn ImageConfigs,
-) -> SpecOutcome {
+) -> SpecOutcome<'a> {
     let mut out = SpecOutcome::default();
-    let Some(spec) = spec.as_object_mut() else {
+    let Some(spec) = Object::parse(spec) else {
         out.violation(
             base.into(),
             None,
-            format!("must be an object holding the pod spec, got {}", short(spec)),
+            format!("must be an object holding the pod spec, got {}", short_raw(spec)),
         );
         return out;
     };
     // Windows pods may not set any of these fields (Spec 1.4): nothing to check.
-    if spec.get("os").and_then(|o| o.get("name")).and_then(Value::as_str) == Some("windows") {
+    if raw::os_name(&spec).as_deref() == Some("windows") {
         return out;
     }
-    let slots = slots(spec, base, settings, &mut out);
+    let slots = slots(&spec, base, settings, &mut out);
     let pod_exempt = !slots.is_empty() && slots.iter().all(|s| s.exempt);
-    let psc_path = format!("{base}.securityContext");
-    let psc_ok = match spec.get("securityContext") {
-        None | Some(Value::Null) | Some(Value::Object(_)) => true,
-        Some(other) => {
+    let (psc, psc_ok) = match SecurityContext::of(&spec, Level::Pod) {
+        Ok(psc) => (psc, true),
+        Err(other) => {
             out.violation(
-                psc_path.clone(),
+                format!("{base}.securityContext"),
                 None,
-                format!("must be an object, got {}", short(other)),
+                format!("must be an object, got {}", short_raw(other)),
             );
-            false
+            // Read as empty: the containers' own fields are still judged.
+            let empty = SecurityContext {
+                object: None,
+                level: Level::Pod,
+            };
+            (empty, false)
         }
     };
+    let mut pod_sets = Vec::new();
     if psc_ok && !pod_exempt {
-        pod_level(spec, &psc_path, settings, mutate, &mut out);
+        pod_level(&psc, base, settings, mutate, &mut pod_sets, &mut out);
     }
     for slot in slots.iter().filter(|s| !s.exempt) {
-        container_level(spec, base, slot, settings, mutate, images, &mut out);
+        container_level(&psc, base, slot, settings, mutate, images, &mut out);
+    }
+    if !pod_sets.is_empty() {
+        out.sets.push(ContextSets {
+            owner: spec,
+            members: pod_sets,
+        });
     }
     out
 }
 
-/// Lists the containers, reporting lists or entries that are not of the right JSON type.
-fn slots(spec: &Map<String, Value>, base: &str, settings: &Settings, out: &mut SpecOutcome) -> Vec<Slot> {
+/// Lists the containers (the core's walk), reporting lists or entries that are not of the right type.
+fn slots<'a>(spec: &Object<'a>, base: &str, settings: &Settings, out: &mut SpecOutcome<'_>) -> Vec<Slot<'a>> {
     let mut slots = Vec::new();
-    for (list, noun) in CONTAINER_LISTS {
-        let items = match spec.get(list) {
-            None | Some(Value::Null) => continue,
-            Some(Value::Array(items)) => items,
-            Some(other) => {
-                out.violation(
-                    format!("{base}.{list}"),
-                    None,
-                    format!("must be a list, got {}", short(other)),
-                );
-                continue;
+    for entry in raw::containers(spec) {
+        match entry {
+            ContainerEntry::NotAList { list, value } => out.violation(
+                format!("{base}.{list}"),
+                None,
+                format!("must be a list, got {}", short_raw(value)),
+            ),
+            ContainerEntry::NotAnObject { list, index, value } => out.violation(
+                format!("{base}.{list}[{index}]"),
+                None,
+                format!("must be an object, got {}", short_raw(value)),
+            ),
+            ContainerEntry::Container(container) => {
+                let image = container.image().unwrap_or_default();
+                let exempt = !image.is_empty() && settings.image_exempt(&image);
+                slots.push(Slot {
+                    container,
+                    image,
+                    exempt,
+                });
             }
-        };
-        for (index, item) in items.iter().enumerate() {
-            let Some(obj) = item.as_object() else {
-                out.violation(
-                    format!("{base}.{list}[{index}]"),
-                    None,
-                    format!("must be an object, got {}", short(item)),
-                );
-                continue;
-            };
-            let name = obj.get("name").and_then(Value::as_str);
-            let label = match name {
-                Some(n) => format!("{noun} \"{}\"", n.chars().take(63).collect::<String>()),
-                None => format!("{noun} #{index}"),
-            };
-            let image = obj.get("image").and_then(Value::as_str).unwrap_or_default();
-            slots.push(Slot {
-                list,
-                index,
-                label,
-                image: image.to_string(),
-                exempt: !image.is_empty() && settings.image_exempt(image),
-            });
         }
     }
     slots
 }
 
 /// `supplementalGroupsPolicy`, `fsGroup`, `supplementalGroups`, and the containerd hazard warning.
-fn pod_level(spec: &mut Map<String, Value>, psc_path: &str, settings: &Settings, mutate: bool, out: &mut SpecOutcome) {
-    let field = format!("{psc_path}.supplementalGroupsPolicy");
-    match spec.get("securityContext").and_then(|p| p.get("supplementalGroupsPolicy")) {
-        Some(Value::String(s)) if s == STRICT.as_str() => {}
-        None | Some(Value::Null) if mutate => {
-            set(spec, &["securityContext", "supplementalGroupsPolicy"], Value::from(STRICT.as_str()));
-            out.changed = true;
+fn pod_level(
+    psc: &SecurityContext<'_>,
+    base: &str,
+    settings: &Settings,
+    mutate: bool,
+    sets: &mut Vec<(&'static str, String)>,
+    out: &mut SpecOutcome<'_>,
+) {
+    let path = |key: &str| format!("{base}.securityContext.{key}");
+    let policy = psc.field("supplementalGroupsPolicy").map(|s| s.value);
+    match policy.map(|v| (v, raw::string(v))) {
+        Some((_, Some(s))) if s == STRICT.as_str() => {}
+        None if mutate => {
+            sets.push(("supplementalGroupsPolicy", format!("\"{}\"", STRICT.as_str())));
             out.warnings.push(format!(
-                "{field} was set to Strict: the image's /etc/group no longer adds groups; nodes need containerd 2.x or CRI-O 1.31+"
+                "{} was set to Strict: the image's /etc/group no longer adds groups; nodes need containerd 2.x or CRI-O 1.31+",
+                path("supplementalGroupsPolicy")
             ));
         }
-        None | Some(Value::Null) => out.violation(
-            field,
+        None => out.violation(
+            path("supplementalGroupsPolicy"),
             None,
             "is not set, so the image's /etc/group can add groups that no rule sees; set it to \"Strict\"".into(),
         ),
-        Some(Value::String(s)) if s == SupplementalGroupsPolicy::Merge.as_str() => out.violation(
-            field,
+        Some((_, Some(s))) if s == SupplementalGroupsPolicy::Merge.as_str() => out.violation(
+            path("supplementalGroupsPolicy"),
             None,
             "is \"Merge\", so the image's /etc/group can add groups that no rule sees; set it to \"Strict\" (or list the images in exempt_images)".into(),
         ),
-        Some(other) => out.violation(
-            field,
+        Some((other, _)) => out.violation(
+            path("supplementalGroupsPolicy"),
             None,
-            format!("is {}: supported values are \"Merge\" and \"Strict\"; set it to \"Strict\"", short(other)),
+            format!("is {}: supported values are \"Merge\" and \"Strict\"; set it to \"Strict\"", short_raw(other)),
         ),
     }
 
-    let fs_path = format!("{psc_path}.fsGroup");
-    let current = spec.get("securityContext").and_then(|p| p.get("fsGroup")).cloned();
+    let fs_group = psc.field("fsGroup").map(|s| s.value);
     if let Some(id) = single_id(
         &settings.fs_group,
-        current.as_ref(),
-        &fs_path,
+        fs_group,
+        &|| path("fsGroup"),
         None,
         "fs_group",
         mutate,
         out,
     ) {
-        set(spec, &["securityContext", "fsGroup"], Value::from(id));
-        out.changed = true;
+        sets.push(("fsGroup", id.to_string()));
     }
 
-    supplemental_groups(spec, psc_path, &settings.supplemental_groups, mutate, out);
+    supplemental_groups(
+        psc,
+        &path("supplementalGroups"),
+        &settings.supplemental_groups,
+        mutate,
+        sets,
+        out,
+    );
 
-    let psc = spec.get("securityContext");
-    let group = psc.and_then(|p| p.get("runAsGroup")).filter(|v| !v.is_null());
-    let user = psc.and_then(|p| p.get("runAsUser")).filter(|v| !v.is_null());
-    if let (Some(group), None) = (group, user) {
-        out.warnings.push(format!(
-            "{psc_path}.runAsGroup ({}) is set without runAsUser: containerd fails to create the pod sandbox (user group is specified without user); set runAsUser too",
-            short(group)
+    if let (Some(group), None) = (psc.field("runAsGroup"), psc.field("runAsUser")) {
+        out.warnings.push(run_as_group_without_run_as_user(
+            &format!("{base}.securityContext"),
+            &short_raw(group.value),
         ));
     }
 }
 
 fn supplemental_groups(
-    spec: &mut Map<String, Value>,
-    psc_path: &str,
+    psc: &SecurityContext<'_>,
+    path: &str,
     rule: &Rule,
     mutate: bool,
-    out: &mut SpecOutcome,
+    sets: &mut Vec<(&'static str, String)>,
+    out: &mut SpecOutcome<'_>,
 ) {
-    let path = format!("{psc_path}.supplementalGroups");
-    let list = match spec.get("securityContext").and_then(|p| p.get("supplementalGroups")) {
-        None | Some(Value::Null) => &[][..],
-        Some(Value::Array(list)) => list.as_slice(),
-        Some(other) => {
-            out.violation(path, None, format!("must be a list of gids, got {}", short(other)));
-            return;
-        }
+    let list = match psc.field("supplementalGroups") {
+        None => Vec::new(),
+        Some(Set { value, .. }) => match raw::items(value) {
+            Some(list) => list,
+            None => {
+                out.violation(
+                    path.into(),
+                    None,
+                    format!("must be a list of gids, got {}", short_raw(value)),
+                );
+                return;
+            }
+        },
     };
     if list.is_empty() {
         if let Some(id) = rule.default_id() {
             if mutate {
-                set(spec, &["securityContext", "supplementalGroups"], Value::from(vec![id]));
-                out.changed = true;
+                sets.push(("supplementalGroups", format!("[{id}]")));
             } else {
-                out.violation(path, None, missing_text(rule, "supplemental_groups"));
+                out.violation(path.into(), None, missing_text(rule, "supplemental_groups"));
             }
         }
         return;
     }
     // One violation for the list: the first bad entry, and how many more there are.
-    let mut bad = list.iter().enumerate().filter_map(|(i, v)| match id_of(v) {
+    let mut bad = list.iter().enumerate().filter_map(|(i, v)| match id_of_raw(v) {
         Err(e) => Some((i, e)),
         Ok(id) if !rule.allows(id) => Some((i, outside_text(id, rule, "supplemental_groups"))),
         Ok(_) => None,
@@ -268,90 +308,88 @@ fn supplemental_groups(
 }
 
 /// Container-level rules on the effective values (container overrides pod, Spec 4).
-fn container_level(
-    spec: &mut Map<String, Value>,
+fn container_level<'a>(
+    psc: &SecurityContext<'a>,
     base: &str,
-    slot: &Slot,
+    slot: &Slot<'a>,
     settings: &Settings,
     mutate: bool,
     images: &mut dyn ImageConfigs,
-    out: &mut SpecOutcome,
+    out: &mut SpecOutcome<'a>,
 ) {
-    let csc_path = format!("{base}.{}[{}].securityContext", slot.list, slot.index);
-    let who = Some(slot.label.as_str());
-    let csc = spec
-        .get(slot.list)
-        .and_then(|l| l.get(slot.index))
-        .and_then(|c| c.get("securityContext"));
-    match csc {
-        None | Some(Value::Null) | Some(Value::Object(_)) => {}
-        Some(other) => {
-            out.violation(csc_path, who, format!("must be an object, got {}", short(other)));
+    let csc = match slot.container.security_context() {
+        Ok(csc) => csc,
+        Err(other) => {
+            let text = format!("must be an object, got {}", short_raw(other));
+            out.violation(slot.context_path(base), Some(&slot.label()), text);
             return;
         }
-    }
-    let container_path = |key: &str| format!("{csc_path}.{key}");
-    let pod_path = |key: &str| format!("{base}.securityContext.{key}");
+    };
+    let eff = raw::effective(psc, &csc);
+    // The path of the value that decided (the container's unless the pod's applies).
+    let at = |set: Option<Set<'_>>, key: &str| match set.map(|s| s.level) {
+        Some(Level::Pod) => format!("{base}.securityContext.{key}"),
+        _ => format!("{}.{key}", slot.context_path(base)),
+    };
+    let mut sets = Vec::new();
 
     // run_as_user
-    let (user, user_at) = effective(spec, slot, "runAsUser", &container_path, &pod_path);
+    let user = eff.run_as_user;
     let from_image = match user {
         None if settings.check_image_user => image_user_verdict(slot, &settings.run_as_user, images),
         _ => ImageVerdict::Unknown,
     };
     match (&settings.run_as_user, from_image) {
         (_, ImageVerdict::Allowed) => {}
-        (_, ImageVerdict::Refused(text)) => out.violation(user_at.clone(), who, text),
-        (rule, ImageVerdict::Unknown) => run_as_user(spec, base, slot, rule, user.as_ref(), &user_at, mutate, out),
+        (_, ImageVerdict::Refused(text)) => out.violation(at(user, "runAsUser"), Some(&slot.label()), text),
+        (Rule::MustRunAsNonRoot, ImageVerdict::Unknown) => {
+            non_root(slot, base, user, eff.run_as_non_root, &at, mutate, &mut sets, out)
+        }
+        (rule, ImageVerdict::Unknown) => {
+            let who = || slot.label();
+            if let Some(id) = single_id(
+                rule,
+                user.map(|s| s.value),
+                &|| at(user, "runAsUser"),
+                Some(&who),
+                "run_as_user",
+                mutate,
+                out,
+            ) {
+                sets.push(("runAsUser", id.to_string()));
+            }
+        }
     }
 
     // run_as_group
-    let (group, group_at) = effective(spec, slot, "runAsGroup", &container_path, &pod_path);
-    if let Some(id) = single_id(
+    let group = eff.run_as_group;
+    let who = || slot.label();
+    let set_group = single_id(
         &settings.run_as_group,
-        group.as_ref(),
-        &group_at,
-        who,
+        group.map(|s| s.value),
+        &|| at(group, "runAsGroup"),
+        Some(&who),
         "run_as_group",
         mutate,
         out,
-    ) {
-        set_in_container(spec, slot, "runAsGroup", Value::from(id));
-        out.changed = true;
+    );
+    if let Some(id) = set_group {
+        sets.push(("runAsGroup", id.to_string()));
     }
 
     // require_run_as_group, on the possibly mutated values.
-    if settings.require_run_as_group {
-        let (group, _) = effective(spec, slot, "runAsGroup", &container_path, &pod_path);
-        if group.is_none() {
-            out.violation(
-                container_path("runAsGroup"),
-                who,
-                "is not set here nor at pod level, so the primary gid comes from the image's /etc/passwd or falls back to 0 (root); set runAsGroup (require_run_as_group)".into(),
-            );
-        }
+    if settings.require_run_as_group && group.is_none() && set_group.is_none() {
+        out.violation(
+            format!("{}.runAsGroup", slot.context_path(base)),
+            Some(&slot.label()),
+            "is not set here nor at pod level, so the primary gid comes from the image's /etc/passwd or falls back to 0 (root); set runAsGroup (require_run_as_group)".into(),
+        );
     }
-}
-
-/// `run_as_user` on the manifest's effective uid.
-#[allow(clippy::too_many_arguments)]
-fn run_as_user(
-    spec: &mut Map<String, Value>,
-    base: &str,
-    slot: &Slot,
-    rule: &Rule,
-    user: Option<&Value>,
-    user_at: &str,
-    mutate: bool,
-    out: &mut SpecOutcome,
-) {
-    if *rule == Rule::MustRunAsNonRoot {
-        return non_root(spec, base, slot, user, user_at, mutate, out);
-    }
-    let who = Some(slot.label.as_str());
-    if let Some(id) = single_id(rule, user, user_at, who, "run_as_user", mutate, out) {
-        set_in_container(spec, slot, "runAsUser", Value::from(id));
-        out.changed = true;
+    if !sets.is_empty() {
+        out.sets.push(ContextSets {
+            owner: slot.container.object.clone(),
+            members: sets,
+        });
     }
 }
 
@@ -368,11 +406,11 @@ enum ImageVerdict {
 /// `check_image_user`: the uid the process gets from the image when the manifest sets none (Spec 5),
 /// judged by `rule`; under `MustRunAsNonRoot` the kubelet's own refusals (Spec 6.3–6.5) become
 /// admission refusals instead of a `CreateContainerConfigError` on the node.
-fn image_user_verdict(slot: &Slot, rule: &Rule, images: &mut dyn ImageConfigs) -> ImageVerdict {
+fn image_user_verdict(slot: &Slot<'_>, rule: &Rule, images: &mut dyn ImageConfigs) -> ImageVerdict {
     if slot.image.is_empty() || *rule == Rule::RunAsAny {
         return ImageVerdict::Unknown;
     }
-    let image = short(&Value::from(slot.image.as_str()));
+    let image = short(&Value::from(&*slot.image));
     let user = match images.user(&slot.image) {
         Ok(user) => user,
         Err(e) => {
@@ -402,76 +440,68 @@ fn image_user_verdict(slot: &Slot, rule: &Rule, images: &mut dyn ImageConfigs) -
 }
 
 /// `MustRunAsNonRoot`: uid 0 is refused; without a uid, `runAsNonRoot` must be true (set when mutating).
+#[allow(clippy::too_many_arguments)]
 fn non_root(
-    spec: &mut Map<String, Value>,
+    slot: &Slot<'_>,
     base: &str,
-    slot: &Slot,
-    user: Option<&Value>,
-    user_at: &str,
+    user: Option<Set<'_>>,
+    flag: Option<Set<'_>>,
+    at: &dyn Fn(Option<Set<'_>>, &str) -> String,
     mutate: bool,
-    out: &mut SpecOutcome,
+    sets: &mut Vec<(&'static str, String)>,
+    out: &mut SpecOutcome<'_>,
 ) {
-    let who = Some(slot.label.as_str());
-    let csc_path = format!("{base}.{}[{}].securityContext", slot.list, slot.index);
     if let Some(v) = user {
-        match id_of(v) {
-            Err(e) => out.violation(user_at.into(), who, e),
+        match id_of_raw(v.value) {
+            Err(e) => out.violation(at(user, "runAsUser"), Some(&slot.label()), e),
             Ok(0) => out.violation(
-                user_at.into(),
-                who,
+                at(user, "runAsUser"),
+                Some(&slot.label()),
                 "is 0 (root), which run_as_user MustRunAsNonRoot refuses; set a non-zero uid".into(),
             ),
             Ok(_) => {}
         }
         return;
     }
-    let (flag, flag_at) = effective(
-        spec,
-        slot,
-        "runAsNonRoot",
-        &|k: &str| format!("{csc_path}.{k}"),
-        &|k: &str| format!("{base}.securityContext.{k}"),
-    );
     match flag {
-        Some(Value::Bool(true)) => {}
-        None if mutate => {
-            set_in_container(spec, slot, "runAsNonRoot", Value::Bool(true));
-            out.changed = true;
-        }
+        Some(f) if f.value.get() == "true" => {}
+        None if mutate => sets.push(("runAsNonRoot", "true".into())),
         None => out.violation(
-            format!("{csc_path}.runAsNonRoot"),
-            who,
+            format!("{}.runAsNonRoot", slot.context_path(base)),
+            Some(&slot.label()),
             "is not set and neither is runAsUser, so the container may run as root; set runAsNonRoot: true or a non-zero runAsUser (run_as_user MustRunAsNonRoot)".into(),
         ),
         Some(other) => out.violation(
-            flag_at,
-            who,
-            format!("is {} and runAsUser is not set; set runAsNonRoot: true or a non-zero runAsUser (run_as_user MustRunAsNonRoot)", short(&other)),
+            at(flag, "runAsNonRoot"),
+            Some(&slot.label()),
+            format!("is {} and runAsUser is not set; set runAsNonRoot: true or a non-zero runAsUser (run_as_user MustRunAsNonRoot)", short_raw(other.value)),
         ),
     }
 }
 
 /// Judges one id against a rule; returns the default to write when it is missing and mutation is on.
+/// `at` and `who` (the field path and the container) are only called to word a violation.
 fn single_id(
     rule: &Rule,
-    value: Option<&Value>,
-    at: &str,
-    who: Option<&str>,
+    value: Option<&RawValue>,
+    at: &dyn Fn() -> String,
+    who: Option<&dyn Fn() -> String>,
     setting: &str,
     mutate: bool,
-    out: &mut SpecOutcome,
+    out: &mut SpecOutcome<'_>,
 ) -> Option<u64> {
+    let who = || who.map(|w| w());
     match value {
         None => {
             let id = rule.default_id()?;
             if mutate {
                 return Some(id);
             }
-            out.violation(at.into(), who, missing_text(rule, setting));
+            out.violation(at(), who().as_deref(), missing_text(rule, setting));
         }
-        Some(v) => match id_of(v) {
-            Err(e) => out.violation(at.into(), who, e),
-            Ok(id) if !rule.allows(id) => out.violation(at.into(), who, outside_text(id, rule, setting)),
+        Some(v) => match id_of_raw(v) {
+            Err(e) => out.violation(at(), who().as_deref(), e),
+            Ok(id) if !rule.allows(id) => out.violation(at(), who().as_deref(), outside_text(id, rule, setting)),
             Ok(_) => {}
         },
     }
@@ -490,62 +520,4 @@ fn outside_text(id: u64, rule: &Rule, setting: &str) -> String {
         "is {id}, outside the allowed ranges {}; set it within them ({setting})",
         Ranges(rule.ranges())
     )
-}
-
-/// The effective value of a per-container field and the path it came from (container, else pod).
-fn effective(
-    spec: &Map<String, Value>,
-    slot: &Slot,
-    key: &str,
-    container_path: &dyn Fn(&str) -> String,
-    pod_path: &dyn Fn(&str) -> String,
-) -> (Option<Value>, String) {
-    let from_container = spec
-        .get(slot.list)
-        .and_then(|l| l.get(slot.index))
-        .and_then(|c| c.get("securityContext"))
-        .and_then(|s| s.get(key))
-        .filter(|v| !v.is_null());
-    if let Some(v) = from_container {
-        return (Some(v.clone()), container_path(key));
-    }
-    let from_pod = spec
-        .get("securityContext")
-        .and_then(|s| s.get(key))
-        .filter(|v| !v.is_null());
-    match from_pod {
-        Some(v) => (Some(v.clone()), pod_path(key)),
-        None => (None, container_path(key)),
-    }
-}
-
-/// Sets `spec[path...] = value`, creating objects on the way (the pod-level `securityContext`).
-fn set(spec: &mut Map<String, Value>, path: &[&str], value: Value) {
-    let Some((last, parents)) = path.split_last() else {
-        return;
-    };
-    let mut cur = spec;
-    for key in parents {
-        let entry = cur.entry(key.to_string()).or_insert_with(|| Value::Object(Map::new()));
-        if entry.is_null() {
-            *entry = Value::Object(Map::new());
-        }
-        let Some(next) = entry.as_object_mut() else {
-            return;
-        };
-        cur = next;
-    }
-    cur.insert(last.to_string(), value);
-}
-
-/// Sets `containers[i].securityContext.<key>`, creating the securityContext when absent.
-fn set_in_container(spec: &mut Map<String, Value>, slot: &Slot, key: &str, value: Value) {
-    let Some(container) = spec
-        .get_mut(slot.list)
-        .and_then(|l| l.get_mut(slot.index))
-        .and_then(Value::as_object_mut)
-    else {
-        return;
-    };
-    set(container, &["securityContext", key], value);
 }

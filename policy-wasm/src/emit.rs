@@ -4,13 +4,14 @@
 //! ClusterPolicy. They share one set of CEL expressions built from the same [`Settings`], so their
 //! verdicts equal [`crate::evaluate`]'s in validate-only mode (tests/emit_cel.rs checks it).
 //!
-//! What no CEL engine can do is said in [`LIMITS`]: the image's groups are never visible to them, and
+//! What no CEL engine can do is said in [`limits`]: the image's groups are never visible to them, and
 //! the image config's `USER` (`check_image_user`) needs Kubewarden's host capability.
 
 #![forbid(unsafe_code)]
 
 use crate::rules::{IdRange, Rule};
 use crate::settings::{ImagePattern, Settings};
+use podgroups_core::limits::MAX_ID;
 use podgroups_core::manifest::pod_spec_pointer;
 use serde_json::{json, Value};
 
@@ -37,13 +38,15 @@ impl Form {
 }
 
 /// What the emitted forms cannot express, printed as a comment with them.
-pub const LIMITS: &[&str] = &[
-    "No admission engine sees the image's layers: the groups its /etc/group would add under Merge are invisible here, which is why Strict is required.",
-    "check_image_user needs Kubewarden's oci/v1/oci_manifest_config host capability; CEL cannot read image configs, so it is not emitted.",
-    "Only Strict is set by the mutations; MustRunAs defaults (runAsUser, runAsGroup, fsGroup, supplementalGroups) and runAsNonRoot are required, not set.",
-    "Ids that are not integers in 0-2147483647 are refused by the apiserver's own validation before these policies run.",
-    "Gatekeeper's Assign cannot test other fields: it also sets Strict on Windows pod templates (which the apiserver then refuses) and, with exempt_images, where every container is exempt; the Wasm policy and the Kyverno rules leave both alone.",
-];
+pub fn limits() -> [String; 5] {
+    [
+        "No admission engine sees the image's layers: the groups its /etc/group would add under Merge are invisible here, which is why Strict is required.".into(),
+        "check_image_user needs Kubewarden's oci/v1/oci_manifest_config host capability; CEL cannot read image configs, so it is not emitted.".into(),
+        "Only Strict is set by the mutations; MustRunAs defaults (runAsUser, runAsGroup, fsGroup, supplementalGroups) and runAsNonRoot are required, not set.".into(),
+        format!("Ids that are not integers in 0-{MAX_ID} are refused by the apiserver's own validation before these policies run."),
+        "Gatekeeper's Assign cannot test other fields: it also sets Strict on Windows pod templates (which the apiserver then refuses) and, with exempt_images, where every container is exempt; the Wasm policy and the Kyverno rules leave both alone.".into(),
+    ]
+}
 
 /// The API groups and resources the policy handles, as in metadata.yml.
 const RESOURCES: [(&str, &[&str], &[&str]); 3] = [

@@ -5,10 +5,14 @@
 
 use crate::check::{check_spec, Violation, MAX_KEPT};
 use crate::image::{ImageConfigs, NoImageConfigs};
-use crate::rules::short;
+use crate::patch;
+use crate::rules::{short, short_raw};
 use crate::settings::Settings;
-use podgroups_core::manifest::{pod_spec_pointer, pod_template_kinds};
+use podgroups_core::manifest::raw::{self, Object};
+use podgroups_core::manifest::{pod_spec_path, pod_spec_pointer, pod_template_kinds};
+use serde_json::value::RawValue;
 use serde_json::Value;
+use std::borrow::Cow;
 
 /// Violations named in a message; the rest are counted, so the message stays readable.
 pub const MAX_LISTED: usize = 20;
@@ -33,34 +37,12 @@ impl Decision {
 
     /// The violations to show (at most [`MAX_LISTED`]) and how many more there are.
     pub fn listed(&self) -> (&[Violation], usize) {
-        let shown = self.violations.get(..MAX_LISTED).unwrap_or(&self.violations);
-        (shown, self.violations.len() - shown.len() + self.omitted)
+        listed(&self.violations, self.omitted)
     }
 
     /// The rejection message: the subject, then each listed violation with its fix.
     pub fn message(&self) -> Option<String> {
-        if self.accepted() {
-            return None;
-        }
-        let (shown, more) = self.listed();
-        let list: Vec<String> = shown.iter().map(ToString::to_string).collect();
-        let mut msg = format!("{}: {}", self.subject, list.join("; "));
-        if more > 0 {
-            msg.push_str(&format!("; and {more} more violations"));
-        }
-        Some(msg)
-    }
-
-    fn refuse(subject: &str, field: &str, text: String) -> Decision {
-        Decision {
-            subject: subject.into(),
-            violations: vec![Violation {
-                field: field.into(),
-                container: None,
-                text,
-            }],
-            ..Decision::default()
-        }
+        message(&self.subject, &self.violations, self.omitted)
     }
 }
 
@@ -71,100 +53,211 @@ pub fn evaluate(request: &Value, settings: &Settings, allow_mutation: bool) -> D
 }
 
 /// [`evaluate`] in a host that can read image configs (Kubewarden's `oci/v1/oci_manifest_config`),
-/// for `check_image_user`.
+/// for `check_image_user`. The request is written out once and read as the artifacts read it.
 pub fn evaluate_with_images(
     request: &Value,
     settings: &Settings,
     allow_mutation: bool,
     images: &mut dyn ImageConfigs,
 ) -> Decision {
-    let Some(req) = request.as_object() else {
-        return Decision::refuse(
-            "admission request",
-            "request",
-            format!("must be an AdmissionRequest object, got {}", short(request)),
-        );
-    };
-    let operation = req.get("operation").and_then(Value::as_str).unwrap_or("CREATE");
-    if matches!(operation, "DELETE" | "CONNECT") {
-        return Decision::default();
-    }
-    let object = match submitted_object(req) {
-        Ok(o) => o,
-        Err(refusal) => return *refusal,
-    };
-    let kind = req
-        .get("kind")
-        .and_then(|k| k.get("kind"))
-        .or_else(|| object.get("kind"))
-        .and_then(Value::as_str)
-        .unwrap_or_default();
-    let namespace = req
-        .get("namespace")
-        .and_then(Value::as_str)
-        .filter(|n| !n.is_empty())
-        .or_else(|| object.pointer("/metadata/namespace").and_then(Value::as_str))
-        .unwrap_or_default();
-    let subject = subject(kind, namespace, req, object);
-    if skipped(settings, namespace, object) {
-        return Decision {
-            subject,
-            ..Decision::default()
-        };
-    }
-    let Some(pointer) = pod_spec_pointer(kind) else {
-        return Decision::refuse(&subject, "request.kind", unhandled_kind(kind));
-    };
-    let base = pointer.trim_start_matches('/').replace('/', ".");
-    if object.pointer(pointer).is_none() {
-        return Decision::refuse(&subject, &base, "is missing: a workload needs a pod spec here".into());
-    }
-
-    // A Pod's security contexts are immutable: on UPDATE, only what the update introduces counts.
-    if kind == "Pod" && operation == "UPDATE" {
-        return pod_update(subject, object, req.get("oldObject"), pointer, &base, settings, images);
-    }
-
-    let mutate = allow_mutation && settings.mutate;
-    let mut mutated = object.clone();
-    let Some(spec) = mutated.pointer_mut(pointer) else {
-        return Decision::refuse(&subject, &base, "is missing: a workload needs a pod spec here".into());
-    };
-    let out = check_spec(spec, &base, settings, mutate, images);
-    let changed = out.changed && out.violations.is_empty();
+    let text = request.to_string();
+    let raw = serde_json::from_str::<&RawValue>(&text).unwrap_or(RawValue::NULL);
+    let verdict = evaluate_raw(raw, settings, allow_mutation, images);
     Decision {
-        subject,
-        violations: out.violations,
-        omitted: out.omitted,
-        warnings: out.warnings,
-        mutated: changed.then_some(mutated),
+        subject: verdict.subject(),
+        mutated: verdict.mutated.as_deref().and_then(|m| serde_json::from_str(m).ok()),
+        violations: verdict.violations,
+        omitted: verdict.omitted,
+        warnings: verdict.warnings,
     }
 }
 
-/// `request.object`: the submitted object, or the refusal that says it is not one.
-fn submitted_object(req: &serde_json::Map<String, Value>) -> Result<&Value, Box<Decision>> {
+/// A decision read from the request's JSON text: what the artifacts answer. The subject is worded
+/// only when a message needs it, and the mutated object is the submitted object's text with the sets
+/// spliced in.
+#[derive(Debug, Default)]
+pub struct Verdict<'a> {
+    subject: Subject<'a>,
+    pub violations: Vec<Violation>,
+    /// Violations found beyond [`MAX_KEPT`], counted only.
+    pub omitted: usize,
+    pub warnings: Vec<String>,
+    /// The whole object with the mutations applied, as JSON text, when accepted and changed.
+    pub mutated: Option<String>,
+}
+
+/// What the subject is made of, worded by [`Verdict::subject`].
+#[derive(Debug, Default)]
+enum Subject<'a> {
+    #[default]
+    None,
+    Fixed(&'static str),
+    Object {
+        kind: Cow<'a, str>,
+        namespace: Cow<'a, str>,
+        request: Object<'a>,
+        object: Object<'a>,
+    },
+}
+
+impl<'a> Verdict<'a> {
+    pub fn accepted(&self) -> bool {
+        self.violations.is_empty()
+    }
+
+    /// `Deployment prod/web`, for messages.
+    pub fn subject(&self) -> String {
+        match &self.subject {
+            Subject::None => String::new(),
+            Subject::Fixed(s) => (*s).into(),
+            Subject::Object {
+                kind,
+                namespace,
+                request,
+                object,
+            } => subject(kind, namespace, request, object),
+        }
+    }
+
+    fn refuse(subject: Subject<'a>, field: &str, text: String) -> Verdict<'a> {
+        Verdict {
+            subject,
+            violations: vec![Violation {
+                field: field.into(),
+                container: None,
+                text,
+            }],
+            ..Verdict::default()
+        }
+    }
+
+    /// The listed violations and how many more there are, as [`Decision::listed`].
+    pub fn listed(&self) -> (&[Violation], usize) {
+        listed(&self.violations, self.omitted)
+    }
+
+    /// The rejection message, as [`Decision::message`]; the subject is worded only here.
+    pub fn message(&self) -> Option<String> {
+        if self.accepted() {
+            return None;
+        }
+        message(&self.subject(), &self.violations, self.omitted)
+    }
+}
+
+/// The violations to show (at most [`MAX_LISTED`]) and how many more there are.
+fn listed(violations: &[Violation], omitted: usize) -> (&[Violation], usize) {
+    let shown = violations.get(..MAX_LISTED).unwrap_or(violations);
+    (shown, violations.len() - shown.len() + omitted)
+}
+
+/// `subject: violation; violation; and N more violations`, or `None` when there is none.
+fn message(subject: &str, violations: &[Violation], omitted: usize) -> Option<String> {
+    if violations.is_empty() {
+        return None;
+    }
+    let (shown, more) = listed(violations, omitted);
+    let list: Vec<String> = shown.iter().map(ToString::to_string).collect();
+    let mut msg = format!("{subject}: {}", list.join("; "));
+    if more > 0 {
+        msg.push_str(&format!("; and {more} more violations"));
+    }
+    Some(msg)
+}
+
+/// [`evaluate_with_images`] on the request's JSON text, reading only what the decision needs.
+pub fn evaluate_raw<'a>(
+    request: &'a RawValue,
+    settings: &Settings,
+    allow_mutation: bool,
+    images: &mut dyn ImageConfigs,
+) -> Verdict<'a> {
+    let admission = Subject::Fixed("admission request");
+    let Some(req) = Object::parse(request) else {
+        let text = format!("must be an AdmissionRequest object, got {}", short_raw(request));
+        return Verdict::refuse(admission, "request", text);
+    };
+    let operation = req.string("operation");
+    if matches!(operation.as_deref(), Some("DELETE" | "CONNECT")) {
+        return Verdict::default();
+    }
+    let object = match submitted_object(&req) {
+        Ok(o) => o,
+        Err(text) => return Verdict::refuse(admission, "request.object", text),
+    };
+    let kind = req
+        .get("kind")
+        .and_then(Object::parse)
+        .and_then(|k| k.get("kind"))
+        .or_else(|| object.get("kind"))
+        .and_then(raw::string)
+        .unwrap_or_default();
+    let namespace = req
+        .string("namespace")
+        .filter(|n| !n.is_empty())
+        .or_else(|| object.pointer("/metadata/namespace").and_then(raw::string))
+        .unwrap_or_default();
+    if skipped(settings, &namespace, &object) {
+        return Verdict {
+            subject: subject_of(kind, namespace, req, object),
+            ..Verdict::default()
+        };
+    }
+    let (Some(pointer), Some(base)) = (pod_spec_pointer(&kind), pod_spec_path(&kind)) else {
+        let text = unhandled_kind(&kind);
+        return Verdict::refuse(subject_of(kind, namespace, req, object), "request.kind", text);
+    };
+    let Some(spec) = object.pointer(pointer) else {
+        let text = "is missing: a workload needs a pod spec here".into();
+        return Verdict::refuse(subject_of(kind, namespace, req, object), base, text);
+    };
+
+    // A Pod's security contexts are immutable: on UPDATE, only what the update introduces counts.
+    if kind == "Pod" && operation.as_deref() == Some("UPDATE") {
+        let mut verdict = pod_update(spec, req.get("oldObject"), pointer, base, settings, images);
+        verdict.subject = subject_of(kind, namespace, req, object);
+        return verdict;
+    }
+
+    let mutate = allow_mutation && settings.mutate;
+    let out = check_spec(spec, base, settings, mutate, images);
+    let mutated = match out.changed() && out.violations.is_empty() {
+        true => patch::apply(object.text(), &out.sets),
+        false => None,
+    };
+    Verdict {
+        subject: subject_of(kind, namespace, req, object),
+        violations: out.violations,
+        omitted: out.omitted,
+        warnings: out.warnings,
+        mutated,
+    }
+}
+
+fn subject_of<'a>(kind: Cow<'a, str>, namespace: Cow<'a, str>, request: Object<'a>, object: Object<'a>) -> Subject<'a> {
+    Subject::Object {
+        kind,
+        namespace,
+        request,
+        object,
+    }
+}
+
+/// `request.object`: the submitted object, or the refusal text that says it is not one.
+fn submitted_object<'a>(req: &Object<'a>) -> Result<Object<'a>, String> {
     match req.get("object") {
-        Some(o @ Value::Object(_)) => Ok(o),
-        Some(other) => Err(Box::new(Decision::refuse(
-            "admission request",
-            "request.object",
-            format!("must be the submitted object, got {}", short(other)),
-        ))),
-        None => Err(Box::new(Decision::refuse(
-            "admission request",
-            "request.object",
-            "is missing: there is nothing to check".into(),
-        ))),
+        Some(o) => Object::parse(o).ok_or_else(|| format!("must be the submitted object, got {}", short_raw(o))),
+        None => Err("is missing: there is nothing to check".into()),
     }
 }
 
 /// Requests the policy lets through unchecked: an exempt namespace, or an object on its way out
 /// (finalizers being removed), which starts no new container.
-fn skipped(settings: &Settings, namespace: &str, object: &Value) -> bool {
+fn skipped(settings: &Settings, namespace: &str, object: &Object<'_>) -> bool {
     settings.namespace_exempt(namespace)
         || object
             .pointer("/metadata/deletionTimestamp")
-            .is_some_and(|v| !v.is_null())
+            .is_some_and(|v| !raw::is_null(v))
 }
 
 /// The refusal of a kind with no pod template, naming the kinds the core reads a pod spec from.
@@ -181,21 +274,19 @@ fn unhandled_kind(kind: &str) -> String {
 }
 
 /// Violations of the new Pod that the old Pod did not already have; never mutates.
-fn pod_update(
-    subject: String,
-    object: &Value,
-    old: Option<&Value>,
+fn pod_update<'a>(
+    spec: &'a RawValue,
+    old: Option<&'a RawValue>,
     pointer: &str,
     base: &str,
     settings: &Settings,
     images: &mut dyn ImageConfigs,
-) -> Decision {
-    let mut new_spec = object.pointer(pointer).cloned().unwrap_or(Value::Null);
-    let new = check_spec(&mut new_spec, base, settings, false, images);
-    let old = old.and_then(|o| o.pointer(pointer)).map(|spec| {
-        let mut spec = spec.clone();
-        check_spec(&mut spec, base, settings, false, images)
-    });
+) -> Verdict<'a> {
+    let new = check_spec(spec, base, settings, false, images);
+    let old = old
+        .and_then(Object::parse)
+        .and_then(|o| o.pointer(pointer))
+        .map(|spec| check_spec(spec, base, settings, false, images));
     let violations: Vec<Violation> = match &old {
         Some(old) if old.omitted == 0 && old.violations.len() < MAX_KEPT => new
             .violations
@@ -206,26 +297,24 @@ fn pod_update(
         _ => new.violations,
     };
     let omitted = if violations.is_empty() { 0 } else { new.omitted };
-    Decision {
-        subject,
+    Verdict {
         violations,
         omitted,
-        warnings: Vec::new(),
-        mutated: None,
+        ..Verdict::default()
     }
 }
 
-fn subject(kind: &str, namespace: &str, req: &serde_json::Map<String, Value>, object: &Value) -> String {
+fn subject(kind: &str, namespace: &str, req: &Object<'_>, object: &Object<'_>) -> String {
     let name = object
         .pointer("/metadata/name")
-        .and_then(Value::as_str)
+        .and_then(raw::string)
         .filter(|n| !n.is_empty())
-        .or_else(|| req.get("name").and_then(Value::as_str).filter(|n| !n.is_empty()))
-        .map(str::to_string)
+        .or_else(|| req.string("name").filter(|n| !n.is_empty()))
+        .map(Cow::into_owned)
         .or_else(|| {
             object
                 .pointer("/metadata/generateName")
-                .and_then(Value::as_str)
+                .and_then(raw::string)
                 .map(|g| format!("{g}*"))
         })
         .unwrap_or_else(|| "(unnamed)".into());

@@ -1,18 +1,19 @@
 //! waPC adapter for Kubewarden: `validate`, `validate_settings`, `protocol_version`. Thin on purpose:
 //! the logic is [`crate::evaluate`]; this file only moves JSON in and out and never traps on input.
 
+use crate::answer;
 use crate::image::{user_of_manifest_config, ImageConfigs};
-use crate::{evaluate_with_images, Settings};
+use crate::Settings;
 use kubewarden_policy_sdk::logging::KubewardenDrain;
 use kubewarden_policy_sdk::protocol_version_guest;
-use kubewarden_policy_sdk::response::ValidationResponse;
 use kubewarden_policy_sdk::settings::SettingsValidationResponse;
 use kubewarden_policy_sdk::wapc_guest::{register_function, CallResult};
 use serde_json::Value;
 use slog::{info, o, Logger};
 use std::collections::BTreeMap;
 
-// waPC hosts look the entry point up by name.
+// waPC hosts look the entry point up by name; `no_mangle` is what the `unsafe_code` lint flags here,
+// nothing else in this module is allowed it.
 #[allow(unsafe_code)]
 #[no_mangle]
 pub extern "C" fn wapc_init() {
@@ -21,37 +22,36 @@ pub extern "C" fn wapc_init() {
     register_function("protocol_version", protocol_version_guest);
 }
 
-/// Payload `{"request": AdmissionRequest, "settings": {...}}`; every failure is a rejection with a
-/// message (the SDK would turn a parse error into a waPC error the user never reads).
+/// Payload `{"request": AdmissionRequest, "settings": {...}}`, read without building a tree of the
+/// request; every failure is a rejection with a message (the SDK would turn a parse error into a waPC
+/// error the user never reads).
 fn validate(payload: &[u8]) -> CallResult {
-    let payload: Value = match serde_json::from_slice(payload) {
-        Ok(v) => v,
+    let input = match answer::input(payload) {
+        Ok(input) => input,
         Err(e) => {
-            return reject(format!(
-                "podgroups policy: the validate payload is not JSON ({e}); nothing was checked"
-            ))
+            let message = format!("podgroups policy: the validate payload is not JSON ({e}); nothing was checked");
+            return Ok(answer::validation_response(Some(&message), None, &[]));
         }
     };
-    let settings = match Settings::from_json(payload.get("settings").unwrap_or(&Value::Null)) {
+    let settings = match answer::settings(&input, "settings") {
         Ok(s) => s,
-        Err(e) => return reject(format!("podgroups policy: invalid settings: {e}")),
+        Err(e) => {
+            let message = format!("podgroups policy: invalid settings: {e}");
+            return Ok(answer::validation_response(Some(&message), None, &[]));
+        }
     };
-    let request = payload.get("request").unwrap_or(&Value::Null);
-    let decision = evaluate_with_images(request, &settings, true, &mut HostImageConfigs::default());
-    if !decision.accepted() {
+    let verdict = answer::verdict(&input, "request", &settings, true, &mut HostImageConfigs::default());
+    let message = verdict.message();
+    if message.is_some() {
         // Goes to the host's kubewarden/tracing/log callback.
         let log = Logger::root(KubewardenDrain::new(), o!("policy" => "podgroups"));
-        info!(log, "rejected"; "subject" => decision.subject.as_str(), "violations" => decision.violations.len() + decision.omitted);
+        info!(log, "rejected"; "subject" => verdict.subject(), "violations" => verdict.violations.len() + verdict.omitted);
     }
-    let message = decision.message();
-    respond(&ValidationResponse {
-        accepted: decision.accepted(),
-        message,
-        code: None,
-        mutated_object: decision.mutated,
-        audit_annotations: None,
-        warnings: (!decision.warnings.is_empty()).then_some(decision.warnings),
-    })
+    Ok(answer::validation_response(
+        message.as_deref(),
+        verdict.mutated.as_deref(),
+        &verdict.warnings,
+    ))
 }
 
 /// Settings JSON in, `{"valid": bool, "message"}` out; a wrong type is `valid: false`, never an error.
@@ -64,21 +64,6 @@ fn validate_settings(payload: &[u8]) -> CallResult {
         message: result.err(),
     };
     Ok(serde_json::to_vec(&response)?)
-}
-
-fn reject(message: String) -> CallResult {
-    respond(&ValidationResponse {
-        accepted: false,
-        message: Some(message),
-        code: None,
-        mutated_object: None,
-        audit_annotations: None,
-        warnings: None,
-    })
-}
-
-fn respond(response: &ValidationResponse) -> CallResult {
-    Ok(serde_json::to_vec(response)?)
 }
 
 /// Image configs from Kubewarden's `oci/v1/oci_manifest_config` host capability (what the SDK's

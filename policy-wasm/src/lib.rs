@@ -19,15 +19,17 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)
 )]
 
+pub mod answer;
 pub mod check;
 pub mod emit;
 pub mod evaluate;
 pub mod image;
+mod patch;
 pub mod rules;
 pub mod settings;
 
 pub use check::Violation;
-pub use evaluate::{evaluate, evaluate_with_images, Decision};
+pub use evaluate::{evaluate, evaluate_raw, evaluate_with_images, Decision, Verdict};
 pub use image::ImageConfigs;
 pub use settings::Settings;
 

@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 
 use podgroups_core::limits::MAX_ID;
+use serde_json::value::RawValue;
 use serde_json::Value;
 use std::fmt;
 
@@ -181,6 +182,25 @@ pub fn id_of(value: &Value) -> Result<u64, String> {
     }
 }
 
+/// [`id_of`] on a raw JSON value: a plain decimal integer is read without building a `Value`; anything
+/// else takes `id_of`'s path, so the answer and the message are the same.
+pub fn id_of_raw(raw: &RawValue) -> Result<u64, String> {
+    match raw.get().parse::<u64>() {
+        Ok(n) if n <= u64::from(MAX_ID) => Ok(n),
+        _ => id_of(&value_of(raw)),
+    }
+}
+
+/// A raw JSON value as a `Value`, for messages and the rare values the fast paths do not read.
+pub fn value_of(raw: &RawValue) -> Value {
+    serde_json::from_str(raw.get()).unwrap_or(Value::Null)
+}
+
+/// [`short`] of a raw JSON value.
+pub fn short_raw(raw: &RawValue) -> String {
+    short(&value_of(raw))
+}
+
 /// A value for a message, cut short so a huge input cannot make a huge message.
 pub fn short(value: &Value) -> String {
     let text = value.to_string();
@@ -298,5 +318,21 @@ mod tests {
             assert!(id_of(&bad).is_err(), "{bad}");
         }
         assert!(short(&json!("x".repeat(500))).ends_with('…'));
+        let raw = |t: &str| serde_json::from_str::<Box<RawValue>>(t).unwrap();
+        for text in [
+            "0",
+            "2147483647",
+            "2147483648",
+            "-0",
+            "-1",
+            "1.0",
+            "1e3",
+            "\"7\"",
+            "null",
+            "18446744073709551616",
+        ] {
+            let value: Value = serde_json::from_str(text).unwrap();
+            assert_eq!(id_of_raw(&raw(text)), id_of(&value), "{text}");
+        }
     }
 }

@@ -379,6 +379,11 @@ fn require_run_as_group_and_the_containerd_warning() {
     assert!(d.accepted());
     assert_eq!(d.warnings.len(), 1);
     assert!(d.warnings[0].starts_with("spec.template.spec.securityContext.runAsGroup (3000) is set without runAsUser"));
+    // The core's words, shared with `podgroups explain`'s CRI-O warning.
+    assert_eq!(
+        d.warnings[0],
+        podgroups_core::warnings::run_as_group_without_run_as_user("spec.template.spec.securityContext", &3000)
+    );
     spec["securityContext"]["runAsUser"] = json!(1000);
     assert!(
         evaluate(&request("DaemonSet", "CREATE", object("DaemonSet", spec)), &s, true)
@@ -665,4 +670,44 @@ fn the_image_config_user_counts_when_no_run_as_user_is_set() {
     assert!(d.accepted());
     let d = evaluate(&pod("root:1", json!({})), &non_root, true);
     assert!(d.message().unwrap().contains("no image-config capability"));
+}
+
+/// The artifacts answer from the request's text: the mutated object is that text with the new members
+/// spliced in, so unknown fields, key order, spacing and numbers as written reach the apiserver as
+/// they were sent.
+#[test]
+fn the_mutated_object_is_the_submitted_text_with_members_spliced_in() {
+    let text = r#"{"operation": "CREATE", "kind": {"kind": "Pod"}, "object": {"kind": "Pod", "metadata": {"name": "p"},
+        "spec": {"x-unknown": 1.50e0, "containers": [{"name": "a", "securityContext": null}, {"name": "b", "securityContext": {"runAsGroup": null, "z": 1}}]}}}"#;
+    let raw: &serde_json::value::RawValue = serde_json::from_str(text).unwrap();
+    let s = settings(json!({"run_as_group": {"rule": "MustRunAs", "ranges": [{"min": 5, "max": 6}]}}));
+    let v = crate::evaluate_raw(raw, &s, true, &mut crate::image::NoImageConfigs);
+    assert!(v.accepted(), "{:?}", v.message());
+    assert_eq!(
+        v.mutated.as_deref(),
+        Some(
+            r#"{"kind": "Pod", "metadata": {"name": "p"},
+        "spec": {"securityContext":{"supplementalGroupsPolicy":"Strict"},"x-unknown": 1.50e0, "containers": [{"name": "a", "securityContext": {"runAsGroup":5}}, {"name": "b", "securityContext": {"runAsGroup": 5, "z": 1}}]}}"#
+        )
+    );
+    assert_eq!(v.subject(), "Pod p");
+    // Accepted unchanged: no text at all.
+    let strict = text.replace(
+        r#""x-unknown""#,
+        r#""securityContext": {"supplementalGroupsPolicy": "Strict", "runAsUser": 7, "runAsGroup": 5}, "x-unknown""#,
+    );
+    let raw: &serde_json::value::RawValue = serde_json::from_str(&strict).unwrap();
+    let v = crate::evaluate_raw(raw, &s, true, &mut crate::image::NoImageConfigs);
+    assert!(v.accepted() && v.mutated.is_none() && v.warnings.is_empty());
+}
+
+#[test]
+fn the_emitted_limits_name_the_core_s_id_limit() {
+    let limits = crate::emit::limits();
+    assert!(
+        limits[3].contains(&format!("0-{}", podgroups_core::limits::MAX_ID)),
+        "{}",
+        limits[3]
+    );
+    assert!(limits[3].contains("0-2147483647"));
 }

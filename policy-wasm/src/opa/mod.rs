@@ -9,7 +9,8 @@
 
 mod alloc;
 
-use crate::{evaluate, Settings};
+use crate::answer;
+use crate::image::NoImageConfigs;
 use serde_json::{json, Map, Value};
 
 #[global_allocator]
@@ -84,33 +85,37 @@ fn dump(value: &Value) -> i32 {
     text.leak().as_ptr() as usize as i32
 }
 
-/// The Gatekeeper violations for one input document.
-fn violations(input: &Value) -> Value {
-    let settings = match Settings::from_json(input.get("parameters").unwrap_or(&Value::Null)) {
-        Ok(s) => s,
-        Err(e) => return json!([{"msg": format!("podgroups policy: invalid parameters: {e}"), "details": {}}]),
-    };
-    let decision = evaluate(input.get("review").unwrap_or(&Value::Null), &settings, false);
-    let (shown, more) = decision.listed();
-    let mut out: Vec<Value> = shown
-        .iter()
-        .map(|v| {
-            json!({"msg": format!("{}: {v}", decision.subject), "details": {
-                "subject": decision.subject, "field": v.field, "container": v.container, "reason": v.text}})
-        })
-        .collect();
-    if more > 0 {
-        let msg = format!("{}: and {more} more violations", decision.subject);
-        out.push(json!({"msg": msg, "details": {"subject": decision.subject}}));
+/// The result set for one input document `{"review": <AdmissionRequest>, "parameters": <settings>}` as
+/// JSON text, read without building a tree of the request.
+fn result_set(entrypoint: i32, input: &[u8]) -> Vec<u8> {
+    if entrypoint != 0 {
+        return b"[]".to_vec();
     }
-    Value::Array(out)
+    let input = match answer::input(input) {
+        Ok(input) => input,
+        Err(e) => {
+            let msg = format!("podgroups policy: the input is not JSON ({e}); nothing was checked");
+            return answer::gatekeeper_error(msg).to_string().into_bytes();
+        }
+    };
+    let settings = match answer::settings(&input, "parameters") {
+        Ok(s) => s,
+        Err(e) => {
+            let msg = format!("podgroups policy: invalid parameters: {e}");
+            return answer::gatekeeper_error(msg).to_string().into_bytes();
+        }
+    };
+    let verdict = answer::verdict(&input, "review", &settings, false, &mut NoImageConfigs);
+    if verdict.accepted() {
+        return br#"[{"result":[]}]"#.to_vec();
+    }
+    answer::gatekeeper_result_set(&verdict).to_string().into_bytes()
 }
 
-fn result_set(entrypoint: i32, input: &Value) -> Value {
-    if entrypoint != 0 {
-        return json!([]);
-    }
-    json!([{ "result": violations(input) }])
+/// `text` NUL-terminated in the heap.
+fn dump_text(mut text: Vec<u8>) -> i32 {
+    text.push(0);
+    text.leak().as_ptr() as usize as i32
 }
 
 #[no_mangle]
@@ -222,8 +227,9 @@ pub extern "C" fn eval(ctx_addr: i32) -> i32 {
     let Some(c) = ctx(ctx_addr) else {
         return ERR_INTERNAL;
     };
-    let input = value(c.input).map_or(Value::Null, |v| v.clone());
-    c.result = boxed(result_set(c.entrypoint, &input));
+    let input = serde_json::to_vec(value(c.input).map_or(&Value::Null, |v| &*v)).unwrap_or_default();
+    let result = serde_json::from_slice::<Value>(&result_set(c.entrypoint, &input));
+    c.result = result.map_or(0, boxed);
     if c.result == 0 {
         ERR_INTERNAL
     } else {
@@ -244,15 +250,7 @@ pub extern "C" fn opa_eval(
     _format: i32,
 ) -> i32 {
     opa_heap_ptr_set(heap_ptr);
-    let input = match bytes(input_addr, input_len).map(serde_json::from_slice::<Value>) {
-        Some(Ok(v)) => v,
-        Some(Err(e)) => {
-            let msg = format!("podgroups policy: the input is not JSON ({e}); nothing was checked");
-            return dump(&json!([{ "result": [{"msg": msg, "details": {}}] }]));
-        }
-        None => Value::Null,
-    };
-    dump(&result_set(entrypoint, &input))
+    dump_text(result_set(entrypoint, bytes(input_addr, input_len).unwrap_or(b"null")))
 }
 
 /// Sets `base[path...] = value` (objects are created on the way); used by SDKs to update data.

@@ -1,0 +1,152 @@
+//! The two artifacts' answers written as JSON text: Kubewarden's `ValidationResponse` and the OPA ABI's
+//! result set of Gatekeeper violations. The accept path is a constant; a mutated object is copied in
+//! as the text [`crate::evaluate_raw`] spliced, never parsed or serialised again.
+
+#![forbid(unsafe_code)]
+
+use crate::evaluate::Verdict;
+use crate::rules::value_of;
+use crate::settings::Settings;
+use crate::{evaluate_raw, ImageConfigs};
+use podgroups_core::manifest::raw::Object;
+use serde_json::value::RawValue;
+use serde_json::{json, Value};
+
+/// What both artifacts read from their input document: its members, or the parser's words for why it
+/// is not JSON. Valid JSON that is not an object reads as an empty document.
+pub fn input(bytes: &[u8]) -> Result<Object<'_>, String> {
+    let not_json = || {
+        serde_json::from_slice::<Value>(bytes)
+            .err()
+            .map_or_else(|| "invalid UTF-8".to_owned(), |e| e.to_string())
+    };
+    let text = std::str::from_utf8(bytes).map_err(|_| not_json())?;
+    match Object::from_text(text) {
+        Ok(object) => Ok(object),
+        Err(e) if e.is_data() => Ok(Object::empty()),
+        Err(_) => Err(not_json()),
+    }
+}
+
+/// The settings in `key` of the input (absent: defaults).
+pub fn settings(input: &Object<'_>, key: &str) -> Result<Settings, String> {
+    match input.get(key) {
+        Some(raw) => Settings::from_json(&value_of(raw)),
+        None => Ok(Settings::default()),
+    }
+}
+
+/// Evaluates the request in `key` of the input (absent: `null`).
+pub fn verdict<'a>(
+    input: &Object<'a>,
+    key: &str,
+    settings: &Settings,
+    allow_mutation: bool,
+    images: &mut dyn ImageConfigs,
+) -> Verdict<'a> {
+    evaluate_raw(
+        input.get(key).unwrap_or(RawValue::NULL),
+        settings,
+        allow_mutation,
+        images,
+    )
+}
+
+/// The accepted, unchanged answer.
+pub const ACCEPTED: &[u8] =
+    br#"{"accepted":true,"message":null,"code":null,"mutated_object":null,"audit_annotations":null,"warnings":null}"#;
+
+/// Kubewarden's `ValidationResponse` (the SDK's field names, `null` for what is not set).
+pub fn validation_response(message: Option<&str>, mutated: Option<&str>, warnings: &[String]) -> Vec<u8> {
+    if message.is_none() && mutated.is_none() && warnings.is_empty() {
+        return ACCEPTED.to_vec();
+    }
+    let mut out =
+        Vec::with_capacity(160 + mutated.map_or(0, str::len) + warnings.iter().map(String::len).sum::<usize>());
+    out.extend_from_slice(b"{\"accepted\":");
+    out.extend_from_slice(if message.is_none() { b"true" } else { b"false" });
+    out.extend_from_slice(b",\"message\":");
+    string_or_null(&mut out, message);
+    out.extend_from_slice(b",\"code\":null,\"mutated_object\":");
+    out.extend_from_slice(mutated.unwrap_or("null").as_bytes());
+    out.extend_from_slice(b",\"audit_annotations\":null,\"warnings\":");
+    if warnings.is_empty() {
+        out.extend_from_slice(b"null");
+    } else {
+        out.push(b'[');
+        for (i, w) in warnings.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            string_or_null(&mut out, Some(w));
+        }
+        out.push(b']');
+    }
+    out.push(b'}');
+    out
+}
+
+fn string_or_null(out: &mut Vec<u8>, text: Option<&str>) {
+    match text.map(|t| serde_json::to_writer(&mut *out, t)) {
+        Some(Ok(())) => {}
+        _ => out.extend_from_slice(b"null"),
+    }
+}
+
+/// The OPA result set `[{"result": [violations]}]` for Gatekeeper: one `{"msg", "details"}` per listed
+/// violation, and one for the rest.
+pub fn gatekeeper_result_set(verdict: &Verdict<'_>) -> Value {
+    if verdict.accepted() {
+        return json!([{ "result": [] }]);
+    }
+    let subject = verdict.subject();
+    let (shown, more) = verdict.listed();
+    let mut out: Vec<Value> = shown
+        .iter()
+        .map(|v| {
+            json!({"msg": format!("{subject}: {v}"), "details": {
+                "subject": subject, "field": v.field, "container": v.container, "reason": v.text}})
+        })
+        .collect();
+    if more > 0 {
+        let msg = format!("{subject}: and {more} more violations");
+        out.push(json!({"msg": msg, "details": {"subject": subject}}));
+    }
+    json!([{ "result": out }])
+}
+
+/// The result set of one message (bad input or parameters).
+pub fn gatekeeper_error(msg: String) -> Value {
+    json!([{ "result": [{"msg": msg, "details": {}}] }])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn responses_are_the_sdk_s_shape() {
+        let parse = |b: Vec<u8>| serde_json::from_slice::<Value>(&b).unwrap();
+        let all_null = json!({"accepted": true, "message": null, "code": null, "mutated_object": null,
+            "audit_annotations": null, "warnings": null});
+        assert_eq!(parse(ACCEPTED.to_vec()), all_null);
+        assert_eq!(parse(validation_response(None, None, &[])), all_null);
+        let r = parse(validation_response(None, Some(r#"{"a": [1]}"#), &["say \"hi\"".into()]));
+        assert_eq!(r["accepted"], true);
+        assert_eq!(r["mutated_object"], json!({"a": [1]}));
+        assert_eq!(r["warnings"], json!(["say \"hi\""]));
+        let r = parse(validation_response(Some("no\nway"), None, &[]));
+        assert_eq!(
+            (r["accepted"].clone(), r["message"].clone()),
+            (json!(false), json!("no\nway"))
+        );
+    }
+
+    #[test]
+    fn inputs_that_are_not_objects_read_as_empty_and_bad_json_is_named() {
+        assert!(input(b"[1, 2]").unwrap().is_empty());
+        assert!(input(br#"{"review": null}"#).unwrap().get("review").is_some());
+        assert!(input(b"{\"a\": ").unwrap_err().contains("EOF"));
+        assert!(!input(b"\xff").unwrap_err().is_empty());
+    }
+}
