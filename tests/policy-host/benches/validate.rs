@@ -1,53 +1,195 @@
-//! Latency of `validate` in the wasmtime waPC host, for a Pod and a Deployment from
-//! tests/fixtures/policy/, after warm-up: prints p50/p90/p99 per case. Needs `cargo xtask policy`.
+//! Latency of `validate` in the wasmtime waPC host (the stack of Kubewarden's policy-server), for a Pod
+//! and a 3-container Deployment that the policy mutates to Strict and the same two already Strict
+//! (accept only), plus the cost of a fresh instance (policy-server makes one per request).
 //!
-//! `cargo bench -p podgroups-policy-host --bench validate`
+//! With `PODGROUPS_POLICY_BASE` naming a previous `podgroups-policy.wasm` (or a folder holding one),
+//! both modules are loaded in one host and called in turn, one call each, 3,000 calls per case and
+//! module, three runs; first each case is checked to get the same answer (accepted, and the same JSON
+//! patch) from both. Without it, this artifact alone is measured. Needs `cargo xtask policy`.
+//!
+//! `PODGROUPS_POLICY_BASE=/path/to/old cargo bench -p podgroups-policy-host --bench validate`
 
 use podgroups_policy_host::{artifact, KubewardenPolicy, KUBEWARDEN_ARTIFACT};
 use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-const WARMUP: usize = 2_000;
-const SAMPLES: usize = 20_000;
+const CALLS: usize = 3_000;
+const RUNS: usize = 3;
+const WARMUP: usize = 300;
+const INSTANCES: usize = 1_000;
+
+struct Module {
+    label: &'static str,
+    path: PathBuf,
+    policy: KubewardenPolicy,
+}
 
 fn main() -> Result<(), String> {
-    let path = artifact(KUBEWARDEN_ARTIFACT)?;
-    let policy = KubewardenPolicy::load(&path)?;
-    let instance = policy.instance()?;
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/policy");
-    let settings = json!({"run_as_group": {"rule": "MustRunAs", "ranges": [{"min": 1000, "max": 2000}]}});
-    println!(
-        "artifact: {} ({} bytes)",
-        path.display(),
-        std::fs::metadata(&path).map_err(|e| e.to_string())?.len()
-    );
-    for (case, file) in [
-        ("Pod (mutated)", "pod-create-bare.json"),
-        ("Deployment (mutated)", "deployment-create-bare.json"),
-        ("Pod (accepted as is)", "pod-create-strict-in-range.json"),
-    ] {
-        let text = std::fs::read_to_string(root.join(file)).map_err(|e| format!("{file}: {e}"))?;
-        let review: Value = serde_json::from_str(&text).map_err(|e| format!("{file}: {e}"))?;
-        let payload = json!({"request": review["request"], "settings": settings}).to_string();
-        for _ in 0..WARMUP {
-            instance.call("validate", payload.as_bytes())?;
+    let mut modules = vec![load("new", artifact(KUBEWARDEN_ARTIFACT)?)?];
+    match std::env::var_os("PODGROUPS_POLICY_BASE") {
+        Some(base) => {
+            let base = PathBuf::from(base);
+            let path = if base.is_dir() {
+                base.join(KUBEWARDEN_ARTIFACT)
+            } else {
+                base
+            };
+            modules.push(load("base", path)?);
         }
-        let mut times: Vec<Duration> = Vec::with_capacity(SAMPLES);
-        for _ in 0..SAMPLES {
-            let start = Instant::now();
-            let out = instance.call("validate", payload.as_bytes())?;
-            times.push(start.elapsed());
-            std::hint::black_box(out);
+        None => println!(
+            "PODGROUPS_POLICY_BASE is not set: measuring this artifact only; set it to the previous \
+             podgroups-policy.wasm (or its folder) to compare"
+        ),
+    }
+    for m in &modules {
+        let size = std::fs::metadata(&m.path)
+            .map_err(|e| format!("{}: {e}", m.path.display()))?
+            .len();
+        println!("{:<4} {} ({size} bytes)", m.label, m.path.display());
+    }
+    let cases = cases()?;
+    for (case, payload) in &cases {
+        same_answer(&modules, case, payload)?;
+    }
+    for run in 1..=RUNS {
+        println!("run {run}/{RUNS}: validate, {CALLS} calls per case and module, interleaved");
+        for (case, payload) in &cases {
+            validate(&modules, case, payload)?;
         }
-        times.sort();
-        let pct = |p: usize| times.get(SAMPLES * p / 100).copied().unwrap_or_default();
-        println!(
-            "validate {case:<22} payload {:>5} B  p50 {:>7.1} µs  p90 {:>7.1} µs  p99 {:>7.1} µs",
-            payload.len(),
-            pct(50).as_secs_f64() * 1e6,
-            pct(90).as_secs_f64() * 1e6,
-            pct(99).as_secs_f64() * 1e6
-        );
+        instantiate(&modules)?;
     }
     Ok(())
+}
+
+fn load(label: &'static str, path: PathBuf) -> Result<Module, String> {
+    let policy = KubewardenPolicy::load(&path)?;
+    Ok(Module { label, path, policy })
+}
+
+/// The four requests, as the policy-server sends them (`{"request", "settings"}`).
+fn cases() -> Result<Vec<(&'static str, String)>, String> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/policy");
+    let read = |file: &str| -> Result<Value, String> {
+        let text = std::fs::read_to_string(root.join(file)).map_err(|e| format!("{file}: {e}"))?;
+        let review: Value = serde_json::from_str(&text).map_err(|e| format!("{file}: {e}"))?;
+        Ok(review["request"].clone())
+    };
+    let pod = read("pod-create-bare.json")?;
+    let mut deployment = read("deployment-create-bare.json")?;
+    // Three containers: the fixture's, a sidecar and a log shipper.
+    let spec = &mut deployment["object"]["spec"]["template"]["spec"];
+    let first = spec["containers"][0].clone();
+    let containers: Vec<Value> = ["web", "proxy", "logs"]
+        .iter()
+        .map(|name| {
+            let mut c = first.clone();
+            c["name"] = json!(name);
+            c["image"] = json!(format!("ghcr.io/acme/{name}:1.4.2"));
+            c
+        })
+        .collect();
+    spec["containers"] = Value::Array(containers);
+    let strict = |mut request: Value, pointer: &str| {
+        if let Some(spec) = request.pointer_mut(pointer) {
+            spec["securityContext"] =
+                json!({"runAsUser": 1000, "runAsGroup": 1500, "supplementalGroupsPolicy": "Strict"});
+        }
+        request
+    };
+    let settings = json!({"run_as_group": {"rule": "MustRunAs", "ranges": [{"min": 1000, "max": 2000}]}});
+    let payload = |request: Value| json!({"request": request, "settings": settings}).to_string();
+    Ok(vec![
+        ("Pod, mutated", payload(pod.clone())),
+        ("Deployment x3, mutated", payload(deployment.clone())),
+        ("Pod, Strict", payload(strict(pod, "/object/spec"))),
+        (
+            "Deployment x3, Strict",
+            payload(strict(deployment, "/object/spec/template/spec")),
+        ),
+    ])
+}
+
+/// Every module accepts the case the same way and mutates it into the same object (compared as the
+/// JSON patch the policy-server would send).
+fn same_answer(modules: &[Module], case: &str, payload: &str) -> Result<(), String> {
+    let request: Value = serde_json::from_str(payload).map_err(|e| e.to_string())?;
+    let object = &request["request"]["object"];
+    let mut answers = Vec::new();
+    for m in modules {
+        let answer = m.policy.instance()?.call_json("validate", payload.as_bytes())?;
+        let patch = match answer.get("mutated_object") {
+            Some(mutated) if !mutated.is_null() => serde_json::to_value(json_patch::diff(object, mutated)),
+            _ => Ok(Value::Null),
+        }
+        .map_err(|e| e.to_string())?;
+        answers.push((answer["accepted"].clone(), patch));
+    }
+    if answers.windows(2).any(|w| w[0] != w[1]) {
+        return Err(format!("{case}: the modules answer differently: {answers:?}"));
+    }
+    let (accepted, patch) = &answers[0];
+    println!("{case:<24} accepted {accepted}, patch {patch}");
+    Ok(())
+}
+
+fn validate(modules: &[Module], case: &str, payload: &str) -> Result<(), String> {
+    let instances = modules
+        .iter()
+        .map(|m| m.policy.instance())
+        .collect::<Result<Vec<_>, _>>()?;
+    for _ in 0..WARMUP {
+        for i in &instances {
+            i.call("validate", payload.as_bytes())?;
+        }
+    }
+    let mut times = vec![Vec::with_capacity(CALLS); modules.len()];
+    for _ in 0..CALLS {
+        for (i, t) in instances.iter().zip(&mut times) {
+            let start = Instant::now();
+            let out = i.call("validate", payload.as_bytes())?;
+            t.push(start.elapsed());
+            std::hint::black_box(out);
+        }
+    }
+    report(&format!("validate {case}"), payload.len(), modules, times);
+    Ok(())
+}
+
+/// A fresh instance as policy-server makes per request: instantiation plus the guest's init.
+fn instantiate(modules: &[Module]) -> Result<(), String> {
+    let mut times = vec![Vec::with_capacity(INSTANCES); modules.len()];
+    for _ in 0..INSTANCES {
+        for (m, t) in modules.iter().zip(&mut times) {
+            let start = Instant::now();
+            let instance = m.policy.instance()?;
+            t.push(start.elapsed());
+            drop(instance);
+        }
+    }
+    report("instantiate + init", 0, modules, times);
+    Ok(())
+}
+
+fn report(what: &str, payload: usize, modules: &[Module], mut times: Vec<Vec<Duration>>) {
+    let mut p50s = Vec::new();
+    for (m, t) in modules.iter().zip(&mut times) {
+        t.sort();
+        let pct = |p: usize| t.get(t.len() * p / 100).copied().unwrap_or_default().as_secs_f64() * 1e6;
+        let size = if payload > 0 {
+            format!("payload {payload:>5} B")
+        } else {
+            String::new()
+        };
+        println!(
+            "  {what:<34} {:<4} {size:<15} p50 {:>7.1} µs  p99 {:>7.1} µs",
+            m.label,
+            pct(50),
+            pct(99)
+        );
+        p50s.push(pct(50));
+    }
+    if let [new, base] = p50s[..] {
+        println!("  {what:<34} p50 new/base {:.2}", new / base);
+    }
 }
