@@ -361,8 +361,27 @@ fn container_level<'a>(
         }
     }
 
-    // run_as_group
-    let group = eff.run_as_group;
+    group_rules(slot, base, eff.run_as_group, &at, settings, mutate, &mut sets, out);
+    if !sets.is_empty() {
+        out.sets.push(ContextSets {
+            owner: slot.container.object.clone(),
+            members: sets,
+        });
+    }
+}
+
+/// `run_as_group` and `require_run_as_group` on the effective `runAsGroup`.
+#[allow(clippy::too_many_arguments)]
+fn group_rules(
+    slot: &Slot<'_>,
+    base: &str,
+    group: Option<Set<'_>>,
+    at: &dyn Fn(Option<Set<'_>>, &str) -> String,
+    settings: &Settings,
+    mutate: bool,
+    sets: &mut Vec<(&'static str, String)>,
+    out: &mut SpecOutcome<'_>,
+) {
     let who = || slot.label();
     let set_group = single_id(
         &settings.run_as_group,
@@ -376,7 +395,6 @@ fn container_level<'a>(
     if let Some(id) = set_group {
         sets.push(("runAsGroup", id.to_string()));
     }
-
     // require_run_as_group, on the possibly mutated values.
     if settings.require_run_as_group && group.is_none() && set_group.is_none() {
         out.violation(
@@ -384,12 +402,6 @@ fn container_level<'a>(
             Some(&slot.label()),
             "is not set here nor at pod level, so the primary gid comes from the image's /etc/passwd or falls back to 0 (root); set runAsGroup (require_run_as_group)".into(),
         );
-    }
-    if !sets.is_empty() {
-        out.sets.push(ContextSets {
-            owner: slot.container.object.clone(),
-            members: sets,
-        });
     }
 }
 
