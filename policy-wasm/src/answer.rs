@@ -5,7 +5,7 @@
 #![forbid(unsafe_code)]
 
 use crate::evaluate::Verdict;
-use crate::rules::value_of;
+use crate::rules::parse;
 use crate::settings::Settings;
 use crate::{evaluate_raw, ImageConfigs};
 use podgroups_core::manifest::raw::Object;
@@ -31,7 +31,10 @@ pub fn input(bytes: &[u8]) -> Result<Object<'_>, String> {
 /// The settings in `key` of the input (absent: defaults).
 pub fn settings(input: &Object<'_>, key: &str) -> Result<Settings, String> {
     match input.get(key) {
-        Some(raw) => Settings::from_json(&value_of(raw)),
+        Some(raw) => match parse(raw) {
+            Ok(value) => Settings::from_json(&value),
+            Err(e) => Err(format!("settings are not JSON the policy can read ({e})")),
+        },
         None => Ok(Settings::default()),
     }
 }
@@ -148,5 +151,11 @@ mod tests {
         assert!(input(br#"{"review": null}"#).unwrap().get("review").is_some());
         assert!(input(b"{\"a\": ").unwrap_err().contains("EOF"));
         assert!(!input(b"\xff").unwrap_err().is_empty());
+        // What the policy reads but cannot parse is named, never taken for the defaults.
+        let deep = format!("{{\"settings\": {}{}}}", "[".repeat(500), "]".repeat(500));
+        assert!(settings(&input(deep.as_bytes()).unwrap(), "settings")
+            .unwrap_err()
+            .contains("recursion limit exceeded"));
+        assert_eq!(settings(&input(b"{}").unwrap(), "settings"), Ok(Settings::default()));
     }
 }

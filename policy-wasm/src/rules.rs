@@ -187,18 +187,29 @@ pub fn id_of(value: &Value) -> Result<u64, String> {
 pub fn id_of_raw(raw: &RawValue) -> Result<u64, String> {
     match raw.get().parse::<u64>() {
         Ok(n) if n <= u64::from(MAX_ID) => Ok(n),
-        _ => id_of(&value_of(raw)),
+        _ => match parse(raw) {
+            Ok(value) => id_of(&value),
+            Err(_) => Err(format!(
+                "must be an integer between 0 and {MAX_ID}, got {}",
+                short_raw(raw)
+            )),
+        },
     }
 }
 
-/// A raw JSON value as a `Value`, for messages and the rare values the fast paths do not read.
-pub fn value_of(raw: &RawValue) -> Value {
-    serde_json::from_str(raw.get()).unwrap_or(Value::Null)
+/// A raw JSON value as a `Value`, for messages and the few values the fast paths do not read. Read as
+/// bytes, as the artifacts read every other `Value`, so the wasm holds one copy of that parser.
+pub fn parse(raw: &RawValue) -> Result<Value, serde_json::Error> {
+    serde_json::from_slice(raw.get().as_bytes())
 }
 
-/// [`short`] of a raw JSON value.
+/// [`short`] of a raw JSON value; a value nested too deeply to parse (the policy only skips over what
+/// it does not read, without serde_json's depth limit) is shown by its first characters as written.
 pub fn short_raw(raw: &RawValue) -> String {
-    short(&value_of(raw))
+    match parse(raw) {
+        Ok(value) => short(&value),
+        Err(_) => format!("{}…", raw.get().chars().take(20).collect::<String>()),
+    }
 }
 
 /// A value for a message, cut short so a huge input cannot make a huge message.
