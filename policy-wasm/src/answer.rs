@@ -8,29 +8,38 @@ use crate::evaluate::Verdict;
 use crate::rules::parse;
 use crate::settings::Settings;
 use crate::{evaluate_raw, ImageConfigs};
-use podgroups_core::manifest::raw::Object;
-use serde_json::value::RawValue;
+use podgroups_core::manifest::raw::{Nested, Object};
 use serde_json::{json, Value};
 
-/// What both artifacts read from their input document: its members, or the parser's words for why it
-/// is not JSON. Valid JSON that is not an object reads as an empty document.
-pub fn input(bytes: &[u8]) -> Result<Object<'_>, String> {
+/// An artifact's input document: the request (read in the same pass as the document) and the rest.
+#[derive(Debug)]
+pub struct Input<'a> {
+    pub request: Option<Nested<'a>>,
+    pub rest: Object<'a>,
+}
+
+/// Reads the input document, with the request under `request_key`; the parser's words for why it is
+/// not JSON otherwise. Valid JSON that is not an object reads as an empty document.
+pub fn input<'a>(bytes: &'a [u8], request_key: &str) -> Result<Input<'a>, String> {
     let not_json = || {
         serde_json::from_slice::<Value>(bytes)
             .err()
             .map_or_else(|| "invalid UTF-8".to_owned(), |e| e.to_string())
     };
     let text = std::str::from_utf8(bytes).map_err(|_| not_json())?;
-    match Object::from_text(text) {
-        Ok(object) => Ok(object),
-        Err(e) if e.is_data() => Ok(Object::empty()),
+    match Object::with_nested(text, request_key) {
+        Ok((rest, request)) => Ok(Input { request, rest }),
+        Err(e) if e.is_data() => Ok(Input {
+            request: None,
+            rest: Object::empty(),
+        }),
         Err(_) => Err(not_json()),
     }
 }
 
 /// The settings in `key` of the input (absent: defaults).
-pub fn settings(input: &Object<'_>, key: &str) -> Result<Settings, String> {
-    match input.get(key) {
+pub fn settings(input: &Input<'_>, key: &str) -> Result<Settings, String> {
+    match input.rest.get(key) {
         Some(raw) => match parse(raw) {
             Ok(value) => Settings::from_json(&value),
             Err(e) => Err(format!("settings are not JSON the policy can read ({e})")),
@@ -39,20 +48,15 @@ pub fn settings(input: &Object<'_>, key: &str) -> Result<Settings, String> {
     }
 }
 
-/// Evaluates the request in `key` of the input (absent: `null`).
+/// Evaluates the input's request (absent: `null`).
 pub fn verdict<'a>(
-    input: &Object<'a>,
-    key: &str,
+    input: Input<'a>,
     settings: &Settings,
     allow_mutation: bool,
     images: &mut dyn ImageConfigs,
 ) -> Verdict<'a> {
-    evaluate_raw(
-        input.get(key).unwrap_or(RawValue::NULL),
-        settings,
-        allow_mutation,
-        images,
-    )
+    let request = input.request.unwrap_or(Nested::Other(Value::Null));
+    evaluate_raw(request, settings, allow_mutation, images)
 }
 
 /// The accepted, unchanged answer.
@@ -147,15 +151,22 @@ mod tests {
 
     #[test]
     fn inputs_that_are_not_objects_read_as_empty_and_bad_json_is_named() {
-        assert!(input(b"[1, 2]").unwrap().is_empty());
-        assert!(input(br#"{"review": null}"#).unwrap().get("review").is_some());
-        assert!(input(b"{\"a\": ").unwrap_err().contains("EOF"));
-        assert!(!input(b"\xff").unwrap_err().is_empty());
+        let empty = input(b"[1, 2]", "review").unwrap();
+        assert!(empty.rest.is_empty() && empty.request.is_none());
+        assert!(matches!(
+            input(br#"{"review": null}"#, "review").unwrap().request,
+            Some(Nested::Other(Value::Null))
+        ));
+        assert!(input(b"{\"a\": ", "review").unwrap_err().contains("EOF"));
+        assert!(!input(b"\xff", "review").unwrap_err().is_empty());
         // What the policy reads but cannot parse is named, never taken for the defaults.
         let deep = format!("{{\"settings\": {}{}}}", "[".repeat(500), "]".repeat(500));
-        assert!(settings(&input(deep.as_bytes()).unwrap(), "settings")
+        assert!(settings(&input(deep.as_bytes(), "request").unwrap(), "settings")
             .unwrap_err()
             .contains("recursion limit exceeded"));
-        assert_eq!(settings(&input(b"{}").unwrap(), "settings"), Ok(Settings::default()));
+        assert_eq!(
+            settings(&input(b"{}", "request").unwrap(), "settings"),
+            Ok(Settings::default())
+        );
     }
 }

@@ -8,7 +8,7 @@ use crate::image::{ImageConfigs, NoImageConfigs};
 use crate::patch;
 use crate::rules::{short, short_raw};
 use crate::settings::Settings;
-use podgroups_core::manifest::raw::{self, Object};
+use podgroups_core::manifest::raw::{self, Nested, Object};
 use podgroups_core::manifest::{pod_spec_path, pod_spec_pointer, pod_template_kinds};
 use serde_json::value::RawValue;
 use serde_json::Value;
@@ -61,8 +61,11 @@ pub fn evaluate_with_images(
     images: &mut dyn ImageConfigs,
 ) -> Decision {
     let text = request.to_string();
-    let raw = serde_json::from_str::<&RawValue>(&text).unwrap_or(RawValue::NULL);
-    let verdict = evaluate_raw(raw, settings, allow_mutation, images);
+    let request = match Object::from_text(&text) {
+        Ok(object) => Nested::Object(object),
+        Err(_) => Nested::Other(request.clone()),
+    };
+    let verdict = evaluate_raw(request, settings, allow_mutation, images);
     Decision {
         subject: verdict.subject(),
         mutated: verdict.mutated.as_deref().and_then(|m| serde_json::from_str(m).ok()),
@@ -165,17 +168,21 @@ fn message(subject: &str, violations: &[Violation], omitted: usize) -> Option<St
     Some(msg)
 }
 
-/// [`evaluate_with_images`] on the request's JSON text, reading only what the decision needs.
+/// [`evaluate_with_images`] on the request as read from the JSON text (its members, or what else it is),
+/// reading only what the decision needs.
 pub fn evaluate_raw<'a>(
-    request: &'a RawValue,
+    request: Nested<'a>,
     settings: &Settings,
     allow_mutation: bool,
     images: &mut dyn ImageConfigs,
 ) -> Verdict<'a> {
     let admission = Subject::Fixed("admission request");
-    let Some(req) = Object::parse(request) else {
-        let text = format!("must be an AdmissionRequest object, got {}", short_raw(request));
-        return Verdict::refuse(admission, "request", text);
+    let req = match request {
+        Nested::Object(req) => req,
+        Nested::Other(other) => {
+            let text = format!("must be an AdmissionRequest object, got {}", short(&other));
+            return Verdict::refuse(admission, "request", text);
+        }
     };
     let operation = req.string("operation");
     if matches!(operation.as_deref(), Some("DELETE" | "CONNECT")) {
@@ -221,9 +228,9 @@ pub fn evaluate_raw<'a>(
 
     let mutate = allow_mutation && settings.mutate;
     let out = check_spec(spec, base, settings, mutate, images);
-    let mutated = match out.changed() && out.violations.is_empty() {
-        true => patch::apply(object.text(), &out.sets),
-        false => None,
+    let mutated = match (out.changed() && out.violations.is_empty(), object.text()) {
+        (true, Some(text)) => patch::apply(text, &out.sets),
+        _ => None,
     };
     Verdict {
         subject: subject_of(kind, namespace, req, object),

@@ -26,7 +26,7 @@ pub extern "C" fn wapc_init() {
 /// request; every failure is a rejection with a message (the SDK would turn a parse error into a waPC
 /// error the user never reads).
 fn validate(payload: &[u8]) -> CallResult {
-    let input = match answer::input(payload) {
+    let input = match answer::input(payload, "request") {
         Ok(input) => input,
         Err(e) => {
             let message = format!("podgroups policy: the validate payload is not JSON ({e}); nothing was checked");
@@ -40,7 +40,7 @@ fn validate(payload: &[u8]) -> CallResult {
             return Ok(answer::validation_response(Some(&message), None, &[]));
         }
     };
-    let verdict = answer::verdict(&input, "request", &settings, true, &mut HostImageConfigs::default());
+    let verdict = answer::verdict(input, &settings, true, &mut HostImageConfigs::default());
     let message = verdict.message();
     if message.is_some() {
         // Goes to the host's kubewarden/tracing/log callback.

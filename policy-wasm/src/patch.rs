@@ -41,7 +41,7 @@ fn context_edits(object: &str, ctx: &ContextSets<'_>, edits: &mut Vec<Edit>) -> 
         if !ctx.owner.is_empty() {
             text.push(',');
         }
-        edits.push(insert_first(object, ctx.owner.text(), text)?);
+        edits.push(insert_first(object, ctx.owner.text()?, text)?);
         return Some(());
     };
     if is_null(current) {
@@ -65,7 +65,7 @@ fn context_edits(object: &str, ctx: &ContextSets<'_>, edits: &mut Vec<Edit>) -> 
         if !context.is_empty() {
             added.push(',');
         }
-        edits.push(insert_first(object, context.text(), added)?);
+        edits.push(insert_first(object, context.text()?, added)?);
     }
     Some(())
 }

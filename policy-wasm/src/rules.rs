@@ -66,7 +66,8 @@ impl Rule {
     /// to write instead.
     pub fn parse(field: Field, value: &Value) -> Result<Rule, String> {
         let name = field.setting();
-        let allowed = field.allowed().join(", ");
+        // Worded only for a message.
+        let allowed = || field.allowed().join(", ");
         let obj = value.as_object().ok_or_else(|| {
             format!("{name} must be an object like {{\"rule\": \"MustRunAs\", \"ranges\": [{{\"min\": 1000, \"max\": 2000}}]}}, got {}", short(value))
         })?;
@@ -90,11 +91,20 @@ impl Rule {
         }
         let rule = match obj.get("rule") {
             Some(Value::String(s)) => s.as_str(),
-            Some(other) => return Err(format!("{name}.rule must be one of {allowed}, got {}", short(other))),
-            None => return Err(format!("{name}.rule is missing; use one of {allowed}")),
+            Some(other) => {
+                return Err(format!(
+                    "{name}.rule must be one of {}, got {}",
+                    allowed(),
+                    short(other)
+                ))
+            }
+            None => return Err(format!("{name}.rule is missing; use one of {}", allowed())),
         };
         if !field.allowed().contains(&rule) {
-            return Err(format!("{name}.rule \"{rule}\" is not supported; use one of {allowed}"));
+            return Err(format!(
+                "{name}.rule \"{rule}\" is not supported; use one of {}",
+                allowed()
+            ));
         }
         let ranges = match obj.get("ranges") {
             None | Some(Value::Null) => Vec::new(),

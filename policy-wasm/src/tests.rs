@@ -1,6 +1,7 @@
 //! Behaviour of the whole policy on AdmissionRequests: every kind, every setting, the exact mutations.
 
 use crate::{evaluate, Settings};
+use podgroups_core::manifest::raw::{Nested, Object};
 use serde_json::{json, Value};
 
 /// A pod spec with one container and nothing set.
@@ -679,9 +680,9 @@ fn the_image_config_user_counts_when_no_run_as_user_is_set() {
 fn the_mutated_object_is_the_submitted_text_with_members_spliced_in() {
     let text = r#"{"operation": "CREATE", "kind": {"kind": "Pod"}, "object": {"kind": "Pod", "metadata": {"name": "p"},
         "spec": {"x-unknown": 1.50e0, "containers": [{"name": "a", "securityContext": null}, {"name": "b", "securityContext": {"runAsGroup": null, "z": 1}}]}}}"#;
-    let raw: &serde_json::value::RawValue = serde_json::from_str(text).unwrap();
+    let request = |text| Nested::Object(Object::from_text(text).unwrap());
     let s = settings(json!({"run_as_group": {"rule": "MustRunAs", "ranges": [{"min": 5, "max": 6}]}}));
-    let v = crate::evaluate_raw(raw, &s, true, &mut crate::image::NoImageConfigs);
+    let v = crate::evaluate_raw(request(text), &s, true, &mut crate::image::NoImageConfigs);
     assert!(v.accepted(), "{:?}", v.message());
     assert_eq!(
         v.mutated.as_deref(),
@@ -696,8 +697,7 @@ fn the_mutated_object_is_the_submitted_text_with_members_spliced_in() {
         r#""x-unknown""#,
         r#""securityContext": {"supplementalGroupsPolicy": "Strict", "runAsUser": 7, "runAsGroup": 5}, "x-unknown""#,
     );
-    let raw: &serde_json::value::RawValue = serde_json::from_str(&strict).unwrap();
-    let v = crate::evaluate_raw(raw, &s, true, &mut crate::image::NoImageConfigs);
+    let v = crate::evaluate_raw(request(&strict), &s, true, &mut crate::image::NoImageConfigs);
     assert!(v.accepted() && v.mutated.is_none() && v.warnings.is_empty());
 }
 

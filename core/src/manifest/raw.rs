@@ -7,7 +7,8 @@
 use super::CONTAINER_LISTS;
 use crate::kubelet::{effective_context, EffectiveContext, Level, SecurityContextFields};
 use crate::report::ContainerKind;
-use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
+use serde::de::value::SeqAccessDeserializer;
+use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 use std::borrow::Cow;
 use std::fmt;
@@ -15,8 +16,16 @@ use std::fmt;
 /// A JSON object's members as raw text, in document order.
 #[derive(Clone, Debug)]
 pub struct Object<'a> {
-    text: &'a str,
+    /// `None` for an object read in its parent's pass ([`Object::with_nested`]).
+    text: Option<&'a str>,
     members: Vec<(Cow<'a, str>, &'a RawValue)>,
+}
+
+/// A member read in its parent's pass: an object's members, or any other value, built.
+#[derive(Clone, Debug)]
+pub enum Nested<'a> {
+    Object(Object<'a>),
+    Other(serde_json::Value),
 }
 
 impl<'a> Object<'a> {
@@ -31,19 +40,35 @@ impl<'a> Object<'a> {
     /// Parses `text` as one JSON object (surrounding whitespace allowed).
     pub fn from_text(text: &'a str) -> Result<Object<'a>, serde_json::Error> {
         let members = serde_json::from_str::<Members<'a>>(text)?.0;
-        Ok(Object { text, members })
+        Ok(Object {
+            text: Some(text),
+            members,
+        })
+    }
+
+    /// [`Object::from_text`], with the member `key` read in the same pass (saves scanning a large
+    /// member twice); that member is then not among the object's own (`get(key)` is `None`).
+    pub fn with_nested(text: &'a str, key: &str) -> Result<(Object<'a>, Option<Nested<'a>>), serde_json::Error> {
+        let mut de = serde_json::Deserializer::from_str(text);
+        let (members, nested) = de.deserialize_map(NestedVisitor { key })?;
+        de.end()?;
+        let object = Object {
+            text: Some(text),
+            members,
+        };
+        Ok((object, nested))
     }
 
     /// `{}`.
     pub fn empty() -> Object<'static> {
         Object {
-            text: "{}",
+            text: Some("{}"),
             members: Vec::new(),
         }
     }
 
-    /// The object's own text; every value handed out is a slice of it.
-    pub fn text(&self) -> &'a str {
+    /// The object's own text, of which every value handed out is a slice; `None` for a [`Nested`] one.
+    pub fn text(&self) -> Option<&'a str> {
         self.text
     }
 
@@ -236,7 +261,7 @@ impl<'de> Deserialize<'de> for Members<'de> {
                 f.write_str("a JSON object")
             }
             fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<Members<'de>, M::Error> {
-                let mut members = Vec::new();
+                let mut members = Vec::with_capacity(8);
                 while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
                     members.push((key, map.next_value::<&'de RawValue>()?));
                 }
@@ -244,6 +269,70 @@ impl<'de> Deserialize<'de> for Members<'de> {
             }
         }
         deserializer.deserialize_map(MembersVisitor)
+    }
+}
+
+/// The members of an object, except `key`, which is read as [`Nested`].
+struct NestedVisitor<'k> {
+    key: &'k str,
+}
+
+impl<'de> Visitor<'de> for NestedVisitor<'_> {
+    type Value = (Vec<(Cow<'de, str>, &'de RawValue)>, Option<Nested<'de>>);
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+    fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<Self::Value, M::Error> {
+        let (mut members, mut nested) = (Vec::with_capacity(8), None);
+        while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
+            if key == self.key {
+                nested = Some(map.next_value::<Nested<'de>>()?);
+            } else {
+                members.push((key, map.next_value::<&'de RawValue>()?));
+            }
+        }
+        Ok((members, nested))
+    }
+}
+
+impl<'de> Deserialize<'de> for Nested<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct NestedValue;
+        impl<'de> Visitor<'de> for NestedValue {
+            type Value = Nested<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<Nested<'de>, M::Error> {
+                let mut members = Vec::with_capacity(8);
+                while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
+                    members.push((key, map.next_value::<&'de RawValue>()?));
+                }
+                Ok(Nested::Object(Object { text: None, members }))
+            }
+            fn visit_seq<S: SeqAccess<'de>>(self, seq: S) -> Result<Nested<'de>, S::Error> {
+                serde_json::Value::deserialize(SeqAccessDeserializer::new(seq)).map(Nested::Other)
+            }
+            fn visit_bool<E>(self, v: bool) -> Result<Nested<'de>, E> {
+                Ok(Nested::Other(v.into()))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<Nested<'de>, E> {
+                Ok(Nested::Other(v.into()))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<Nested<'de>, E> {
+                Ok(Nested::Other(v.into()))
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<Nested<'de>, E> {
+                Ok(Nested::Other(v.into()))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Nested<'de>, E> {
+                Ok(Nested::Other(v.into()))
+            }
+            fn visit_unit<E>(self) -> Result<Nested<'de>, E> {
+                Ok(Nested::Other(serde_json::Value::Null))
+            }
+        }
+        deserializer.deserialize_any(NestedValue)
     }
 }
 
@@ -290,10 +379,38 @@ mod tests {
         assert_eq!(o.pointer("/b/c").map(RawValue::get), Some("[1, 2]"));
         assert!(o.pointer("/b/c/0").is_none() && o.pointer("b").is_none());
         let b = o.get("b").unwrap().get();
-        let offset = b.as_ptr() as usize - o.text().as_ptr() as usize;
-        assert_eq!(o.text().get(offset..offset + b.len()), Some(b));
+        let text = o.text().unwrap();
+        let offset = b.as_ptr() as usize - text.as_ptr() as usize;
+        assert_eq!(text.get(offset..offset + b.len()), Some(b));
         assert!(Object::from_text("[1]").is_err() && Object::from_text("{").is_err());
         assert_eq!(items(o.pointer("/b/c").unwrap()).map(|i| i.len()), Some(2));
+    }
+
+    #[test]
+    fn a_nested_member_is_read_in_the_parent_s_pass() {
+        let (o, nested) =
+            Object::with_nested(r#"{"request": {"a": [1], "b": "x"}, "settings": {}}"#, "request").unwrap();
+        assert!(o.get("request").is_none() && o.get("settings").is_some());
+        let Some(Nested::Object(request)) = nested else {
+            panic!()
+        };
+        assert!(request.text().is_none());
+        assert_eq!(request.get("a").map(RawValue::get), Some("[1]"));
+        assert_eq!(request.string("b").as_deref(), Some("x"));
+        for (text, value) in [
+            (r#"{"request": [1, {"a": null}]}"#, serde_json::json!([1, {"a": null}])),
+            (r#"{"request": null}"#, serde_json::Value::Null),
+            (r#"{"request": -2.5}"#, serde_json::json!(-2.5)),
+            (r#"{"request": "s"}"#, serde_json::json!("s")),
+        ] {
+            let Ok((_, Some(Nested::Other(v)))) = Object::with_nested(text, "request") else {
+                panic!("{text}")
+            };
+            assert_eq!(v, value);
+        }
+        assert!(matches!(Object::with_nested("{}", "request"), Ok((_, None))));
+        assert!(Object::with_nested("[1]", "request").unwrap_err().is_data());
+        assert!(Object::with_nested(r#"{"request": {"a": }"#, "request").is_err());
     }
 
     #[test]

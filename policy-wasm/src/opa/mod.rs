@@ -91,7 +91,7 @@ fn result_set(entrypoint: i32, input: &[u8]) -> Vec<u8> {
     if entrypoint != 0 {
         return b"[]".to_vec();
     }
-    let input = match answer::input(input) {
+    let input = match answer::input(input, "review") {
         Ok(input) => input,
         Err(e) => {
             let msg = format!("podgroups policy: the input is not JSON ({e}); nothing was checked");
@@ -105,7 +105,7 @@ fn result_set(entrypoint: i32, input: &[u8]) -> Vec<u8> {
             return answer::gatekeeper_error(msg).to_string().into_bytes();
         }
     };
-    let verdict = answer::verdict(&input, "review", &settings, false, &mut NoImageConfigs);
+    let verdict = answer::verdict(input, &settings, false, &mut NoImageConfigs);
     if verdict.accepted() {
         return br#"[{"result":[]}]"#.to_vec();
     }
