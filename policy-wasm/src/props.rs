@@ -1,6 +1,8 @@
 //! Properties over generated pod specs, garbage included: no panic; what validate-only mode accepts
 //! really complies; and whatever mutation produces is accepted by validate-only mode (idempotence).
 
+#![forbid(unsafe_code)]
+
 use crate::{evaluate, Settings};
 use proptest::prelude::*;
 use serde_json::{json, Value};

@@ -1,5 +1,7 @@
 //! Behaviour of the whole policy on AdmissionRequests: every kind, every setting, the exact mutations.
 
+#![forbid(unsafe_code)]
+
 use crate::{evaluate, Settings};
 use podgroups_core::manifest::raw::{Nested, Object};
 use serde_json::{json, Value};
