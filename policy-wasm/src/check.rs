@@ -151,7 +151,7 @@ pub fn check_spec<'a>(
     if psc_ok && !pod_exempt {
         pod_level(&psc, base, settings, mutate, &mut pod_sets, &mut out);
     }
-    for slot in slots.iter().filter(|s| !s.exempt) {
+    for slot in slots.into_iter().filter(|s| !s.exempt) {
         container_level(&psc, base, slot, settings, mutate, images, &mut out);
     }
     if !pod_sets.is_empty() {
@@ -311,7 +311,7 @@ fn supplemental_groups(
 fn container_level<'a>(
     psc: &SecurityContext<'a>,
     base: &str,
-    slot: &Slot<'a>,
+    slot: Slot<'a>,
     settings: &Settings,
     mutate: bool,
     images: &mut dyn ImageConfigs,
@@ -336,14 +336,14 @@ fn container_level<'a>(
     // run_as_user
     let user = eff.run_as_user;
     let from_image = match user {
-        None if settings.check_image_user => image_user_verdict(slot, &settings.run_as_user, images),
+        None if settings.check_image_user => image_user_verdict(&slot, &settings.run_as_user, images),
         _ => ImageVerdict::Unknown,
     };
     match (&settings.run_as_user, from_image) {
         (_, ImageVerdict::Allowed) => {}
         (_, ImageVerdict::Refused(text)) => out.violation(at(user, "runAsUser"), Some(&slot.label()), text),
         (Rule::MustRunAsNonRoot, ImageVerdict::Unknown) => {
-            non_root(slot, base, user, eff.run_as_non_root, &at, mutate, &mut sets, out)
+            non_root(&slot, base, user, eff.run_as_non_root, &at, mutate, &mut sets, out)
         }
         (rule, ImageVerdict::Unknown) => {
             let who = || slot.label();
@@ -361,10 +361,10 @@ fn container_level<'a>(
         }
     }
 
-    group_rules(slot, base, eff.run_as_group, &at, settings, mutate, &mut sets, out);
+    group_rules(&slot, base, eff.run_as_group, &at, settings, mutate, &mut sets, out);
     if !sets.is_empty() {
         out.sets.push(ContextSets {
-            owner: slot.container.object.clone(),
+            owner: slot.container.object,
             members: sets,
         });
     }

@@ -260,16 +260,21 @@ impl<'de> Deserialize<'de> for Members<'de> {
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str("a JSON object")
             }
-            fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<Members<'de>, M::Error> {
-                let mut members = Vec::with_capacity(8);
-                while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
-                    members.push((key, map.next_value::<&'de RawValue>()?));
-                }
-                Ok(Members(members))
+            fn visit_map<M: MapAccess<'de>>(self, map: M) -> Result<Members<'de>, M::Error> {
+                read_members(map).map(Members)
             }
         }
         deserializer.deserialize_map(MembersVisitor)
     }
+}
+
+/// Every member of an object, values as raw text.
+fn read_members<'de, M: MapAccess<'de>>(mut map: M) -> Result<Vec<(Cow<'de, str>, &'de RawValue)>, M::Error> {
+    let mut members = Vec::with_capacity(8);
+    while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
+        members.push((key, map.next_value::<&'de RawValue>()?));
+    }
+    Ok(members)
 }
 
 /// The members of an object, except `key`, which is read as [`Nested`].
@@ -303,11 +308,8 @@ impl<'de> Deserialize<'de> for Nested<'de> {
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str("any JSON value")
             }
-            fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<Nested<'de>, M::Error> {
-                let mut members = Vec::with_capacity(8);
-                while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
-                    members.push((key, map.next_value::<&'de RawValue>()?));
-                }
+            fn visit_map<M: MapAccess<'de>>(self, map: M) -> Result<Nested<'de>, M::Error> {
+                let members = read_members(map)?;
                 Ok(Nested::Object(Object { text: None, members }))
             }
             fn visit_seq<S: SeqAccess<'de>>(self, seq: S) -> Result<Nested<'de>, S::Error> {

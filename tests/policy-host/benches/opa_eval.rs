@@ -9,10 +9,10 @@
 //!
 //! `PODGROUPS_POLICY_BASE=/path/to/old cargo bench -p podgroups-policy-host --bench opa_eval`
 
-use podgroups_policy_host::{artifact, OPA_ARTIFACT};
+use podgroups_policy_host::{artifact, base_artifact, bench_requests, report, OPA_ARTIFACT};
 use serde_json::{json, Value};
-use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::path::Path;
+use std::time::Instant;
 use wasmtime_provider::wasmtime::{Engine, ExternType, Instance, Linker, Memory, Module, Store, TypedFunc};
 
 const CALLS: usize = 3_000;
@@ -94,16 +94,8 @@ impl Opa {
 fn main() -> Result<(), String> {
     let engine = Engine::default();
     let mut modules = vec![Opa::load(&engine, "new", &artifact(OPA_ARTIFACT)?)?];
-    match std::env::var_os("PODGROUPS_POLICY_BASE") {
-        Some(base) => {
-            let base = PathBuf::from(base);
-            let path = if base.is_dir() { base.join(OPA_ARTIFACT) } else { base };
-            modules.push(Opa::load(&engine, "base", &path)?);
-        }
-        None => println!(
-            "PODGROUPS_POLICY_BASE is not set: measuring this artifact only; set it to the previous \
-             podgroups-policy-opa.wasm (or its folder) to compare"
-        ),
+    if let Some(path) = base_artifact(OPA_ARTIFACT) {
+        modules.push(Opa::load(&engine, "base", &path)?);
     }
     let cases = cases()?;
     for (case, input) in &cases {
@@ -135,67 +127,18 @@ fn main() -> Result<(), String> {
                     std::hint::black_box(out);
                 }
             }
-            report(case, input.len(), &modules, times);
+            let labels: Vec<&str> = modules.iter().map(|m| m.label).collect();
+            report(&format!("opa_eval {case} ({} B)", input.len()), &labels, times);
         }
     }
     Ok(())
 }
 
-/// The `validate` bench's four requests in Gatekeeper's input shape.
-fn cases() -> Result<Vec<(&'static str, String)>, String> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/policy");
-    let read = |file: &str| -> Result<Value, String> {
-        let text = std::fs::read_to_string(root.join(file)).map_err(|e| format!("{file}: {e}"))?;
-        let review: Value = serde_json::from_str(&text).map_err(|e| format!("{file}: {e}"))?;
-        Ok(review["request"].clone())
-    };
-    let pod = read("pod-create-bare.json")?;
-    let mut deployment = read("deployment-create-bare.json")?;
-    let spec = &mut deployment["object"]["spec"]["template"]["spec"];
-    let first = spec["containers"][0].clone();
-    spec["containers"] = ["web", "proxy", "logs"]
-        .iter()
-        .map(|name| {
-            let mut c = first.clone();
-            c["name"] = json!(name);
-            c["image"] = json!(format!("ghcr.io/acme/{name}:1.4.2"));
-            c
-        })
-        .collect();
-    let strict = |mut request: Value, pointer: &str| {
-        if let Some(spec) = request.pointer_mut(pointer) {
-            spec["securityContext"] =
-                json!({"runAsUser": 1000, "runAsGroup": 1500, "supplementalGroupsPolicy": "Strict"});
-        }
-        request
-    };
-    let parameters = json!({"run_as_group": {"rule": "MustRunAs", "ranges": [{"min": 1000, "max": 2000}]}});
+/// The `validate` bench's four requests in Gatekeeper's input shape (validate-only: the two that
+/// `validate` mutates are rejected here).
+fn cases() -> Result<Vec<(String, String)>, String> {
+    let (requests, parameters) = bench_requests()?;
     let input = |review: Value| json!({"review": review, "parameters": parameters}).to_string();
-    Ok(vec![
-        ("Pod, not Strict", input(pod.clone())),
-        ("Deployment x3, not Strict", input(deployment.clone())),
-        ("Pod, Strict", input(strict(pod, "/object/spec"))),
-        (
-            "Deployment x3, Strict",
-            input(strict(deployment, "/object/spec/template/spec")),
-        ),
-    ])
-}
-
-fn report(case: &str, input: usize, modules: &[Opa], mut times: Vec<Vec<Duration>>) {
-    let mut p50s = Vec::new();
-    for (m, t) in modules.iter().zip(&mut times) {
-        t.sort();
-        let pct = |p: usize| t.get(t.len() * p / 100).copied().unwrap_or_default().as_secs_f64() * 1e6;
-        println!(
-            "  opa_eval {case:<26} {:<4} input {input:>5} B  p50 {:>7.1} µs  p99 {:>7.1} µs",
-            m.label,
-            pct(50),
-            pct(99)
-        );
-        p50s.push(pct(50));
-    }
-    if let [new, base] = p50s[..] {
-        println!("  opa_eval {case:<26} p50 new/base {:.2}", new / base);
-    }
+    let name = |case: &str| case.replace("mutated", "not Strict");
+    Ok(requests.into_iter().map(|(case, r)| (name(case), input(r))).collect())
 }

@@ -9,9 +9,9 @@
 //!
 //! `PODGROUPS_POLICY_BASE=/path/to/old cargo bench -p podgroups-policy-host --bench validate`
 
-use podgroups_policy_host::{artifact, KubewardenPolicy, KUBEWARDEN_ARTIFACT};
+use podgroups_policy_host::{artifact, base_artifact, bench_requests, report, KubewardenPolicy, KUBEWARDEN_ARTIFACT};
 use serde_json::{json, Value};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 const CALLS: usize = 3_000;
@@ -69,45 +69,9 @@ fn load(label: &'static str, path: PathBuf) -> Result<Module, String> {
 
 /// The four requests, as the policy-server sends them (`{"request", "settings"}`).
 fn cases() -> Result<Vec<(&'static str, String)>, String> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/policy");
-    let read = |file: &str| -> Result<Value, String> {
-        let text = std::fs::read_to_string(root.join(file)).map_err(|e| format!("{file}: {e}"))?;
-        let review: Value = serde_json::from_str(&text).map_err(|e| format!("{file}: {e}"))?;
-        Ok(review["request"].clone())
-    };
-    let pod = read("pod-create-bare.json")?;
-    let mut deployment = read("deployment-create-bare.json")?;
-    // Three containers: the fixture's, a sidecar and a log shipper.
-    let spec = &mut deployment["object"]["spec"]["template"]["spec"];
-    let first = spec["containers"][0].clone();
-    let containers: Vec<Value> = ["web", "proxy", "logs"]
-        .iter()
-        .map(|name| {
-            let mut c = first.clone();
-            c["name"] = json!(name);
-            c["image"] = json!(format!("ghcr.io/acme/{name}:1.4.2"));
-            c
-        })
-        .collect();
-    spec["containers"] = Value::Array(containers);
-    let strict = |mut request: Value, pointer: &str| {
-        if let Some(spec) = request.pointer_mut(pointer) {
-            spec["securityContext"] =
-                json!({"runAsUser": 1000, "runAsGroup": 1500, "supplementalGroupsPolicy": "Strict"});
-        }
-        request
-    };
-    let settings = json!({"run_as_group": {"rule": "MustRunAs", "ranges": [{"min": 1000, "max": 2000}]}});
+    let (requests, settings) = bench_requests()?;
     let payload = |request: Value| json!({"request": request, "settings": settings}).to_string();
-    Ok(vec![
-        ("Pod, mutated", payload(pod.clone())),
-        ("Deployment x3, mutated", payload(deployment.clone())),
-        ("Pod, Strict", payload(strict(pod, "/object/spec"))),
-        (
-            "Deployment x3, Strict",
-            payload(strict(deployment, "/object/spec/template/spec")),
-        ),
-    ])
+    Ok(requests.into_iter().map(|(case, r)| (case, payload(r))).collect())
 }
 
 /// Every module accepts the case the same way and mutates it into the same object (compared as the
@@ -152,7 +116,8 @@ fn validate(modules: &[Module], case: &str, payload: &str) -> Result<(), String>
             std::hint::black_box(out);
         }
     }
-    report(&format!("validate {case}"), payload.len(), modules, times);
+    let labels: Vec<&str> = modules.iter().map(|m| m.label).collect();
+    report(&format!("validate {case} ({} B)", payload.len()), &labels, times);
     Ok(())
 }
 
@@ -167,29 +132,7 @@ fn instantiate(modules: &[Module]) -> Result<(), String> {
             drop(instance);
         }
     }
-    report("instantiate + init", 0, modules, times);
+    let labels: Vec<&str> = modules.iter().map(|m| m.label).collect();
+    report("instantiate + init", &labels, times);
     Ok(())
-}
-
-fn report(what: &str, payload: usize, modules: &[Module], mut times: Vec<Vec<Duration>>) {
-    let mut p50s = Vec::new();
-    for (m, t) in modules.iter().zip(&mut times) {
-        t.sort();
-        let pct = |p: usize| t.get(t.len() * p / 100).copied().unwrap_or_default().as_secs_f64() * 1e6;
-        let size = if payload > 0 {
-            format!("payload {payload:>5} B")
-        } else {
-            String::new()
-        };
-        println!(
-            "  {what:<34} {:<4} {size:<15} p50 {:>7.1} µs  p99 {:>7.1} µs",
-            m.label,
-            pct(50),
-            pct(99)
-        );
-        p50s.push(pct(50));
-    }
-    if let [new, base] = p50s[..] {
-        println!("  {what:<34} p50 new/base {:.2}", new / base);
-    }
 }

@@ -123,3 +123,83 @@ impl Instance {
         self.logs.lock().map(|l| l.clone()).unwrap_or_default()
     }
 }
+
+/// The benchmarks' four AdmissionRequests and their settings: a Pod and a 3-container Deployment from
+/// `tests/fixtures/policy/` that the policy mutates to Strict, and the same two already Strict with
+/// every value in range (accepted as they are).
+pub fn bench_requests() -> Result<(Vec<(&'static str, Value)>, Value), String> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/policy");
+    let read = |file: &str| -> Result<Value, String> {
+        let text = std::fs::read_to_string(root.join(file)).map_err(|e| format!("{file}: {e}"))?;
+        let review: Value = serde_json::from_str(&text).map_err(|e| format!("{file}: {e}"))?;
+        Ok(review["request"].clone())
+    };
+    let pod = read("pod-create-bare.json")?;
+    let mut deployment = read("deployment-create-bare.json")?;
+    // Three containers: the fixture's, a proxy and a log shipper.
+    let spec = &mut deployment["object"]["spec"]["template"]["spec"];
+    let first = spec["containers"][0].clone();
+    spec["containers"] = ["web", "proxy", "logs"]
+        .iter()
+        .map(|name| {
+            let mut c = first.clone();
+            c["name"] = json!(name);
+            c["image"] = json!(format!("ghcr.io/acme/{name}:1.4.2"));
+            c
+        })
+        .collect();
+    let strict = |mut request: Value, pointer: &str| {
+        if let Some(spec) = request.pointer_mut(pointer) {
+            spec["securityContext"] =
+                json!({"runAsUser": 1000, "runAsGroup": 1500, "supplementalGroupsPolicy": "Strict"});
+        }
+        request
+    };
+    let settings = json!({"run_as_group": {"rule": "MustRunAs", "ranges": [{"min": 1000, "max": 2000}]}});
+    let requests = vec![
+        ("Pod, mutated", pod.clone()),
+        ("Deployment x3, mutated", deployment.clone()),
+        ("Pod, Strict", strict(pod, "/object/spec")),
+        (
+            "Deployment x3, Strict",
+            strict(deployment, "/object/spec/template/spec"),
+        ),
+    ];
+    Ok((requests, settings))
+}
+
+/// Prints p50/p99 per module label for one measured case, and the ratio of the first two p50s.
+pub fn report(what: &str, labels: &[&str], mut times: Vec<Vec<std::time::Duration>>) {
+    let mut p50s = Vec::new();
+    for (label, t) in labels.iter().zip(&mut times) {
+        t.sort();
+        let pct = |p: usize| t.get(t.len() * p / 100).copied().unwrap_or_default().as_secs_f64() * 1e6;
+        println!(
+            "  {what:<48} {label:<4} p50 {:>7.1} µs  p99 {:>7.1} µs",
+            pct(50),
+            pct(99)
+        );
+        p50s.push(pct(50));
+    }
+    if let [new, base] = p50s[..] {
+        println!("  {what:<48} p50 new/base {:.2}", new / base);
+    }
+}
+
+/// The previous artifact to compare with: `$PODGROUPS_POLICY_BASE`, a `.wasm` file or a folder holding
+/// `name`; `None` (and a line saying so) when it is not set.
+pub fn base_artifact(name: &str) -> Option<PathBuf> {
+    match std::env::var_os("PODGROUPS_POLICY_BASE") {
+        Some(base) => {
+            let base = PathBuf::from(base);
+            Some(if base.is_dir() { base.join(name) } else { base })
+        }
+        None => {
+            println!(
+                "PODGROUPS_POLICY_BASE is not set: measuring this artifact only; set it to the previous \
+                 {name} (or its folder) to compare"
+            );
+            None
+        }
+    }
+}
