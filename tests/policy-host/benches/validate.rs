@@ -12,7 +12,7 @@
 use podgroups_policy_host::{artifact, base_artifact, bench_requests, report, KubewardenPolicy, KUBEWARDEN_ARTIFACT};
 use serde_json::{json, Value};
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 const CALLS: usize = 3_000;
 const RUNS: usize = 3;
@@ -27,20 +27,8 @@ struct Module {
 
 fn main() -> Result<(), String> {
     let mut modules = vec![load("new", artifact(KUBEWARDEN_ARTIFACT)?)?];
-    match std::env::var_os("PODGROUPS_POLICY_BASE") {
-        Some(base) => {
-            let base = PathBuf::from(base);
-            let path = if base.is_dir() {
-                base.join(KUBEWARDEN_ARTIFACT)
-            } else {
-                base
-            };
-            modules.push(load("base", path)?);
-        }
-        None => println!(
-            "PODGROUPS_POLICY_BASE is not set: measuring this artifact only; set it to the previous \
-             podgroups-policy.wasm (or its folder) to compare"
-        ),
+    if let Some(path) = base_artifact(KUBEWARDEN_ARTIFACT) {
+        modules.push(load("base", path)?);
     }
     for m in &modules {
         let size = std::fs::metadata(&m.path)
