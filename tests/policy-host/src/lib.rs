@@ -124,10 +124,13 @@ impl Instance {
     }
 }
 
+/// Named AdmissionRequests (`request` of an AdmissionReview).
+pub type NamedRequests = Vec<(&'static str, Value)>;
+
 /// The benchmarks' four AdmissionRequests and their settings: a Pod and a 3-container Deployment from
 /// `tests/fixtures/policy/` that the policy mutates to Strict, and the same two already Strict with
 /// every value in range (accepted as they are).
-pub fn bench_requests() -> Result<(Vec<(&'static str, Value)>, Value), String> {
+pub fn bench_requests() -> Result<(NamedRequests, Value), String> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/policy");
     let read = |file: &str| -> Result<Value, String> {
         let text = std::fs::read_to_string(root.join(file)).map_err(|e| format!("{file}: {e}"))?;
