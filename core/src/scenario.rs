@@ -64,18 +64,7 @@ impl Scalar {
 impl Scenario {
     /// Reads a scenario from YAML (or JSON) text.
     pub fn from_yaml(text: &str) -> Result<Scenario, InputError> {
-        serde_saphyr::from_str(text).map_err(|e| {
-            let location = e.location().filter(|l| l.line() > 0).map(|l| Location {
-                line: u32::try_from(l.line()).unwrap_or(u32::MAX),
-                column: u32::try_from(l.column()).unwrap_or(u32::MAX),
-            });
-            let message = e
-                .to_string()
-                .lines()
-                .next()
-                .unwrap_or("invalid scenario")
-                .trim()
-                .to_owned();
+        let fail = |message: String, location: Option<Location>| {
             InputError::new(
                 Source::Scenario,
                 format!(
@@ -84,7 +73,14 @@ impl Scenario {
                 ),
             )
             .at(None, location)
-        })
+        };
+        let mut docs = manifest::parse_documents(text).map_err(|e| fail(e.message, e.location))?;
+        if docs.len() != 1 {
+            return Err(fail(format!("expected one document, found {}", docs.len()), None));
+        }
+        let doc = docs.remove(0);
+        let location = doc.location;
+        serde_json::from_value(doc.into_json()).map_err(|e| fail(e.to_string(), location))
     }
 
     /// The environment the scenario describes.

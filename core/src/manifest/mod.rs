@@ -4,6 +4,8 @@ mod json;
 pub mod node;
 mod pod;
 pub mod raw;
+#[cfg(any(test, feature = "saphyr-oracle"))]
+mod saphyr;
 #[cfg(feature = "yaml")]
 mod yaml;
 
@@ -69,6 +71,34 @@ pub(crate) fn json_node(value: serde_json::Value) -> Result<Node, InputError> {
 
 /// Parses manifest text: JSON when it starts with `{` or `[`, YAML (multi-document) otherwise.
 pub fn parse_documents(text: &str) -> Result<Vec<Node>, InputError> {
+    if is_json(text)? {
+        return json::parse(text);
+    }
+    #[cfg(feature = "yaml")]
+    {
+        yaml::parse(text)
+    }
+    #[cfg(not(feature = "yaml"))]
+    {
+        Err(InputError::new(
+            Source::Manifest,
+            "this build reads JSON manifests only (enable the `yaml` feature)",
+        ))
+    }
+}
+
+/// The previous reader (serde-saphyr), kept as the oracle the differential fuzz target and the
+/// tests compare [`parse_documents`] with.
+#[cfg(any(test, feature = "saphyr-oracle"))]
+pub fn parse_documents_oracle(text: &str) -> Result<Vec<Node>, InputError> {
+    if is_json(text)? {
+        return json::parse(text);
+    }
+    saphyr::parse(text)
+}
+
+/// Refuses what no reader takes (too big, binary); says whether the text is JSON.
+fn is_json(text: &str) -> Result<bool, InputError> {
     if text.len() > MAX_MANIFEST_BYTES {
         return Err(InputError::new(
             Source::Manifest,
@@ -86,20 +116,7 @@ pub fn parse_documents(text: &str) -> Result<Vec<Node>, InputError> {
         ));
     }
     let trimmed = text.trim_start_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
-    if trimmed.starts_with('{') || trimmed.starts_with('[') {
-        return json::parse(text);
-    }
-    #[cfg(feature = "yaml")]
-    {
-        yaml::parse(text)
-    }
-    #[cfg(not(feature = "yaml"))]
-    {
-        Err(InputError::new(
-            Source::Manifest,
-            "this build reads JSON manifests only (enable the `yaml` feature)",
-        ))
-    }
+    Ok(trimmed.starts_with('{') || trimmed.starts_with('['))
 }
 
 /// Finds every Pod and pod template in the documents, descending into `List`s.

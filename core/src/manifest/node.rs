@@ -74,4 +74,22 @@ impl Node {
     pub fn at(&self, path: &str) -> Option<&Node> {
         path.split('.').try_fold(self, |node, key| node.get(key))
     }
+
+    /// The same value as JSON (positions dropped), for typed reads through serde.
+    pub fn into_json(self) -> serde_json::Value {
+        match self.value {
+            Value::Null => serde_json::Value::Null,
+            Value::Bool(b) => b.into(),
+            Value::Int(i) => match (i64::try_from(i), u64::try_from(i)) {
+                (Ok(v), _) => v.into(),
+                (_, Ok(v)) => v.into(),
+                // Wider than JSON numbers: kept as text, which every typed read refuses clearly.
+                _ => i.to_string().into(),
+            },
+            Value::Float(f) => f.into(),
+            Value::Str(s) => s.into(),
+            Value::Seq(items) => items.into_iter().map(Node::into_json).collect(),
+            Value::Map(entries) => entries.into_iter().map(|(k, v)| (k, v.into_json())).collect(),
+        }
+    }
 }

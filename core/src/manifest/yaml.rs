@@ -1,192 +1,766 @@
-//! YAML documents through serde-saphyr: panic-free, duplicate keys rejected, merge keys applied,
-//! alias and node budgets enforced, every node spanned with its line and column.
+//! YAML documents read straight from granit-parser's events into [`Node`]s: one pass, no recursion,
+//! every node with its line and column, duplicate keys refused (as kubectl does), merge keys (`<<`)
+//! applied, anchors and aliases bounded by the budgets below.
+//!
+//! Scalars resolve as serde-saphyr (the previous reader, kept as a test oracle) resolves them for
+//! an untyped value: YAML 1.1 booleans (`yes`, `on`…), integers in decimal, `0x`, `0o` and `0b`,
+//! YAML 1.2 floats, and `null`/`~`/empty as null.
 
 use super::node::{Node, Value};
 use crate::error::{InputError, Location, Source};
-use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
-use serde_saphyr::Spanned;
-use std::fmt;
+use granit_parser::{Event, Parser, ScalarStyle, ScanError, Span, Tag};
+use std::collections::{HashMap, HashSet};
 
-/// Parses a YAML stream of one or more documents.
+/// Deepest nesting of lists and mappings, aliases expanded. Deep enough for any manifest (a
+/// CronJob's affinity terms sit ~15 levels down); the reader itself never recurses.
+pub const MAX_DEPTH: usize = 48;
+/// A 10,000-pod List is legitimate input; alias bombs and document storms stay bounded.
+const MAX_DOCUMENTS: usize = 10_000;
+const MAX_NODES: usize = 4_000_000;
+const MAX_EVENTS: usize = 8_000_000;
+const MAX_ALIASES: usize = 50_000;
+const MAX_ANCHORS: usize = 50_000;
+const MAX_MERGE_KEYS: usize = 10_000;
+/// Events an alias may replay in one document, summed over its aliases.
+const MAX_REPLAYED_EVENTS: usize = 1_000_000;
+/// Events kept for anchors, summed over the stream.
+const MAX_RECORDED_EVENTS: usize = 1_000_000;
+const MAX_SCALAR_BYTES: usize = 64 * 1024 * 1024;
+/// Many aliases over few anchors is the shape of an alias bomb, whatever its size.
+const ALIAS_RATIO_MIN_ALIASES: usize = 100;
+const ALIAS_RATIO: usize = 10;
+
+const YAML_TAGS: &str = "tag:yaml.org,2002:";
+
+/// Parses a YAML stream of one or more documents (empty and `null` documents are dropped).
 pub fn parse(text: &str) -> Result<Vec<Node>, InputError> {
-    let mut options = serde_saphyr::Options::default();
-    if let Some(budget) = options.budget.as_mut() {
-        // A 10,000-pod List is legitimate input; alias bombs and deep nesting stay bounded.
-        budget.max_nodes = 4_000_000;
-        budget.max_events = 8_000_000;
-        budget.max_documents = 10_000;
-        // Deep enough for any manifest (a CronJob's affinity terms sit ~15 levels down), shallow
-        // enough that a 1 MiB wasm stack or a 2 MiB test thread never overflows in the deserializer.
-        budget.max_depth = 48;
-    }
-    options.with_snippet = false;
-    let docs: Vec<Option<SpannedValue>> =
-        serde_saphyr::from_multiple_with_options(text, options).map_err(|e| yaml_error(&e))?;
-    Ok(docs.into_iter().flatten().map(SpannedValue::into_node).collect())
+    let mut docs = Vec::new();
+    read(text, |doc| {
+        docs.push(doc);
+        Ok(())
+    })?;
+    Ok(docs)
 }
 
-fn yaml_error(e: &serde_saphyr::Error) -> InputError {
-    let location = e.location().filter(|l| l.line() > 0).map(|l| Location {
-        line: u32::try_from(l.line()).unwrap_or(u32::MAX),
-        column: u32::try_from(l.column()).unwrap_or(u32::MAX),
-    });
-    let text = e.to_string();
-    let message = text
-        .lines()
-        .find(|l| !l.trim().is_empty())
-        .unwrap_or("invalid YAML")
-        .trim()
-        .to_owned();
-    let hint = if message.contains("budget") {
-        "the document expands past the parser's limits (alias bomb or extreme nesting); remove the aliases"
-    } else {
-        "fix the YAML there (or give JSON)"
+/// Reads a YAML stream, handing each non-null document to `each` as soon as it is complete.
+pub fn read(text: &str, mut each: impl FnMut(Node) -> Result<(), InputError>) -> Result<(), InputError> {
+    let options = granit_parser::options! {
+        block_nesting_limit: MAX_DEPTH + 1,
+        flow_nesting_limit: MAX_DEPTH + 1,
     };
-    let message = format!("{message}; {hint}");
-    InputError::new(Source::Manifest, message).at(None, location)
+    let mut reader = Reader::default();
+    for item in Parser::new_from_str_with_options(text, options) {
+        let (event, span) = item.map_err(|e| scan_error(&e))?;
+        if let Some(doc) = reader.event(event, span)? {
+            each(doc)?;
+        }
+    }
+    reader.finish()
 }
 
-/// A node as serde-saphyr hands it over.
-struct SpannedValue(Spanned<RawValue>);
-
-enum RawValue {
-    Null,
-    Bool(bool),
-    Int(i128),
-    Float(f64),
-    Str(String),
-    Seq(Vec<SpannedValue>),
-    Map(Vec<(String, SpannedValue)>),
+/// How much of the budgets a built node spends when it is replayed through an alias.
+#[derive(Clone, Copy, Default)]
+struct Cost {
+    events: usize,
+    nodes: usize,
+    bytes: usize,
+    /// Collections nested inside (0 for a scalar).
+    height: usize,
 }
 
-impl SpannedValue {
-    fn into_node(self) -> Node {
-        let loc = self.0.referenced;
-        let location = (loc.line() > 0).then(|| Location {
-            line: u32::try_from(loc.line()).unwrap_or(u32::MAX),
-            column: u32::try_from(loc.column()).unwrap_or(u32::MAX),
-        });
-        let value = match self.0.value {
-            RawValue::Null => Value::Null,
-            RawValue::Bool(b) => Value::Bool(b),
-            RawValue::Int(i) => Value::Int(i),
-            RawValue::Float(f) => Value::Float(f),
-            RawValue::Str(s) => Value::Str(s),
-            RawValue::Seq(items) => Value::Seq(items.into_iter().map(SpannedValue::into_node).collect()),
-            RawValue::Map(entries) => Value::Map(entries.into_iter().map(|(k, v)| (k, v.into_node())).collect()),
+impl Cost {
+    fn add(&mut self, other: Cost) {
+        self.events = self.events.saturating_add(other.events);
+        self.nodes = self.nodes.saturating_add(other.nodes);
+        self.bytes = self.bytes.saturating_add(other.bytes);
+        self.height = self.height.max(other.height.saturating_add(1));
+    }
+}
+
+/// A list or mapping being read.
+struct Frame {
+    location: Option<Location>,
+    anchor: usize,
+    cost: Cost,
+    kind: FrameKind,
+}
+
+enum FrameKind {
+    Seq(Vec<Node>),
+    Map(MapFrame),
+}
+
+#[derive(Default)]
+struct MapFrame {
+    entries: Vec<(String, Node)>,
+    /// The keys seen, once the mapping is too big for a linear search.
+    index: Option<HashSet<String>>,
+    key: Option<Key>,
+    /// The entries of each `<<`, applied at the end under the explicit keys (YAML merge semantics).
+    merges: Vec<Vec<(String, Node)>>,
+}
+
+enum Key {
+    Name(String),
+    Merge,
+}
+
+impl MapFrame {
+    fn has(&self, key: &str) -> bool {
+        match &self.index {
+            Some(index) => index.contains(key),
+            None => self.entries.iter().any(|(k, _)| k == key),
+        }
+    }
+
+    fn insert(&mut self, key: String, value: Node) {
+        if let Some(index) = self.index.as_mut() {
+            index.insert(key.clone());
+        } else if self.entries.len() >= 16 {
+            let mut index: HashSet<String> = self.entries.iter().map(|(k, _)| k.clone()).collect();
+            index.insert(key.clone());
+            self.index = Some(index);
+        }
+        self.entries.push((key, value));
+    }
+}
+
+/// A scalar as the parser hands it over.
+struct Scalar<'a> {
+    text: &'a str,
+    style: ScalarStyle,
+    tag: Option<&'a Tag>,
+}
+
+#[derive(Default)]
+struct Reader {
+    stack: Vec<Frame>,
+    /// This document's anchors: the built node and what replaying it costs.
+    anchors: HashMap<usize, (Node, Cost)>,
+    events: usize,
+    nodes: usize,
+    bytes: usize,
+    documents: usize,
+    aliases: usize,
+    anchors_defined: usize,
+    merge_keys: usize,
+    replayed: usize,
+    recorded: usize,
+}
+
+fn location(span: &Span) -> Option<Location> {
+    let line = span.start.line();
+    (line > 0).then(|| Location {
+        line: u32::try_from(line).unwrap_or(u32::MAX),
+        column: u32::try_from(span.start.col().saturating_add(1)).unwrap_or(u32::MAX),
+    })
+}
+
+fn yaml_error(message: impl Into<String>, at: Option<Location>) -> InputError {
+    InputError::new(
+        Source::Manifest,
+        format!("{}; fix the YAML there (or give JSON)", message.into()),
+    )
+    .at(None, at)
+}
+
+fn budget_error(what: &str, at: Option<Location>) -> InputError {
+    InputError::new(
+        Source::Manifest,
+        format!(
+            "{what}: the document expands past the reader's limits (alias bomb or extreme nesting); remove the aliases"
+        ),
+    )
+    .at(None, at)
+}
+
+fn scan_error(e: &ScanError) -> InputError {
+    let mark = e.marker();
+    let at = (mark.line() > 0).then(|| Location {
+        line: u32::try_from(mark.line()).unwrap_or(u32::MAX),
+        column: u32::try_from(mark.col().saturating_add(1)).unwrap_or(u32::MAX),
+    });
+    let kind = e.kind().to_string();
+    yaml_error(
+        if kind.is_empty() {
+            "invalid YAML".to_owned()
+        } else {
+            kind
+        },
+        at,
+    )
+}
+
+impl Reader {
+    /// Takes one event; returns a document when its root is complete.
+    fn event(&mut self, event: Event<'_>, span: Span) -> Result<Option<Node>, InputError> {
+        let at = location(&span);
+        self.events += 1;
+        if self.events > MAX_EVENTS {
+            return Err(budget_error("too many YAML events", at));
+        }
+        match event {
+            Event::DocumentStart(..) => {
+                self.documents += 1;
+                if self.documents > MAX_DOCUMENTS {
+                    return Err(budget_error(&format!("more than {MAX_DOCUMENTS} documents"), at));
+                }
+                self.anchors.clear();
+                self.replayed = 0;
+                Ok(None)
+            }
+            Event::Scalar(text, style, anchor, tag) => {
+                let scalar = Scalar {
+                    text: &text,
+                    style,
+                    tag: tag.as_deref(),
+                };
+                self.scalar(&scalar, anchor, at)
+            }
+            Event::SequenceStart(_, anchor, _) => {
+                self.start(anchor, at, FrameKind::Seq(Vec::new()))?;
+                Ok(None)
+            }
+            Event::MappingStart(_, anchor, _) => {
+                self.start(anchor, at, FrameKind::Map(MapFrame::default()))?;
+                Ok(None)
+            }
+            Event::SequenceEnd | Event::MappingEnd => self.end(at),
+            Event::Alias(id) => self.alias(id, at),
+            _ => Ok(None),
+        }
+    }
+
+    /// Checks what only the whole stream shows: many aliases over few anchors.
+    fn finish(&self) -> Result<(), InputError> {
+        if self.aliases >= ALIAS_RATIO_MIN_ALIASES
+            && (self.anchors_defined == 0 || self.aliases > ALIAS_RATIO.saturating_mul(self.anchors_defined))
+        {
+            return Err(budget_error(
+                &format!("{} aliases over {} anchors", self.aliases, self.anchors_defined),
+                None,
+            ));
+        }
+        Ok(())
+    }
+
+    fn count_node(&mut self, bytes: usize, at: Option<Location>) -> Result<(), InputError> {
+        self.nodes += 1;
+        self.bytes = self.bytes.saturating_add(bytes);
+        if self.nodes > MAX_NODES {
+            return Err(budget_error("too many YAML nodes", at));
+        }
+        if self.bytes > MAX_SCALAR_BYTES {
+            return Err(budget_error("too much scalar text", at));
+        }
+        Ok(())
+    }
+
+    fn define_anchor(&mut self, anchor: usize, at: Option<Location>) -> Result<(), InputError> {
+        if anchor != 0 {
+            self.anchors_defined += 1;
+            if self.anchors_defined > MAX_ANCHORS {
+                return Err(budget_error("too many anchors", at));
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether the next node completes a mapping key.
+    fn in_key_position(&self) -> bool {
+        matches!(self.stack.last(), Some(Frame { kind: FrameKind::Map(m), .. }) if m.key.is_none())
+    }
+
+    fn scalar(&mut self, s: &Scalar<'_>, anchor: usize, at: Option<Location>) -> Result<Option<Node>, InputError> {
+        let tag_len = s.tag.map_or(0, |t| t.handle().len() + t.suffix().len());
+        self.count_node(s.text.len().saturating_add(tag_len), at)?;
+        self.define_anchor(anchor, at)?;
+        let cost = Cost {
+            events: 1,
+            nodes: 1,
+            bytes: s.text.len(),
+            height: 0,
         };
-        Node::new(value, location)
-    }
-}
-
-impl<'de> Deserialize<'de> for SpannedValue {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        Spanned::<RawValue>::deserialize(d).map(SpannedValue)
-    }
-}
-
-impl<'de> Deserialize<'de> for RawValue {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(RawVisitor)
-    }
-}
-
-struct RawVisitor;
-
-impl<'de> Visitor<'de> for RawVisitor {
-    type Value = RawValue;
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("any YAML value")
-    }
-    fn visit_unit<E>(self) -> Result<RawValue, E> {
-        Ok(RawValue::Null)
-    }
-    fn visit_none<E>(self) -> Result<RawValue, E> {
-        Ok(RawValue::Null)
-    }
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<RawValue, D::Error> {
-        RawValue::deserialize(d)
-    }
-    fn visit_bool<E>(self, v: bool) -> Result<RawValue, E> {
-        Ok(RawValue::Bool(v))
-    }
-    fn visit_i64<E>(self, v: i64) -> Result<RawValue, E> {
-        Ok(RawValue::Int(v.into()))
-    }
-    fn visit_u64<E>(self, v: u64) -> Result<RawValue, E> {
-        Ok(RawValue::Int(v.into()))
-    }
-    fn visit_i128<E>(self, v: i128) -> Result<RawValue, E> {
-        Ok(RawValue::Int(v))
-    }
-    fn visit_u128<E: de::Error>(self, v: u128) -> Result<RawValue, E> {
-        i128::try_from(v)
-            .map(RawValue::Int)
-            .map_err(|_| E::custom("integer too large"))
-    }
-    fn visit_f64<E>(self, v: f64) -> Result<RawValue, E> {
-        Ok(RawValue::Float(v))
-    }
-    fn visit_str<E>(self, v: &str) -> Result<RawValue, E> {
-        Ok(RawValue::Str(v.to_owned()))
-    }
-    fn visit_string<E>(self, v: String) -> Result<RawValue, E> {
-        Ok(RawValue::Str(v))
-    }
-    fn visit_bytes<E>(self, v: &[u8]) -> Result<RawValue, E> {
-        Ok(RawValue::Str(String::from_utf8_lossy(v).into_owned()))
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<RawValue, A::Error> {
-        let mut items = Vec::new();
-        while let Some(item) = seq.next_element::<SpannedValue>()? {
-            items.push(item);
+        if self.in_key_position() && is_merge_key(s) {
+            self.merge_keys += 1;
+            if self.merge_keys > MAX_MERGE_KEYS {
+                return Err(budget_error("too many merge keys", at));
+            }
+            if let Some(Frame {
+                kind: FrameKind::Map(m),
+                cost: frame_cost,
+                ..
+            }) = self.stack.last_mut()
+            {
+                m.key = Some(Key::Merge);
+                frame_cost.add(cost);
+            }
+            return Ok(None);
         }
-        Ok(RawValue::Seq(items))
+        let node = Node::new(resolve(s, at)?, at);
+        self.complete(node, cost, anchor, at)
     }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawValue, A::Error> {
-        let mut entries: Vec<(String, SpannedValue)> = Vec::new();
-        while let Some(key) = map.next_key::<KeyString>()? {
-            let value = map.next_value::<SpannedValue>()?;
-            entries.push((key.0, value));
+
+    fn start(&mut self, anchor: usize, at: Option<Location>, kind: FrameKind) -> Result<(), InputError> {
+        self.count_node(0, at)?;
+        if self.stack.len() >= MAX_DEPTH {
+            return Err(budget_error(
+                &format!("lists and mappings nested more than {MAX_DEPTH} deep"),
+                at,
+            ));
         }
-        Ok(RawValue::Map(entries))
+        self.define_anchor(anchor, at)?;
+        self.stack.push(Frame {
+            location: at,
+            anchor,
+            cost: Cost {
+                events: 2,
+                nodes: 1,
+                bytes: 0,
+                height: 0,
+            },
+            kind,
+        });
+        Ok(())
+    }
+
+    fn end(&mut self, at: Option<Location>) -> Result<Option<Node>, InputError> {
+        let Some(frame) = self.stack.pop() else {
+            return Err(yaml_error("a list or mapping ends that never started", at));
+        };
+        let value = match frame.kind {
+            FrameKind::Seq(items) => Value::Seq(items),
+            FrameKind::Map(mut m) => {
+                for batch in std::mem::take(&mut m.merges) {
+                    for (key, value) in batch {
+                        if !m.has(&key) {
+                            m.insert(key, value);
+                        }
+                    }
+                }
+                Value::Map(m.entries)
+            }
+        };
+        self.complete(Node::new(value, frame.location), frame.cost, frame.anchor, at)
+    }
+
+    fn alias(&mut self, id: usize, at: Option<Location>) -> Result<Option<Node>, InputError> {
+        self.aliases += 1;
+        if self.aliases > MAX_ALIASES {
+            return Err(budget_error("too many aliases", at));
+        }
+        let Some((node, cost)) = self.anchors.get(&id) else {
+            return Err(yaml_error(
+                "this alias refers to the node that contains it (a recursive alias)",
+                at,
+            ));
+        };
+        let cost = *cost;
+        self.replayed = self.replayed.saturating_add(cost.events);
+        if self.replayed > MAX_REPLAYED_EVENTS {
+            return Err(budget_error(
+                &format!("aliases replay more than {MAX_REPLAYED_EVENTS} events (alias budget)"),
+                at,
+            ));
+        }
+        if self.stack.len().saturating_add(cost.height) > MAX_DEPTH {
+            return Err(budget_error(
+                &format!("lists and mappings nested more than {MAX_DEPTH} deep through an alias"),
+                at,
+            ));
+        }
+        self.events = self.events.saturating_add(cost.events);
+        self.nodes = self.nodes.saturating_add(cost.nodes);
+        self.bytes = self.bytes.saturating_add(cost.bytes);
+        if self.events > MAX_EVENTS || self.nodes > MAX_NODES || self.bytes > MAX_SCALAR_BYTES {
+            return Err(budget_error("aliases expand past the budget", at));
+        }
+        let mut node = node.clone();
+        relocate(&mut node, at);
+        self.complete(node, cost, 0, at)
+    }
+
+    /// A node is complete: keep it for its anchor and hand it to its parent (or return the document).
+    fn complete(
+        &mut self,
+        node: Node,
+        cost: Cost,
+        anchor: usize,
+        at: Option<Location>,
+    ) -> Result<Option<Node>, InputError> {
+        if anchor != 0 {
+            self.recorded = self.recorded.saturating_add(cost.events);
+            if self.recorded > MAX_RECORDED_EVENTS {
+                return Err(budget_error("anchors hold too many events", at));
+            }
+            self.anchors.insert(anchor, (node.clone(), cost));
+        }
+        let Some(parent) = self.stack.last_mut() else {
+            return Ok((node.value != Value::Null).then_some(node));
+        };
+        parent.cost.add(cost);
+        match &mut parent.kind {
+            FrameKind::Seq(items) => items.push(node),
+            FrameKind::Map(m) => match m.key.take() {
+                None => {
+                    let key = key_text(node)?;
+                    if m.has(&key) {
+                        return Err(yaml_error(
+                            format!("duplicate key {key:?} in this mapping (kubectl refuses it too)"),
+                            at,
+                        ));
+                    }
+                    m.key = Some(Key::Name(key));
+                }
+                Some(Key::Name(key)) => m.insert(key, node),
+                Some(Key::Merge) => m.merges.push(merge_entries(node)?),
+            },
+        }
+        Ok(None)
     }
 }
 
-/// A mapping key of any scalar type, as text (Kubernetes keys are strings; `1: x` is kept as "1").
-struct KeyString(String);
+/// Every node of an alias's copy stands where the alias is written.
+fn relocate(node: &mut Node, at: Option<Location>) {
+    let mut pending = vec![node];
+    while let Some(n) = pending.pop() {
+        n.location = at;
+        match &mut n.value {
+            Value::Seq(items) => pending.extend(items.iter_mut()),
+            Value::Map(entries) => pending.extend(entries.iter_mut().map(|(_, v)| v)),
+            _ => {}
+        }
+    }
+}
 
-impl<'de> Deserialize<'de> for KeyString {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct KeyVisitor;
-        impl Visitor<'_> for KeyVisitor {
-            type Value = KeyString;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a scalar mapping key")
+/// `<<` written plain without a tag, or tagged `!!merge`.
+fn is_merge_key(s: &Scalar<'_>) -> bool {
+    s.text == "<<"
+        && match s.tag {
+            None => s.style == ScalarStyle::Plain,
+            Some(tag) => tag.suffix_in_namespace(YAML_TAGS).is_some_and(|n| n == "merge"),
+        }
+}
+
+/// The entries a `<<` brings: a mapping's, or those of a list of mappings in order (null: none).
+fn merge_entries(node: Node) -> Result<Vec<(String, Node)>, InputError> {
+    let not_mergeable = |at| yaml_error("a merge key (`<<`) takes a mapping or a list of mappings", at);
+    // Merged values stand where the mapping they come from is written (as serde-saphyr placed them).
+    let entries_at = |mut entries: Vec<(String, Node)>, at: Option<Location>| {
+        entries.iter_mut().for_each(|(_, v)| relocate(v, at));
+        entries
+    };
+    match node.value {
+        Value::Null => Ok(Vec::new()),
+        Value::Map(entries) => Ok(entries_at(entries, node.location)),
+        Value::Seq(items) => {
+            let mut all = Vec::new();
+            for item in items {
+                match item.value {
+                    Value::Map(entries) => all.extend(entries_at(entries, item.location)),
+                    _ => return Err(not_mergeable(item.location)),
+                }
             }
-            fn visit_str<E>(self, v: &str) -> Result<KeyString, E> {
-                Ok(KeyString(v.to_owned()))
+            Ok(all)
+        }
+        _ => Err(not_mergeable(node.location)),
+    }
+}
+
+/// A mapping key as text (Kubernetes keys are strings; `1: x` is kept as "1").
+fn key_text(node: Node) -> Result<String, InputError> {
+    match node.value {
+        Value::Str(s) => Ok(s),
+        Value::Null => Ok("null".to_owned()),
+        Value::Bool(b) => Ok(b.to_string()),
+        Value::Int(i) => Ok(i.to_string()),
+        Value::Float(f) => Ok(f.to_string()),
+        Value::Seq(_) | Value::Map(_) => Err(yaml_error(
+            format!("a mapping key must be a scalar, found {}", node.value.kind_name()),
+            node.location,
+        )),
+    }
+}
+
+/// What an explicit tag asks for.
+#[derive(Clone, Copy, PartialEq)]
+enum TagKind {
+    /// No tag, or one this reader leaves to implicit resolution (`!custom`).
+    Implicit,
+    Str,
+    Null,
+    Bool,
+    Int,
+    Float,
+    /// `!!binary`, `!!timestamp`, `!!seq`/`!!map` on a scalar: no manifest field takes them.
+    Refused,
+}
+
+fn tag_name(name: &str) -> TagKind {
+    match name {
+        "str" => TagKind::Str,
+        "null" => TagKind::Null,
+        "bool" => TagKind::Bool,
+        "int" => TagKind::Int,
+        "float" => TagKind::Float,
+        "seq" | "map" | "timestamp" | "binary" | "time" | "degrees" | "radians" => TagKind::Refused,
+        _ => TagKind::Implicit,
+    }
+}
+
+fn tag_kind(tag: Option<&Tag>) -> TagKind {
+    let Some(tag) = tag else {
+        return TagKind::Implicit;
+    };
+    if let Some(name) = tag.core_suffix() {
+        return tag_name(name);
+    }
+    if let Some(name) = tag.suffix_in_namespace(YAML_TAGS) {
+        return tag_name(name.strip_prefix('!').unwrap_or(&name));
+    }
+    let Some(local) = tag.suffix_in_namespace("!") else {
+        return TagKind::Implicit;
+    };
+    match local.as_ref() {
+        "" | "!" => TagKind::Str,
+        "!timestamp" | "!binary" => TagKind::Refused,
+        name => match name.strip_prefix('!') {
+            Some(core) => match tag_name(core) {
+                TagKind::Refused if !matches!(core, "seq" | "map") => TagKind::Implicit,
+                kind => kind,
+            },
+            None => tag_name(name),
+        },
+    }
+}
+
+/// YAML's padding around a typed scalar.
+fn trim(s: &str) -> &str {
+    s.trim_matches([' ', '\t', '\r', '\n'])
+}
+
+/// A scalar's value: its tag decides, else (plain scalars only) null, boolean, integer, float, text.
+fn resolve(s: &Scalar<'_>, at: Option<Location>) -> Result<Value, InputError> {
+    let invalid = |what: &str| yaml_error(format!("{:?} is not {what}", s.text), at);
+    match tag_kind(s.tag) {
+        TagKind::Null => return Ok(Value::Null),
+        TagKind::Bool => return yaml11_bool(s.text).map(Value::Bool).ok_or_else(|| invalid("a boolean")),
+        TagKind::Int => {
+            return integer(trim(s.text))
+                .map(Value::Int)
+                .ok_or_else(|| invalid("an integer"))
+        }
+        TagKind::Float => {
+            return finite_float(s.text, at)?
+                .map(Value::Float)
+                .ok_or_else(|| invalid("a number"))
+        }
+        TagKind::Str => return Ok(Value::Str(s.text.to_owned())),
+        TagKind::Refused => {
+            return Err(yaml_error(
+                "this tag is not supported in a manifest; remove the tag",
+                at,
+            ))
+        }
+        TagKind::Implicit => {}
+    }
+    if s.style != ScalarStyle::Plain {
+        return Ok(Value::Str(s.text.to_owned()));
+    }
+    if matches!(s.text, "" | "~" | "null" | "Null" | "NULL") {
+        return Ok(Value::Null);
+    }
+    if let Some(b) = yaml11_bool(s.text) {
+        return Ok(Value::Bool(b));
+    }
+    let t = trim(s.text);
+    let unsigned = t.strip_prefix(['+', '-']).unwrap_or(t);
+    if matches!(unsigned.as_bytes(), [b'0', b'X' | b'O' | b'B', ..]) || is_nan_spelling(unsigned) && unsigned != t {
+        return Ok(Value::Str(s.text.to_owned()));
+    }
+    let leading_zero = unsigned.len() > 1 && unsigned.starts_with('0') && unsigned.bytes().all(|b| b.is_ascii_digit());
+    if !(t.starts_with('-') && leading_zero) {
+        if let Some(i) = integer(t) {
+            return Ok(Value::Int(i));
+        }
+    }
+    if let Some(f) = finite_float(s.text, at)? {
+        return Ok(Value::Float(f));
+    }
+    Ok(Value::Str(s.text.to_owned()))
+}
+
+/// YAML 1.1 booleans, as kubectl's YAML library reads them too (`yes`, `on`, `n`…).
+fn yaml11_bool(s: &str) -> Option<bool> {
+    let t = trim(s);
+    let is = |words: &[&str]| words.iter().any(|w| t.eq_ignore_ascii_case(w));
+    if is(&["true", "yes", "y", "on"]) {
+        Some(true)
+    } else if is(&["false", "no", "n", "off"]) {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+fn is_nan_spelling(s: &str) -> bool {
+    matches!(s, ".nan" | ".NaN" | ".NAN")
+}
+
+/// An integer that fits in 64 bits (signed when negative): decimal without leading zeros, or
+/// `0x`/`0o`/`0b`, `_` allowed between digits.
+fn integer(t: &str) -> Option<i128> {
+    let (negative, rest) = match t.strip_prefix('-') {
+        Some(r) => (true, r),
+        None => (false, t.strip_prefix('+').unwrap_or(t)),
+    };
+    let (radix, digits) = if let Some(d) = rest.strip_prefix("0x").or_else(|| rest.strip_prefix("0X")) {
+        (16, d)
+    } else if let Some(d) = rest.strip_prefix("0o").or_else(|| rest.strip_prefix("0O")) {
+        (8, d)
+    } else if let Some(d) = rest.strip_prefix("0b").or_else(|| rest.strip_prefix("0B")) {
+        (2, d)
+    } else {
+        if rest.starts_with('0') && rest != "0" {
+            return None;
+        }
+        (10, rest)
+    };
+    let bytes = digits.as_bytes();
+    let mut magnitude: u128 = 0;
+    let mut any = false;
+    for (i, &b) in bytes.iter().enumerate() {
+        if b == b'_' {
+            let before = i > 0 && bytes.get(i - 1) != Some(&b'_');
+            let after = bytes.get(i + 1).is_some_and(|&n| n != b'_');
+            if !before || !after {
+                return None;
             }
-            fn visit_string<E>(self, v: String) -> Result<KeyString, E> {
-                Ok(KeyString(v))
-            }
-            fn visit_bool<E>(self, v: bool) -> Result<KeyString, E> {
-                Ok(KeyString(v.to_string()))
-            }
-            fn visit_i64<E>(self, v: i64) -> Result<KeyString, E> {
-                Ok(KeyString(v.to_string()))
-            }
-            fn visit_u64<E>(self, v: u64) -> Result<KeyString, E> {
-                Ok(KeyString(v.to_string()))
-            }
-            fn visit_f64<E>(self, v: f64) -> Result<KeyString, E> {
-                Ok(KeyString(v.to_string()))
-            }
-            fn visit_unit<E>(self) -> Result<KeyString, E> {
-                Ok(KeyString("null".to_owned()))
+            continue;
+        }
+        let d = char::from(b).to_digit(radix)?;
+        magnitude = magnitude.checked_mul(u128::from(radix))?.checked_add(u128::from(d))?;
+        any = true;
+    }
+    if !any {
+        return None;
+    }
+    if negative {
+        let v = i128::try_from(magnitude).ok()?.checked_neg()?;
+        i64::try_from(v).ok().map(i128::from)
+    } else {
+        u64::try_from(magnitude).ok().map(i128::from)
+    }
+}
+
+/// A YAML 1.2 float; `.inf`, `.nan` and overflowing literals are refused (no manifest field takes them).
+fn finite_float(s: &str, at: Option<Location>) -> Result<Option<f64>, InputError> {
+    let t = trim(s);
+    let unsigned = t.strip_prefix(['+', '-']).unwrap_or(t);
+    let non_finite = is_nan_spelling(unsigned) || matches!(unsigned, ".inf" | ".Inf" | ".INF");
+    let overflow =
+        unsigned.as_bytes().first().is_some_and(u8::is_ascii_digit) && t.parse::<f64>().is_ok_and(f64::is_infinite);
+    if non_finite || overflow {
+        return Err(yaml_error(
+            format!("{t:?} is not a finite number; write a finite number or quote it"),
+            at,
+        ));
+    }
+    Ok(t.parse::<f64>().ok().filter(|f| f.is_finite()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::saphyr;
+    use super::*;
+
+    /// Inputs where the reader must give exactly what serde-saphyr gave (values and positions).
+    const SAME_AS_ORACLE: &[&str] = &[
+        "kind: Pod\nmetadata: {name: p}\nspec:\n  securityContext: {runAsUser: 1000, supplementalGroups: [4000, 0x10, 0o17, 1_0, +5, -0]}\n  containers: [{name: c, image: 'app:1'}]\n",
+        "a: yes\nb: No\nc: y\nd: ON\ne: ~\nf:\ng: null\nh: 1.5\ni: 1e3\nj: 017\nk: -017\nl: 0X1F\nm: -.nan\nn: .5\no: 99999999999999999999\np: -9223372036854775808\nq: 18446744073709551615\nr: 'yes'\ns: \"1\"\nt: |\n  x\n  y\nu: >-\n  folded\n  text\n",
+        "a: !!str 1\nb: !!int '7'\nc: !!float 2\nd: !!bool yes\ne: !!null x\nf: ! 5\ng: !custom 5\nh: !!str\n",
+        "base: &base {x: 1, y: 2}\nm:\n  <<: *base\n  y: 3\nn:\n  <<: [*base, {z: 4, x: 9}]\n  w: 0\no: {<<: {k: v}, j: 1}\np: {<<: null, q: 1}\n",
+        "a: &a [1, {b: 2}]\nc: *a\nd: [*a, *a]\n",
+        "---\nkind: Pod\n---\n# nothing\n---\n~\n---\nkind: Service\n...\n",
+        "1: one\ntrue: t\nnull: n\n1.5: f\n0x10: h\n",
+        "- a\n- - b\n  - c\n- {d: e}\n",
+        "",
+        "# only a comment\n",
+        "just text",
+    ];
+
+    #[test]
+    fn reads_what_the_oracle_reads() {
+        for text in SAME_AS_ORACLE {
+            let new = parse(text);
+            let old = saphyr::parse(text);
+            match (&new, &old) {
+                (Ok(n), Ok(o)) => assert_eq!(n, o, "{text}"),
+                _ => panic!("{text}\nnew: {new:?}\nold: {old:?}"),
             }
         }
-        d.deserialize_any(KeyVisitor)
+    }
+
+    /// Inputs both readers refuse, each with a position.
+    const REFUSED: &[&str] = &[
+        "a: 1\na: 2\n",
+        "a: 1\n\"a\": 2\n",
+        "kind: Pod\nspec: [\n",
+        "a: .inf\n",
+        "a: 1e999\n",
+        "a: !!int x\n",
+        "a: !!float x\n",
+        "a: !!bool maybe\n",
+        "a: {<<: 5}\n",
+        "a: {<<: [5]}\n",
+        "a: *nothing\n",
+        "? [a]\n: b\n",
+        "a: !!timestamp 2001-12-14\n",
+    ];
+
+    #[test]
+    fn refuses_what_the_oracle_refuses_and_says_where() {
+        for text in REFUSED {
+            let new = parse(text).expect_err(text);
+            assert!(saphyr::parse(text).is_err(), "{text}");
+            assert!(new.location.is_some(), "{text}: {new}");
+            assert!(new.message.contains("fix the YAML"), "{text}: {new}");
+        }
+    }
+
+    #[test]
+    fn duplicate_keys_name_the_key_and_its_line() {
+        let e = parse("kind: Pod\nspec:\n  containers: []\n  containers: []\n").unwrap_err();
+        assert!(e.message.contains("duplicate key \"containers\""), "{e}");
+        assert_eq!(e.location.map(|l| (l.line, l.column)), Some((4, 3)));
+    }
+
+    #[test]
+    fn alias_bombs_depth_and_ratio_are_bounded() {
+        let mut bomb = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+        for (i, name) in ["b", "c", "d", "e", "f", "g", "h", "i"].iter().enumerate() {
+            let prev = ["a", "b", "c", "d", "e", "f", "g", "h"][i];
+            bomb.push_str(&format!(
+                "{name}: &{name} [{}]\n",
+                vec![format!("*{prev}"); 10].join(", ")
+            ));
+        }
+        let e = parse(&bomb).unwrap_err();
+        assert!(e.message.contains("alias"), "{e}");
+        let deep = format!("{}1{}", "[".repeat(MAX_DEPTH + 1), "]".repeat(MAX_DEPTH + 1));
+        assert!(parse(&deep).unwrap_err().message.contains("nested more than 48"));
+        let ok = format!("{}1{}", "[".repeat(MAX_DEPTH), "]".repeat(MAX_DEPTH));
+        assert!(parse(&ok).is_ok());
+        let through_alias = format!(
+            "a: &a {}1{}\nb: [*a]\n",
+            "[".repeat(MAX_DEPTH - 1),
+            "]".repeat(MAX_DEPTH - 1)
+        );
+        assert!(saphyr::parse(&through_alias).is_err());
+        assert!(parse(&through_alias).unwrap_err().message.contains("through an alias"));
+        let many = format!("a: &a x\nb: [{}]\n", vec!["*a"; 100].join(", "));
+        assert!(saphyr::parse(&many).is_err());
+        assert!(parse(&many).unwrap_err().message.contains("100 aliases over 1 anchors"));
+        assert!(parse("a: &a [*a]\n").is_err());
     }
 }
