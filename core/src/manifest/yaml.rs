@@ -217,11 +217,13 @@ impl Reader {
                 };
                 self.scalar(&scalar, anchor, at)
             }
-            Event::SequenceStart(_, anchor, _) => {
+            Event::SequenceStart(_, anchor, tag) => {
+                check_tag(tag.as_deref(), NodeKind::Seq, at)?;
                 self.start(anchor, at, FrameKind::Seq(Vec::new()))?;
                 Ok(None)
             }
-            Event::MappingStart(_, anchor, _) => {
+            Event::MappingStart(_, anchor, tag) => {
+                check_tag(tag.as_deref(), NodeKind::Map, at)?;
                 self.start(anchor, at, FrameKind::Map(MapFrame::default()))?;
                 Ok(None)
             }
@@ -482,55 +484,117 @@ fn key_text(node: Node) -> Result<String, InputError> {
     }
 }
 
-/// What an explicit tag asks for.
+/// What an explicit tag asks for (the tags serde-saphyr knew, read the same way).
 #[derive(Clone, Copy, PartialEq)]
 enum TagKind {
-    /// No tag, or one this reader leaves to implicit resolution (`!custom`).
-    Implicit,
+    /// No tag.
+    None,
+    /// `!`: the text as written.
+    NonSpecific,
+    /// An application tag (`!custom`): ignored, the value resolves as if untagged.
+    Other,
     Str,
     Null,
     Bool,
     Int,
     Float,
-    /// `!!binary`, `!!timestamp`, `!!seq`/`!!map` on a scalar: no manifest field takes them.
-    Refused,
+    Seq,
+    Map,
+    /// Base64 of UTF-8 text.
+    Binary,
+    /// `!!timestamp`: no manifest field takes one.
+    Timestamp,
+    /// `!time`, `!degrees`, `!radians`: unit conversions this reader does not do.
+    Unit,
+    /// `!!merge`, `!!value`, `!include`: scalars that resolve as if untagged.
+    ScalarOnly,
 }
 
-fn tag_name(name: &str) -> TagKind {
-    match name {
-        "str" => TagKind::Str,
-        "null" => TagKind::Null,
-        "bool" => TagKind::Bool,
-        "int" => TagKind::Int,
-        "float" => TagKind::Float,
-        "seq" | "map" | "timestamp" | "binary" | "time" | "degrees" | "radians" => TagKind::Refused,
-        _ => TagKind::Implicit,
-    }
+/// The node a tag belongs on.
+#[derive(Clone, Copy, PartialEq)]
+enum NodeKind {
+    Scalar,
+    Seq,
+    Map,
 }
 
-fn tag_kind(tag: Option<&Tag>) -> TagKind {
-    let Some(tag) = tag else {
-        return TagKind::Implicit;
-    };
-    if let Some(name) = tag.core_suffix() {
-        return tag_name(name);
-    }
-    if let Some(name) = tag.suffix_in_namespace(YAML_TAGS) {
-        return tag_name(name.strip_prefix('!').unwrap_or(&name));
-    }
-    let Some(local) = tag.suffix_in_namespace("!") else {
-        return TagKind::Implicit;
-    };
-    match local.as_ref() {
-        "" | "!" => TagKind::Str,
-        "!timestamp" | "!binary" => TagKind::Refused,
-        name => match name.strip_prefix('!') {
-            Some(core) => match tag_name(core) {
-                TagKind::Refused if !matches!(core, "seq" | "map") => TagKind::Implicit,
-                kind => kind,
+impl TagKind {
+    fn of(tag: Option<&Tag>) -> TagKind {
+        let Some(tag) = tag else {
+            return TagKind::None;
+        };
+        let include = ["!include", "tag:yaml.org,2002:include", "tag:yaml.org,2002:!include"]
+            .iter()
+            .any(|p| {
+                tag.suffix_in_namespace(p)
+                    .is_some_and(|rest| rest.is_empty() || rest.starts_with('#'))
+            });
+        if include {
+            return TagKind::ScalarOnly;
+        }
+        if let Some(name) = tag.core_suffix() {
+            return TagKind::named(name);
+        }
+        if let Some(name) = tag.suffix_in_namespace(YAML_TAGS) {
+            if name == "merge" || name == "value" {
+                return TagKind::ScalarOnly;
+            }
+            return TagKind::named(name.strip_prefix('!').unwrap_or(&name));
+        }
+        let Some(local) = tag.suffix_in_namespace("!") else {
+            return TagKind::Other;
+        };
+        match local.as_ref() {
+            "" | "!" => TagKind::NonSpecific,
+            "!timestamp" => TagKind::Timestamp,
+            "!binary" => TagKind::Binary,
+            name => match name.strip_prefix('!') {
+                Some(core) => match core {
+                    "null" | "bool" | "int" | "float" | "map" | "seq" | "str" => TagKind::named(core),
+                    _ => TagKind::Other,
+                },
+                None => TagKind::named(name),
             },
-            None => tag_name(name),
-        },
+        }
+    }
+
+    fn named(name: &str) -> TagKind {
+        match name {
+            "str" => TagKind::Str,
+            "null" => TagKind::Null,
+            "bool" => TagKind::Bool,
+            "int" => TagKind::Int,
+            "float" => TagKind::Float,
+            "seq" => TagKind::Seq,
+            "map" => TagKind::Map,
+            "binary" => TagKind::Binary,
+            "timestamp" => TagKind::Timestamp,
+            "time" | "degrees" | "radians" => TagKind::Unit,
+            "include" => TagKind::ScalarOnly,
+            _ => TagKind::Other,
+        }
+    }
+
+    /// The node this tag may stand on (`None`: any).
+    fn requires(self) -> Option<NodeKind> {
+        match self {
+            TagKind::None | TagKind::NonSpecific | TagKind::Other => None,
+            TagKind::Seq => Some(NodeKind::Seq),
+            TagKind::Map => Some(NodeKind::Map),
+            _ => Some(NodeKind::Scalar),
+        }
+    }
+}
+
+/// Refuses a tag on the wrong kind of node (`!!int` on a mapping).
+fn check_tag(tag: Option<&Tag>, node: NodeKind, at: Option<Location>) -> Result<TagKind, InputError> {
+    let kind = TagKind::of(tag);
+    match (kind.requires(), tag) {
+        (Some(required), Some(tag)) if required != node => Err(yaml_error(
+            format!("the tag `{}` does not fit this node; remove the tag", tag.original()),
+            at,
+        )),
+        _ => Ok(kind),
     }
 }
 
@@ -542,7 +606,8 @@ fn trim(s: &str) -> &str {
 /// A scalar's value: its tag decides, else (plain scalars only) null, boolean, integer, float, text.
 fn resolve(s: &Scalar<'_>, at: Option<Location>) -> Result<Value, InputError> {
     let invalid = |what: &str| yaml_error(format!("{:?} is not {what}", s.text), at);
-    match tag_kind(s.tag) {
+    let tag = check_tag(s.tag, NodeKind::Scalar, at)?;
+    match tag {
         TagKind::Null => return Ok(Value::Null),
         TagKind::Bool => return yaml11_bool(s.text).map(Value::Bool).ok_or_else(|| invalid("a boolean")),
         TagKind::Int => {
@@ -555,20 +620,25 @@ fn resolve(s: &Scalar<'_>, at: Option<Location>) -> Result<Value, InputError> {
                 .map(Value::Float)
                 .ok_or_else(|| invalid("a number"))
         }
-        TagKind::Str => return Ok(Value::Str(s.text.to_owned())),
-        TagKind::Refused => {
-            return Err(yaml_error(
-                "this tag is not supported in a manifest; remove the tag",
-                at,
-            ))
-        }
-        TagKind::Implicit => {}
+        TagKind::Unit => return Err(invalid("a plain number (unit tags are not read)")),
+        _ => {}
     }
-    if s.style != ScalarStyle::Plain {
-        return Ok(Value::Str(s.text.to_owned()));
-    }
-    if matches!(s.text, "" | "~" | "null" | "Null" | "NULL") {
+    let plain = s.style == ScalarStyle::Plain;
+    let implicit = matches!(tag, TagKind::None | TagKind::Other | TagKind::ScalarOnly);
+    if implicit && plain && matches!(s.text, "" | "~" | "null" | "Null" | "NULL") {
         return Ok(Value::Null);
+    }
+    match tag {
+        TagKind::Binary => {
+            return base64_text(s.text)
+                .map(Value::Str)
+                .ok_or_else(|| invalid("base64 of UTF-8 text"))
+        }
+        TagKind::Timestamp | TagKind::Seq | TagKind::Map => {
+            return Err(yaml_error("this tag is not read in a manifest; remove the tag", at))
+        }
+        _ if !implicit || !plain => return Ok(Value::Str(s.text.to_owned())),
+        _ => {}
     }
     if let Some(b) = yaml11_bool(s.text) {
         return Ok(Value::Bool(b));
@@ -601,6 +671,43 @@ fn yaml11_bool(s: &str) -> Option<bool> {
     } else {
         None
     }
+}
+
+/// Strict base64 (whitespace ignored, padding only at the end, no stray bits) of UTF-8 text.
+fn base64_text(s: &str) -> Option<String> {
+    let sextet = |b: u8| -> Option<u32> {
+        Some(u32::from(match b {
+            b'A'..=b'Z' => b - b'A',
+            b'a'..=b'z' => b - b'a' + 26,
+            b'0'..=b'9' => b - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => return None,
+        }))
+    };
+    let clean: Vec<u8> = s.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
+    if clean.len() % 4 != 0 {
+        return None;
+    }
+    let chunks = clean.len() / 4;
+    let mut out = Vec::with_capacity(chunks * 3);
+    for (i, chunk) in clean.chunks_exact(4).enumerate() {
+        let pad = chunk.iter().rev().take_while(|&&c| c == b'=').count();
+        if pad > 2 || (pad > 0 && i + 1 != chunks) {
+            return None;
+        }
+        let mut triple = 0u32;
+        for (j, &c) in chunk.iter().enumerate() {
+            let v = if j >= 4 - pad { 0 } else { sextet(c)? };
+            triple = (triple << 6) | v;
+        }
+        if (pad == 2 && triple & 0xFFFF != 0) || (pad == 1 && triple & 0xFF != 0) {
+            return None;
+        }
+        let bytes = triple.to_be_bytes();
+        out.extend(bytes.iter().skip(1).take(3 - pad));
+    }
+    String::from_utf8(out).ok()
 }
 
 fn is_nan_spelling(s: &str) -> bool {
