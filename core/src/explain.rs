@@ -7,7 +7,7 @@ use crate::etc::{Group, Passwd};
 use crate::image::{Image, MAX_ETC_FILE_BYTES};
 use crate::manifest::{self, Container, Field, PodSpec};
 use crate::pipeline;
-use crate::report::{Check, ContainerReport, Outcome, Report, WorkloadReport};
+use crate::report::{Check, ContainerReport, Outcome, Report, Skipped, WorkloadReport};
 use crate::runtime::Rootfs;
 use crate::warnings;
 use serde::{Deserialize, Serialize};
@@ -33,33 +33,69 @@ pub struct Input {
 /// Fails only when the input itself is unusable (bad YAML, no workload, oversized files); a pod that
 /// Kubernetes would refuse is a successful explanation whose [`Outcome`] is `Refused`.
 pub fn explain(input: &Input) -> Result<Report, InputError> {
-    let docs = manifest::parse_documents(&input.manifests)?;
-    let (specs, skipped) = manifest::pod_specs(&docs)?;
+    let mut workloads = Vec::new();
+    let rest = explain_each(input, |w| workloads.push(w))?;
+    Ok(Report {
+        environment_text: rest.environment_text,
+        environment: rest.environment,
+        workloads,
+        skipped: rest.skipped,
+    })
+}
+
+/// A [`Report`] without its workloads, which [`explain_each`] hands over one by one.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Explained {
+    pub environment: Environment,
+    pub environment_text: String,
+    pub skipped: Vec<Skipped>,
+    /// The most `List` items held parsed at once: 1 for a streamed YAML `List` (the item being
+    /// read), more only for items that must wait for the List's `kind` or for JSON, read whole.
+    pub peak_items_held: usize,
+}
+
+/// [`explain`], handing each workload's report to `each` as soon as it is ready instead of
+/// collecting them, so a 10,000-pod `List` is never held parsed as a whole (Spec 1.5): the same
+/// reports in the same order. On an error, reports already handed over belong to refused input.
+pub fn explain_each(input: &Input, mut each: impl FnMut(WorkloadReport)) -> Result<Explained, InputError> {
+    let images = prepare(input);
+    let streamed = match &images {
+        Ok((default_rootfs, named)) => manifest::stream_pod_specs(
+            &input.manifests,
+            |spec| {
+                let containers = spec.containers.iter().map(|c| {
+                    let (image, rootfs) = named
+                        .get(c.name.as_str())
+                        .or_else(|| named.get(c.image.as_str()))
+                        .map(|(i, r)| (*i, r))
+                        .unwrap_or((&input.image, default_rootfs));
+                    explain_container(spec, c, image, rootfs, &input.pv_gid_annotations, &input.environment)
+                });
+                workload_report(spec, containers.collect())
+            },
+            &mut each,
+        )?,
+        // The manifest's own errors come first, as they always did.
+        Err(_) => manifest::stream_pod_specs(&input.manifests, |_| (), |()| ())?,
+    };
+    images?;
+    Ok(Explained {
+        environment_text: input.environment.to_string(),
+        environment: input.environment.clone(),
+        skipped: streamed.skipped,
+        peak_items_held: streamed.peak_items_held,
+    })
+}
+
+/// The image files, parsed once: the default image's and those of the named images.
+#[allow(clippy::type_complexity)]
+fn prepare(input: &Input) -> Result<(Rootfs<'_>, BTreeMap<&str, (&Image, Rootfs<'_>)>), InputError> {
     let default_rootfs = rootfs(&input.image)?;
     let mut named = BTreeMap::new();
     for (key, image) in &input.images {
         named.insert(key.as_str(), (image, rootfs(image)?));
     }
-    let workloads = specs
-        .iter()
-        .map(|spec| {
-            let containers = spec.containers.iter().map(|c| {
-                let (image, rootfs) = named
-                    .get(c.name.as_str())
-                    .or_else(|| named.get(c.image.as_str()))
-                    .map(|(i, r)| (*i, r))
-                    .unwrap_or((&input.image, &default_rootfs));
-                explain_container(spec, c, image, rootfs, &input.pv_gid_annotations, &input.environment)
-            });
-            workload_report(spec, containers.collect())
-        })
-        .collect();
-    Ok(Report {
-        environment_text: input.environment.to_string(),
-        environment: input.environment.clone(),
-        workloads,
-        skipped,
-    })
+    Ok((default_rootfs, named))
 }
 
 /// One pod spec's report around its containers' reports.

@@ -60,7 +60,7 @@ pub mod warnings;
 
 pub use environment::{Environment, Runtime, RuntimeKind};
 pub use error::{FileLine, InputError, Location, Refusal, Source, Stage};
-pub use explain::{explain, Input};
+pub use explain::{explain, explain_each, Explained, Input};
 pub use image::{Image, ImageFile, ImagePart};
 pub use kubelet::{effective_context, EffectiveContext, Level, SecurityContextFields};
 pub use object::{explain_object, PreparedImage};

@@ -119,35 +119,283 @@ fn is_json(text: &str) -> Result<bool, InputError> {
     Ok(trimmed.starts_with('{') || trimmed.starts_with('['))
 }
 
+/// What reading one object finds.
+pub(crate) enum Found {
+    Spec(PodSpec),
+    Skipped(Skipped),
+}
+
 /// Finds every Pod and pod template in the documents, descending into `List`s.
 pub(crate) fn pod_specs(docs: &[Node]) -> Result<(Vec<PodSpec>, Vec<Skipped>), InputError> {
     let mut specs = Vec::new();
     let mut skipped = Vec::new();
     for (index, doc) in docs.iter().enumerate() {
-        collect(doc, index, None, &mut specs, &mut skipped, 0)?;
+        collect(
+            doc,
+            index,
+            None,
+            &mut |found| match found {
+                Found::Spec(s) => specs.push(s),
+                Found::Skipped(s) => skipped.push(s),
+            },
+            0,
+        )?;
     }
     if specs.is_empty() {
-        let found = if skipped.is_empty() {
-            "no documents".to_owned()
-        } else {
-            skipped.iter().map(|s| s.kind.as_str()).collect::<Vec<_>>().join(", ")
-        };
-        return Err(InputError::new(
-            Source::Manifest,
-            format!(
-                "no Pod or workload with a pod template found (found: {found}); supported kinds: {SUPPORTED_KINDS}"
-            ),
-        ));
+        return Err(nothing_found(&skipped));
     }
     Ok((specs, skipped))
+}
+
+fn nothing_found(skipped: &[Skipped]) -> InputError {
+    let found = if skipped.is_empty() {
+        "no documents".to_owned()
+    } else {
+        skipped.iter().map(|s| s.kind.as_str()).collect::<Vec<_>>().join(", ")
+    };
+    InputError::new(
+        Source::Manifest,
+        format!("no Pod or workload with a pod template found (found: {found}); supported kinds: {SUPPORTED_KINDS}"),
+    )
+}
+
+/// What [`stream_pod_specs`] kept: the kinds it skipped, and the most `List` items it ever held
+/// at once (parsed but not yet read into a pod spec and handed over).
+#[derive(Debug)]
+pub(crate) struct Streamed {
+    pub skipped: Vec<Skipped>,
+    pub peak_items_held: usize,
+}
+
+/// The same as [`parse_documents`] then [`pod_specs`] — the same pod specs in the same order, the
+/// same first error — without holding a `List` whole: each item of a YAML `List` is read into its
+/// pod spec as soon as it is parsed, `read` turns the spec into a result, and `deliver` gets the
+/// results in order. When a List writes its `kind` after `items` (as `kubectl get -o yaml` does),
+/// results wait until the kind confirms the document is a List; items without their own `kind`
+/// (a typed `PodList`) wait as parsed items until then. JSON is parsed whole.
+///
+/// On an error, some results may already have been delivered; the input as a whole is refused.
+pub(crate) fn stream_pod_specs<R>(
+    text: &str,
+    mut read: impl FnMut(&PodSpec) -> R,
+    mut deliver: impl FnMut(R),
+) -> Result<Streamed, InputError> {
+    if is_json(text)? {
+        let docs = json::parse(text)?;
+        let (specs, skipped) = pod_specs(&docs)?;
+        let peak_items_held = docs
+            .iter()
+            .map(|d| d.get("items").and_then(Node::as_seq).map_or(1, <[Node]>::len))
+            .sum();
+        specs.iter().for_each(|s| deliver(read(s)));
+        return Ok(Streamed {
+            skipped,
+            peak_items_held,
+        });
+    }
+    #[cfg(feature = "yaml")]
+    {
+        let mut stream = Stream::<R>::default();
+        yaml::read_pieces(text, true, |piece| {
+            stream.piece(piece, &mut read, &mut deliver);
+            Ok(())
+        })?;
+        stream.finish()
+    }
+    #[cfg(not(feature = "yaml"))]
+    {
+        Err(InputError::new(
+            Source::Manifest,
+            "this build reads JSON manifests only (enable the `yaml` feature)",
+        ))
+    }
+}
+
+/// An item's outcome kept until its document's `kind` says whether the document is a List.
+#[cfg(feature = "yaml")]
+enum Tentative<R> {
+    Done(R),
+    Skipped(Skipped),
+    Failed(InputError),
+    /// An item without its own `kind`: read once the List's kind is known.
+    Held(Node),
+}
+
+#[cfg(feature = "yaml")]
+struct Stream<R> {
+    /// The index of the document being read (non-null documents, as [`parse_documents`] counts).
+    index: usize,
+    tentative: Vec<Tentative<R>>,
+    skipped: Vec<Skipped>,
+    specs: usize,
+    /// The first error in document order; later input is still parsed (a YAML error wins, as
+    /// parsing everything first would give).
+    error: Option<InputError>,
+    held: usize,
+    peak_items_held: usize,
+}
+
+#[cfg(feature = "yaml")]
+impl<R> Default for Stream<R> {
+    fn default() -> Self {
+        Stream {
+            index: 0,
+            tentative: Vec::new(),
+            skipped: Vec::new(),
+            specs: 0,
+            error: None,
+            held: 0,
+            peak_items_held: 0,
+        }
+    }
+}
+
+#[cfg(feature = "yaml")]
+impl<R> Stream<R> {
+    fn piece(&mut self, piece: yaml::Piece, read: &mut impl FnMut(&PodSpec) -> R, deliver: &mut impl FnMut(R)) {
+        match piece {
+            yaml::Piece::Item { node, kind } => {
+                self.peak_items_held = self.peak_items_held.max(self.held + 1);
+                if self.error.is_some() {
+                    return;
+                }
+                match kind {
+                    Some(kind) if kind.ends_with("List") => {
+                        let item_kind = kind.strip_suffix("List").filter(|k| !k.is_empty());
+                        self.confirmed(&node, item_kind, read, deliver);
+                    }
+                    // A document of another kind never reads its `items`.
+                    Some(_) => {}
+                    None if node.get("kind").is_none() => {
+                        self.held += 1;
+                        self.tentative.push(Tentative::Held(node));
+                    }
+                    None => {
+                        let mut out = Vec::new();
+                        let result = collect(
+                            &node,
+                            self.index,
+                            None,
+                            &mut |found| {
+                                out.push(match found {
+                                    Found::Spec(s) => Tentative::Done(read(&s)),
+                                    Found::Skipped(s) => Tentative::Skipped(s),
+                                });
+                            },
+                            1,
+                        );
+                        self.tentative.extend(out);
+                        if let Err(e) = result {
+                            self.tentative.push(Tentative::Failed(e));
+                        }
+                    }
+                }
+            }
+            yaml::Piece::Document(doc) => {
+                let unstreamed = doc.get("items").and_then(Node::as_seq).map_or(0, <[Node]>::len);
+                self.peak_items_held = self.peak_items_held.max(unstreamed);
+                let tentative = std::mem::take(&mut self.tentative);
+                self.held = 0;
+                if self.error.is_none() {
+                    self.document(&doc, tentative, read, deliver);
+                }
+                self.index += 1;
+            }
+        }
+    }
+
+    /// An item of a document known to be a List.
+    fn confirmed(
+        &mut self,
+        item: &Node,
+        item_kind: Option<&str>,
+        read: &mut impl FnMut(&PodSpec) -> R,
+        deliver: &mut impl FnMut(R),
+    ) {
+        let (specs, skipped) = (&mut self.specs, &mut self.skipped);
+        let result = collect(
+            item,
+            self.index,
+            item_kind,
+            &mut |found| match found {
+                Found::Spec(s) => {
+                    *specs += 1;
+                    deliver(read(&s));
+                }
+                Found::Skipped(s) => skipped.push(s),
+            },
+            1,
+        );
+        if let Err(e) = result {
+            self.error = Some(e);
+        }
+    }
+
+    fn document(
+        &mut self,
+        doc: &Node,
+        tentative: Vec<Tentative<R>>,
+        read: &mut impl FnMut(&PodSpec) -> R,
+        deliver: &mut impl FnMut(R),
+    ) {
+        let kind = doc.get("kind").and_then(Node::as_str);
+        let list_kind = kind.filter(|k| k.ends_with("List") && doc.get("items").is_some());
+        if let Some(list_kind) = list_kind {
+            let item_kind = list_kind.strip_suffix("List").filter(|k| !k.is_empty());
+            for t in tentative {
+                if self.error.is_some() {
+                    return;
+                }
+                match t {
+                    Tentative::Done(r) => {
+                        self.specs += 1;
+                        deliver(r);
+                    }
+                    Tentative::Skipped(s) => self.skipped.push(s),
+                    Tentative::Failed(e) => self.error = Some(e),
+                    Tentative::Held(node) => self.confirmed(&node, item_kind, read, deliver),
+                }
+            }
+        }
+        // The document itself (its streamed `items` now empty), read exactly as before.
+        let (specs, skipped) = (&mut self.specs, &mut self.skipped);
+        let result = collect(
+            doc,
+            self.index,
+            None,
+            &mut |found| match found {
+                Found::Spec(s) => {
+                    *specs += 1;
+                    deliver(read(&s));
+                }
+                Found::Skipped(s) => skipped.push(s),
+            },
+            0,
+        );
+        if let Err(e) = result {
+            self.error = Some(e);
+        }
+    }
+
+    fn finish(self) -> Result<Streamed, InputError> {
+        if let Some(e) = self.error {
+            return Err(e);
+        }
+        if self.specs == 0 {
+            return Err(nothing_found(&self.skipped));
+        }
+        Ok(Streamed {
+            skipped: self.skipped,
+            peak_items_held: self.peak_items_held,
+        })
+    }
 }
 
 fn collect(
     doc: &Node,
     index: usize,
     implied_kind: Option<&str>,
-    specs: &mut Vec<PodSpec>,
-    skipped: &mut Vec<Skipped>,
+    sink: &mut dyn FnMut(Found),
     depth: u32,
 ) -> Result<(), InputError> {
     let name = doc.at("metadata.name").and_then(Node::as_str).unwrap_or("").to_owned();
@@ -193,17 +441,17 @@ fn collect(
         })?;
         let item_kind = kind.strip_suffix("List").filter(|k| !k.is_empty());
         for item in items {
-            collect(item, index, item_kind, specs, skipped, depth + 1)?;
+            collect(item, index, item_kind, sink, depth + 1)?;
         }
         return Ok(());
     }
     match pod_spec_path(kind) {
-        Some(path) => specs.push(PodSpec::read(doc, kind, path, index)?),
-        None => skipped.push(Skipped {
+        Some(path) => sink(Found::Spec(PodSpec::read(doc, kind, path, index)?)),
+        None => sink(Found::Skipped(Skipped {
             kind: kind.to_owned(),
             name,
             document: index,
-        }),
+        })),
     }
     Ok(())
 }
@@ -260,5 +508,51 @@ mod tests {
         assert_eq!(skipped[0].kind, "Service");
         let e = pod_specs(&parse_documents("kind: Service\n").unwrap()).unwrap_err();
         assert!(e.message.contains("supported kinds"), "{e}");
+    }
+}
+
+#[cfg(all(test, feature = "yaml"))]
+mod stream_tests {
+    use super::*;
+
+    /// Streaming must find what parsing whole finds: the same specs in order, or the same error.
+    fn same_as_whole(text: &str) {
+        let whole = parse_documents(text).and_then(|docs| pod_specs(&docs));
+        let mut streamed_specs = Vec::new();
+        let streamed = stream_pod_specs(text, Clone::clone, |s| streamed_specs.push(s));
+        match (whole, streamed) {
+            (Ok((specs, skipped)), Ok(s)) => {
+                assert_eq!(specs, streamed_specs, "{text}");
+                assert_eq!(skipped, s.skipped, "{text}");
+            }
+            (Err(a), Err(b)) => assert_eq!(a, b, "{text}"),
+            (a, b) => panic!("{text}\nwhole: {a:?}\nstreamed: {b:?}"),
+        }
+    }
+
+    #[test]
+    fn streaming_reads_what_reading_whole_reads() {
+        let pod = |n: &str| format!("- kind: Pod\n  metadata: {{name: {n}}}\n  spec: {{containers: [{{name: c}}]}}\n");
+        let items = format!("{}{}", pod("a"), pod("b"));
+        for text in [
+            format!("kind: List\nitems:\n{items}"),
+            format!("apiVersion: v1\nitems:\n{items}kind: List\nmetadata: {{}}\n"),
+            format!("items:\n{items}kind: Pod\nspec: {{containers: [{{name: own}}]}}\n"),
+            format!("items:\n{items}kind: 5\n"),
+            format!("items:\n{items}"),
+            "items:\n- metadata: {name: a}\n  spec: {containers: [{name: c}]}\nkind: PodList\n".to_owned(),
+            "kind: PodList\nitems:\n- metadata: {name: a}\n  spec: {containers: [{name: c}]}\n".to_owned(),
+            format!("items:\n{}- kind: Pod\n  spec: {{}}\n{}kind: List\n", pod("a"), pod("b")),
+            format!("kind: List\nitems:\n{}- kind: Pod\n  spec: {{}}\n{}", pod("a"), pod("b")),
+            format!("items:\n{}- kind: Pod\n  spec: {{}}\nkind: List\n---\nkind: Pod\nspec: [\n", pod("a")),
+            format!("items:\n{}- kind: List\n  items:\n  - kind: Service\n  - kind: Deployment\n    spec: {{template: {{spec: {{containers: [{{name: d}}]}}}}}}\nkind: List\n---\nkind: Service\n", pod("a")),
+            format!("items: &i\n{items}kind: List\nother: *i\n"),
+            format!("kind: List\nitems: []\n---\n{}", &pod("z")[2..].replace("\n  ", "\n")),
+            "kind: List\nitems:\n- kind: Service\n".to_owned(),
+            "kind: List\nitems: {a: 1}\n".to_owned(),
+            "{\"kind\": \"List\", \"items\": [{\"kind\": \"Pod\", \"spec\": {\"containers\": [{\"name\": \"c\"}]}}]}".to_owned(),
+        ] {
+            same_as_whole(&text);
+        }
     }
 }

@@ -44,15 +44,42 @@ pub fn parse(text: &str) -> Result<Vec<Node>, InputError> {
 
 /// Reads a YAML stream, handing each non-null document to `each` as soon as it is complete.
 pub fn read(text: &str, mut each: impl FnMut(Node) -> Result<(), InputError>) -> Result<(), InputError> {
+    read_pieces(text, false, |piece| match piece {
+        Piece::Document(doc) => each(doc),
+        Piece::Item { .. } => Ok(()),
+    })
+}
+
+/// A part of the stream handed over as soon as it is complete.
+pub enum Piece {
+    /// An element of a document's top-level `items` list (a `List`'s objects), taken out of the
+    /// document so a 10,000-pod List is never held whole. `kind` is the document's `kind` when it
+    /// was written before `items`.
+    Item { node: Node, kind: Option<String> },
+    /// A whole non-null document; with `stream_items`, its streamed `items` list is left empty.
+    Document(Node),
+}
+
+/// Reads a YAML stream piece by piece. With `stream_items`, the elements of each document's
+/// top-level `items` list come out one by one (unless the list carries an anchor an alias could
+/// replay, in which case it stays in its document).
+pub fn read_pieces(
+    text: &str,
+    stream_items: bool,
+    mut each: impl FnMut(Piece) -> Result<(), InputError>,
+) -> Result<(), InputError> {
     let options = granit_parser::options! {
         block_nesting_limit: MAX_DEPTH + 1,
         flow_nesting_limit: MAX_DEPTH + 1,
     };
-    let mut reader = Reader::default();
+    let mut reader = Reader {
+        stream_items,
+        ..Reader::default()
+    };
     for item in Parser::new_from_str_with_options(text, options) {
         let (event, span) = item.map_err(|e| scan_error(&e))?;
-        if let Some(doc) = reader.event(event, span)? {
-            each(doc)?;
+        if let Some(piece) = reader.event(event, span)? {
+            each(piece)?;
         }
     }
     reader.finish()
@@ -81,6 +108,8 @@ impl Cost {
 struct Frame {
     location: Option<Location>,
     anchor: usize,
+    /// The top-level `items` list whose elements are streamed out.
+    stream: bool,
     cost: Cost,
     kind: FrameKind,
 }
@@ -134,6 +163,7 @@ struct Scalar<'a> {
 
 #[derive(Default)]
 struct Reader {
+    stream_items: bool,
     stack: Vec<Frame>,
     /// This document's anchors: the built node and what replaying it costs.
     anchors: HashMap<usize, (Node, Cost)>,
@@ -193,7 +223,7 @@ fn scan_error(e: &ScanError) -> InputError {
 
 impl Reader {
     /// Takes one event; returns a document when its root is complete.
-    fn event(&mut self, event: Event<'_>, span: Span) -> Result<Option<Node>, InputError> {
+    fn event(&mut self, event: Event<'_>, span: Span) -> Result<Option<Piece>, InputError> {
         let at = location(&span);
         self.events += 1;
         if self.events > MAX_EVENTS {
@@ -273,7 +303,7 @@ impl Reader {
         matches!(self.stack.last(), Some(Frame { kind: FrameKind::Map(m), .. }) if m.key.is_none())
     }
 
-    fn scalar(&mut self, s: &Scalar<'_>, anchor: usize, at: Option<Location>) -> Result<Option<Node>, InputError> {
+    fn scalar(&mut self, s: &Scalar<'_>, anchor: usize, at: Option<Location>) -> Result<Option<Piece>, InputError> {
         let tag_len = s.tag.map_or(0, |t| t.handle().len() + t.suffix().len());
         self.count_node(s.text.len().saturating_add(tag_len), at)?;
         self.define_anchor(anchor, at)?;
@@ -312,9 +342,14 @@ impl Reader {
             ));
         }
         self.define_anchor(anchor, at)?;
+        let stream = self.stream_items
+            && anchor == 0
+            && matches!(kind, FrameKind::Seq(_))
+            && matches!(self.stack.as_slice(), [Frame { kind: FrameKind::Map(MapFrame { key: Some(Key::Name(k)), .. }), .. }] if k == "items");
         self.stack.push(Frame {
             location: at,
             anchor,
+            stream,
             cost: Cost {
                 events: 2,
                 nodes: 1,
@@ -326,7 +361,7 @@ impl Reader {
         Ok(())
     }
 
-    fn end(&mut self, at: Option<Location>) -> Result<Option<Node>, InputError> {
+    fn end(&mut self, at: Option<Location>) -> Result<Option<Piece>, InputError> {
         let Some(frame) = self.stack.pop() else {
             return Err(yaml_error("a list or mapping ends that never started", at));
         };
@@ -346,7 +381,7 @@ impl Reader {
         self.complete(Node::new(value, frame.location), frame.cost, frame.anchor, at)
     }
 
-    fn alias(&mut self, id: usize, at: Option<Location>) -> Result<Option<Node>, InputError> {
+    fn alias(&mut self, id: usize, at: Option<Location>) -> Result<Option<Piece>, InputError> {
         self.aliases += 1;
         if self.aliases > MAX_ALIASES {
             return Err(budget_error("too many aliases", at));
@@ -389,7 +424,7 @@ impl Reader {
         cost: Cost,
         anchor: usize,
         at: Option<Location>,
-    ) -> Result<Option<Node>, InputError> {
+    ) -> Result<Option<Piece>, InputError> {
         if anchor != 0 {
             self.recorded = self.recorded.saturating_add(cost.events);
             if self.recorded > MAX_RECORDED_EVENTS {
@@ -398,9 +433,20 @@ impl Reader {
             self.anchors.insert(anchor, (node.clone(), cost));
         }
         let Some(parent) = self.stack.last_mut() else {
-            return Ok((node.value != Value::Null).then_some(node));
+            return Ok((node.value != Value::Null).then_some(Piece::Document(node)));
         };
         parent.cost.add(cost);
+        if parent.stream {
+            let kind = self.stack.first().and_then(|root| match &root.kind {
+                FrameKind::Map(m) => m
+                    .entries
+                    .iter()
+                    .find(|(k, _)| k == "kind")
+                    .and_then(|(_, v)| v.as_str().map(str::to_owned)),
+                FrameKind::Seq(_) => None,
+            });
+            return Ok(Some(Piece::Item { node, kind }));
+        }
         match &mut parent.kind {
             FrameKind::Seq(items) => items.push(node),
             FrameKind::Map(m) => match m.key.take() {
