@@ -732,7 +732,7 @@ fn base64_text(s: &str) -> Option<String> {
         }))
     };
     let clean: Vec<u8> = s.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
-    if clean.len() % 4 != 0 {
+    if !clean.len().is_multiple_of(4) {
         return None;
     }
     let chunks = clean.len() / 4;
