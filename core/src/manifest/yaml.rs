@@ -186,10 +186,15 @@ fn location(span: &Span) -> Option<Location> {
     })
 }
 
+/// ` at line 2, column 1`, as every YAML message has said (the playground and the CLI rely on it).
+fn at_text(at: Option<Location>) -> String {
+    at.map(|l| format!(" at {l}")).unwrap_or_default()
+}
+
 fn yaml_error(message: impl Into<String>, at: Option<Location>) -> InputError {
     InputError::new(
         Source::Manifest,
-        format!("{}; fix the YAML there (or give JSON)", message.into()),
+        format!("{}{}; fix the YAML there (or give JSON)", message.into(), at_text(at)),
     )
     .at(None, at)
 }
@@ -198,7 +203,8 @@ fn budget_error(what: &str, at: Option<Location>) -> InputError {
     InputError::new(
         Source::Manifest,
         format!(
-            "{what}: the document expands past the reader's limits (alias bomb or extreme nesting); remove the aliases"
+            "{what}{}: the document expands past the reader's limits (alias bomb or extreme nesting); remove the aliases",
+            at_text(at)
         ),
     )
     .at(None, at)
@@ -878,6 +884,18 @@ mod tests {
             assert!(saphyr::parse(text).is_err(), "{text}");
             assert!(new.location.is_some(), "{text}: {new}");
             assert!(new.message.contains("fix the YAML"), "{text}: {new}");
+        }
+    }
+
+    #[test]
+    fn syntax_errors_read_as_before() {
+        for text in [
+            "kind: Pod\nspec:\n  containers: [\n    {name: a\n",
+            "a: b: c\n",
+            "a: [1, 2}\n",
+            "- a\nb: c\n",
+        ] {
+            assert_eq!(parse(text).unwrap_err(), saphyr::parse(text).unwrap_err(), "{text}");
         }
     }
 
