@@ -109,6 +109,11 @@ fn check(text: &str) {
     if old.as_ref().is_ok_and(|docs| docs.iter().any(has_duplicate_keys)) {
         return;
     }
+    // The other side of the same difference: the oracle let a repeated key inside a merged inline
+    // mapping (`<<: {a: 1, a: 2}`) through, while the new reader refuses every duplicate key.
+    if old.is_ok() && new.as_ref().is_err_and(|e| e.message.starts_with("duplicate key ")) {
+        return;
+    }
     match (&new, &old) {
         (Ok(n), Ok(o)) => assert!(
             n.len() == o.len() && n.iter().zip(o).all(|(a, b)| same(a, b)),

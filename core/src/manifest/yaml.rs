@@ -104,12 +104,25 @@ impl Cost {
     }
 }
 
+/// Errors a node's values could not be read with, each under the path of child indices (list
+/// items, mapping entries) it sits at. They are raised only when the value survives into the
+/// document: like serde-saphyr, a value a merge skips (the explicit key wins) is never read.
+type Deferred = Vec<(Vec<usize>, InputError)>;
+
+fn under(index: usize, errors: Deferred) -> impl Iterator<Item = (Vec<usize>, InputError)> {
+    errors.into_iter().map(move |(mut path, e)| {
+        path.insert(0, index);
+        (path, e)
+    })
+}
+
 /// A list or mapping being read.
 struct Frame {
     location: Option<Location>,
     anchor: usize,
     /// The top-level `items` list whose elements are streamed out.
     stream: bool,
+    errors: Deferred,
     cost: Cost,
     kind: FrameKind,
 }
@@ -125,8 +138,9 @@ struct MapFrame {
     /// The keys seen, once the mapping is too big for a linear search.
     index: Option<HashSet<String>>,
     key: Option<Key>,
+    key_errors: Deferred,
     /// The entries of each `<<`, applied at the end under the explicit keys (YAML merge semantics).
-    merges: Vec<Vec<(String, Node)>>,
+    merges: Vec<Vec<(String, Node, Deferred)>>,
 }
 
 enum Key {
@@ -166,7 +180,7 @@ struct Reader {
     stream_items: bool,
     stack: Vec<Frame>,
     /// This document's anchors: the built node and what replaying it costs.
-    anchors: HashMap<usize, (Node, Cost)>,
+    anchors: HashMap<usize, (Node, Cost, Deferred)>,
     events: usize,
     nodes: usize,
     bytes: usize,
@@ -335,8 +349,13 @@ impl Reader {
             }
             return Ok(None);
         }
-        let node = Node::new(resolve(s, at)?, at);
-        self.complete(node, cost, anchor, at)
+        let (value, errors) = match resolve(s, at) {
+            Ok(value) => (value, Vec::new()),
+            // A key keeps its text so a merge can still compare it.
+            Err(e) if self.in_key_position() => (Value::Str(s.text.to_owned()), vec![(Vec::new(), e)]),
+            Err(e) => (Value::Null, vec![(Vec::new(), e)]),
+        };
+        self.complete(Node::new(value, at), cost, anchor, errors, at)
     }
 
     fn start(&mut self, anchor: usize, at: Option<Location>, kind: FrameKind) -> Result<(), InputError> {
@@ -356,6 +375,7 @@ impl Reader {
             location: at,
             anchor,
             stream,
+            errors: Vec::new(),
             cost: Cost {
                 events: 2,
                 nodes: 1,
@@ -371,12 +391,14 @@ impl Reader {
         let Some(frame) = self.stack.pop() else {
             return Err(yaml_error("a list or mapping ends that never started", at));
         };
+        let mut errors = frame.errors;
         let value = match frame.kind {
             FrameKind::Seq(items) => Value::Seq(items),
             FrameKind::Map(mut m) => {
                 for batch in std::mem::take(&mut m.merges) {
-                    for (key, value) in batch {
+                    for (key, value, deferred) in batch {
                         if !m.has(&key) {
+                            errors.extend(under(m.entries.len(), deferred));
                             m.insert(key, value);
                         }
                     }
@@ -384,7 +406,7 @@ impl Reader {
                 Value::Map(m.entries)
             }
         };
-        self.complete(Node::new(value, frame.location), frame.cost, frame.anchor, at)
+        self.complete(Node::new(value, frame.location), frame.cost, frame.anchor, errors, at)
     }
 
     fn alias(&mut self, id: usize, at: Option<Location>) -> Result<Option<Piece>, InputError> {
@@ -392,13 +414,14 @@ impl Reader {
         if self.aliases > MAX_ALIASES {
             return Err(budget_error("too many aliases", at));
         }
-        let Some((node, cost)) = self.anchors.get(&id) else {
+        let Some((node, cost, deferred)) = self.anchors.get(&id) else {
             return Err(yaml_error(
                 "this alias refers to the node that contains it (a recursive alias)",
                 at,
             ));
         };
-        let cost = *cost;
+        let (cost, deferred) = (*cost, deferred.clone());
+        let mut node = node.clone();
         self.replayed = self.replayed.saturating_add(cost.events);
         if self.replayed > MAX_REPLAYED_EVENTS {
             return Err(budget_error(
@@ -418,9 +441,8 @@ impl Reader {
         if self.events > MAX_EVENTS || self.nodes > MAX_NODES || self.bytes > MAX_SCALAR_BYTES {
             return Err(budget_error("aliases expand past the budget", at));
         }
-        let mut node = node.clone();
         relocate(&mut node, at);
-        self.complete(node, cost, 0, at)
+        self.complete(node, cost, 0, deferred, at)
     }
 
     /// A node is complete: keep it for its anchor and hand it to its parent (or return the document).
@@ -429,6 +451,7 @@ impl Reader {
         node: Node,
         cost: Cost,
         anchor: usize,
+        errors: Deferred,
         at: Option<Location>,
     ) -> Result<Option<Piece>, InputError> {
         if anchor != 0 {
@@ -436,13 +459,19 @@ impl Reader {
             if self.recorded > MAX_RECORDED_EVENTS {
                 return Err(budget_error("anchors hold too many events", at));
             }
-            self.anchors.insert(anchor, (node.clone(), cost));
+            self.anchors.insert(anchor, (node.clone(), cost, errors.clone()));
         }
         let Some(parent) = self.stack.last_mut() else {
+            if let Some((_, e)) = errors.into_iter().next() {
+                return Err(e);
+            }
             return Ok((node.value != Value::Null).then_some(Piece::Document(node)));
         };
         parent.cost.add(cost);
         if parent.stream {
+            if let Some((_, e)) = errors.into_iter().next() {
+                return Err(e);
+            }
             let kind = self.stack.first().and_then(|root| match &root.kind {
                 FrameKind::Map(m) => m
                     .entries
@@ -454,7 +483,10 @@ impl Reader {
             return Ok(Some(Piece::Item { node, kind }));
         }
         match &mut parent.kind {
-            FrameKind::Seq(items) => items.push(node),
+            FrameKind::Seq(items) => {
+                parent.errors.extend(under(items.len(), errors));
+                items.push(node);
+            }
             FrameKind::Map(m) => match m.key.take() {
                 None => {
                     let key = key_text(node)?;
@@ -465,9 +497,15 @@ impl Reader {
                         ));
                     }
                     m.key = Some(Key::Name(key));
+                    m.key_errors = errors;
                 }
-                Some(Key::Name(key)) => m.insert(key, node),
-                Some(Key::Merge) => m.merges.push(merge_entries(node)?),
+                Some(Key::Name(key)) => {
+                    let index = m.entries.len();
+                    parent.errors.extend(under(index, std::mem::take(&mut m.key_errors)));
+                    parent.errors.extend(under(index, errors));
+                    m.insert(key, node);
+                }
+                Some(Key::Merge) => m.merges.push(merge_entries(node, errors)?),
             },
         }
         Ok(None)
@@ -496,22 +534,39 @@ fn is_merge_key(s: &Scalar<'_>) -> bool {
         }
 }
 
-/// The entries a `<<` brings: a mapping's, or those of a list of mappings in order (null: none).
-fn merge_entries(node: Node) -> Result<Vec<(String, Node)>, InputError> {
+/// The entries a `<<` brings, each with its unread values' errors: a mapping's, or those of a
+/// list of mappings in order (null: none).
+fn merge_entries(node: Node, errors: Deferred) -> Result<Vec<(String, Node, Deferred)>, InputError> {
     let not_mergeable = |at| yaml_error("a merge key (`<<`) takes a mapping or a list of mappings", at);
+    if let Some((_, e)) = errors.iter().find(|(path, _)| path.is_empty()) {
+        return Err(e.clone());
+    }
     // Merged values stand where the mapping they come from is written (as serde-saphyr placed them).
-    let entries_at = |mut entries: Vec<(String, Node)>, at: Option<Location>| {
-        entries.iter_mut().for_each(|(_, v)| relocate(v, at));
+    let entries_at = |entries: Vec<(String, Node)>, at: Option<Location>, errors: &Deferred, prefix: &[usize]| {
         entries
+            .into_iter()
+            .enumerate()
+            .map(|(i, (key, mut value))| {
+                relocate(&mut value, at);
+                let mine = errors
+                    .iter()
+                    .filter(|(path, _)| {
+                        path.len() > prefix.len() && path.starts_with(prefix) && path.get(prefix.len()) == Some(&i)
+                    })
+                    .map(|(path, e)| (path.iter().skip(prefix.len() + 1).copied().collect(), e.clone()))
+                    .collect();
+                (key, value, mine)
+            })
+            .collect::<Vec<_>>()
     };
     match node.value {
         Value::Null => Ok(Vec::new()),
-        Value::Map(entries) => Ok(entries_at(entries, node.location)),
+        Value::Map(entries) => Ok(entries_at(entries, node.location, &errors, &[])),
         Value::Seq(items) => {
             let mut all = Vec::new();
-            for item in items {
+            for (k, item) in items.into_iter().enumerate() {
                 match item.value {
-                    Value::Map(entries) => all.extend(entries_at(entries, item.location)),
+                    Value::Map(entries) => all.extend(entries_at(entries, item.location, &errors, &[k])),
                     _ => return Err(not_mergeable(item.location)),
                 }
             }
@@ -843,6 +898,8 @@ mod tests {
         "---\nkind: Pod\n---\n# nothing\n---\n~\n---\nkind: Service\n...\n",
         "1: one\ntrue: t\nnull: n\n1.5: f\n0x10: h\n",
         "- a\n- - b\n  - c\n- {d: e}\n",
+        // A merged value the explicit key or an earlier merge overrides is never read.
+        "a: {<<: [{p: 1}, {p: 21e999, q: 3}]}\nb: {<<: {p: .inf, r: !!int x}, p: 1, r: 2}\n",
         "",
         "# only a comment\n",
         "just text",
@@ -872,6 +929,9 @@ mod tests {
         "a: !!bool maybe\n",
         "a: {<<: 5}\n",
         "a: {<<: [5]}\n",
+        "a: {<<: .inf}\n",
+        "a: {<<: {p: .inf}}\n",
+        "a: {<<: [{p: 1}, {q: 1e999}]}\n",
         "a: *nothing\n",
         "? [a]\n: b\n",
         "a: !!timestamp 2001-12-14\n",
