@@ -567,6 +567,13 @@ fn merge_entries(node: Node, errors: Deferred) -> Result<Vec<(String, Node, Defe
             for (k, item) in items.into_iter().enumerate() {
                 match item.value {
                     Value::Map(entries) => all.extend(entries_at(entries, item.location, &errors, &[k])),
+                    // A null in the list merges nothing (serde-saphyr skipped it too), unless it
+                    // stands for a scalar that could not be read.
+                    Value::Null => {
+                        if let Some((_, e)) = errors.iter().find(|(path, _)| path.as_slice() == [k]) {
+                            return Err(e.clone());
+                        }
+                    }
                     _ => return Err(not_mergeable(item.location)),
                 }
             }
@@ -900,6 +907,7 @@ mod tests {
         "- a\n- - b\n  - c\n- {d: e}\n",
         // A merged value the explicit key or an earlier merge overrides is never read.
         "a: {<<: [{p: 1}, {p: 21e999, q: 3}]}\nb: {<<: {p: .inf, r: !!int x}, p: 1, r: 2}\n",
+        "c: {<<: [{p: 1}, &n , ~, {q: 3}]}\n",
         "",
         "# only a comment\n",
         "just text",
@@ -930,6 +938,7 @@ mod tests {
         "a: {<<: 5}\n",
         "a: {<<: [5]}\n",
         "a: {<<: .inf}\n",
+        "a: {<<: [.inf]}\n",
         "a: {<<: {p: .inf}}\n",
         "a: {<<: [{p: 1}, {q: 1e999}]}\n",
         "a: *nothing\n",
