@@ -181,6 +181,8 @@ struct Reader {
     stack: Vec<Frame>,
     /// This document's anchors: the built node and what replaying it costs.
     anchors: HashMap<usize, (Node, Cost, Deferred)>,
+    /// Where aliases are written: a copy an alias made keeps standing there inside a merge.
+    alias_sites: HashSet<Location>,
     events: usize,
     nodes: usize,
     bytes: usize,
@@ -442,6 +444,9 @@ impl Reader {
             return Err(budget_error("aliases expand past the budget", at));
         }
         relocate(&mut node, at);
+        if let Some(site) = at {
+            self.alias_sites.insert(site);
+        }
         self.complete(node, cost, 0, deferred, at)
     }
 
@@ -505,7 +510,7 @@ impl Reader {
                     parent.errors.extend(under(index, errors));
                     m.insert(key, node);
                 }
-                Some(Key::Merge) => m.merges.push(merge_entries(node, errors)?),
+                Some(Key::Merge) => m.merges.push(merge_entries(node, errors, &self.alias_sites)?),
             },
         }
         Ok(None)
@@ -516,6 +521,22 @@ impl Reader {
 fn relocate(node: &mut Node, at: Option<Location>) {
     let mut pending = vec![node];
     while let Some(n) = pending.pop() {
+        n.location = at;
+        match &mut n.value {
+            Value::Seq(items) => pending.extend(items.iter_mut()),
+            Value::Map(entries) => pending.extend(entries.iter_mut().map(|(_, v)| v)),
+            _ => {}
+        }
+    }
+}
+
+/// [`relocate`], leaving alone the copies aliases made (nodes standing at an alias).
+fn relocate_except(node: &mut Node, at: Option<Location>, alias_sites: &HashSet<Location>) {
+    let mut pending = vec![node];
+    while let Some(n) = pending.pop() {
+        if n.location.is_some_and(|l| alias_sites.contains(&l)) {
+            continue;
+        }
         n.location = at;
         match &mut n.value {
             Value::Seq(items) => pending.extend(items.iter_mut()),
@@ -536,18 +557,23 @@ fn is_merge_key(s: &Scalar<'_>) -> bool {
 
 /// The entries a `<<` brings, each with its unread values' errors: a mapping's, or those of a
 /// list of mappings in order (null: none).
-fn merge_entries(node: Node, errors: Deferred) -> Result<Vec<(String, Node, Deferred)>, InputError> {
+fn merge_entries(
+    node: Node,
+    errors: Deferred,
+    alias_sites: &HashSet<Location>,
+) -> Result<Vec<(String, Node, Deferred)>, InputError> {
     let not_mergeable = |at| yaml_error("a merge key (`<<`) takes a mapping or a list of mappings", at);
     if let Some((_, e)) = errors.iter().find(|(path, _)| path.is_empty()) {
         return Err(e.clone());
     }
-    // Merged values stand where the mapping they come from is written (as serde-saphyr placed them).
+    // Merged values stand where the mapping they come from is written, except what an alias copied,
+    // which stands at the alias (as serde-saphyr placed them).
     let entries_at = |entries: Vec<(String, Node)>, at: Option<Location>, errors: &Deferred, prefix: &[usize]| {
         entries
             .into_iter()
             .enumerate()
             .map(|(i, (key, mut value))| {
-                relocate(&mut value, at);
+                relocate_except(&mut value, at, alias_sites);
                 let mine = errors
                     .iter()
                     .filter(|(path, _)| {
@@ -908,6 +934,7 @@ mod tests {
         // A merged value the explicit key or an earlier merge overrides is never read.
         "a: {<<: [{p: 1}, {p: 21e999, q: 3}]}\nb: {<<: {p: .inf, r: !!int x}, p: 1, r: 2}\n",
         "c: {<<: [{p: 1}, &n , ~, {q: 3}]}\n",
+        "x: &x 5\nd:\n  <<:\n  - {p: *x, q: [*x, 6]}\n  - r: 1\n",
         "",
         "# only a comment\n",
         "just text",
