@@ -114,6 +114,12 @@ fn check(text: &str) {
     if old.is_ok() && new.as_ref().is_err_and(|e| e.message.starts_with("duplicate key ")) {
         return;
     }
+    // And the same difference in which merged value is read: in `<<: [{!t p: 1}, {p: 1e999}]` the
+    // oracle takes the second `p` as another key and refuses its value; the reader skips it as a
+    // repeat. Only inputs with both a merge and a tag are let through this way (fuzz/README.md).
+    if old.is_err() && new.is_ok() && text.contains("<<") && text.contains('!') {
+        return;
+    }
     match (&new, &old) {
         (Ok(n), Ok(o)) => assert!(
             n.len() == o.len() && n.iter().zip(o).all(|(a, b)| same(a, b)),
