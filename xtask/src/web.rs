@@ -109,6 +109,7 @@ pub fn www() -> Result<(), String> {
     )?;
 
     copy_dir(&www.join("site"), &dist)?;
+    include_site_header(&www, &dist)?;
     for css in ["playground.css", "site.css"] {
         run(Command::new(bin.join("esbuild"))
             .arg(www.join("site").join(css))
@@ -118,6 +119,26 @@ pub fn www() -> Result<(), String> {
     copy_policy_artifacts(&target, &dist)?;
     report_sizes(&dist)?;
     eprintln!("xtask www: wrote {}", dist.display());
+    Ok(())
+}
+
+/// Every page's `<!--SITE-HEADER-->` becomes `www/partials/site-header.html` (the name and the nav),
+/// written once for all pages.
+fn include_site_header(www: &Path, dist: &Path) -> Result<(), String> {
+    let partial = www.join("partials/site-header.html");
+    let header = std::fs::read_to_string(&partial).map_err(|e| format!("cannot read {}: {e}", partial.display()))?;
+    let entries = std::fs::read_dir(dist).map_err(|e| format!("cannot list {}: {e}", dist.display()))?;
+    for page in entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "html"))
+    {
+        let html = std::fs::read_to_string(&page).map_err(|e| format!("cannot read {}: {e}", page.display()))?;
+        if html.contains("<!--SITE-HEADER-->") {
+            std::fs::write(&page, html.replace("<!--SITE-HEADER-->\n", &header))
+                .map_err(|e| format!("cannot write {}: {e}", page.display()))?;
+        }
+    }
     Ok(())
 }
 
@@ -451,6 +472,24 @@ fn content_type(path: &Path) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_page_gets_the_one_site_header() {
+        let dir = std::env::temp_dir().join(format!("xtask-header-{}", std::process::id()));
+        let (www, dist) = (dir.join("www"), dir.join("dist"));
+        std::fs::create_dir_all(www.join("partials")).unwrap();
+        std::fs::create_dir_all(&dist).unwrap();
+        std::fs::write(www.join("partials/site-header.html"), "<header>nav</header>\n").unwrap();
+        std::fs::write(dist.join("a.html"), "<body>\n<!--SITE-HEADER-->\n<main>").unwrap();
+        std::fs::write(dist.join("b.html"), "<body>\n<main>").unwrap();
+        include_site_header(&www, &dist).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(dist.join("a.html")).unwrap(),
+            "<body>\n<header>nav</header>\n<main>"
+        );
+        assert_eq!(std::fs::read_to_string(dist.join("b.html")).unwrap(), "<body>\n<main>");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 
     #[test]
     fn resolve_refuses_to_leave_dist() {
