@@ -313,11 +313,23 @@ impl<R> Stream<R> {
         read: &mut impl FnMut(&PodSpec) -> R,
         deliver: &mut impl FnMut(R),
     ) {
+        self.gather(item, item_kind, 1, read, deliver);
+    }
+
+    /// The pod specs in `node` (a document at depth 0, a List item at 1), delivered as they are read.
+    fn gather(
+        &mut self,
+        node: &Node,
+        kind: Option<&str>,
+        depth: u32,
+        read: &mut impl FnMut(&PodSpec) -> R,
+        deliver: &mut impl FnMut(R),
+    ) {
         let (specs, skipped) = (&mut self.specs, &mut self.skipped);
         let result = collect(
-            item,
+            node,
             self.index,
-            item_kind,
+            kind,
             &mut |found| match found {
                 Found::Spec(s) => {
                     *specs += 1;
@@ -325,7 +337,7 @@ impl<R> Stream<R> {
                 }
                 Found::Skipped(s) => skipped.push(s),
             },
-            1,
+            depth,
         );
         if let Err(e) = result {
             self.error = Some(e);
@@ -359,23 +371,7 @@ impl<R> Stream<R> {
             }
         }
         // The document itself (its streamed `items` now empty), read exactly as before.
-        let (specs, skipped) = (&mut self.specs, &mut self.skipped);
-        let result = collect(
-            doc,
-            self.index,
-            None,
-            &mut |found| match found {
-                Found::Spec(s) => {
-                    *specs += 1;
-                    deliver(read(&s));
-                }
-                Found::Skipped(s) => skipped.push(s),
-            },
-            0,
-        );
-        if let Err(e) = result {
-            self.error = Some(e);
-        }
+        self.gather(doc, None, 0, read, deliver);
     }
 
     fn finish(self) -> Result<Streamed, InputError> {
