@@ -109,7 +109,7 @@ pub fn www() -> Result<(), String> {
     )?;
 
     copy_dir(&www.join("site"), &dist)?;
-    include_site_header(&www, &dist)?;
+    include_partials(&www, &dist)?;
     for css in ["playground.css", "site.css"] {
         run(Command::new(bin.join("esbuild"))
             .arg(www.join("site").join(css))
@@ -122,11 +122,9 @@ pub fn www() -> Result<(), String> {
     Ok(())
 }
 
-/// Every page's `<!--SITE-HEADER-->` becomes `www/partials/site-header.html` (the name and the nav),
-/// written once for all pages.
-fn include_site_header(www: &Path, dist: &Path) -> Result<(), String> {
-    let partial = www.join("partials/site-header.html");
-    let header = std::fs::read_to_string(&partial).map_err(|e| format!("cannot read {}: {e}", partial.display()))?;
+/// Every page's `<!--PARTIAL name-->` line becomes `www/partials/<name>.html` (the head's common
+/// lines, the site header), so what all pages share is written once.
+fn include_partials(www: &Path, dist: &Path) -> Result<(), String> {
     let entries = std::fs::read_dir(dist).map_err(|e| format!("cannot list {}: {e}", dist.display()))?;
     for page in entries
         .flatten()
@@ -134,10 +132,27 @@ fn include_site_header(www: &Path, dist: &Path) -> Result<(), String> {
         .filter(|p| p.extension().is_some_and(|x| x == "html"))
     {
         let html = std::fs::read_to_string(&page).map_err(|e| format!("cannot read {}: {e}", page.display()))?;
-        if html.contains("<!--SITE-HEADER-->") {
-            std::fs::write(&page, html.replace("<!--SITE-HEADER-->\n", &header))
-                .map_err(|e| format!("cannot write {}: {e}", page.display()))?;
+        if !html.contains("<!--PARTIAL ") {
+            continue;
         }
+        let mut out = String::with_capacity(html.len() + 1024);
+        for line in html.split_inclusive('\n') {
+            match line
+                .trim()
+                .strip_prefix("<!--PARTIAL ")
+                .and_then(|l| l.strip_suffix("-->"))
+            {
+                Some(name) if name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') => {
+                    let partial = www.join("partials").join(format!("{name}.html"));
+                    out.push_str(
+                        &std::fs::read_to_string(&partial)
+                            .map_err(|e| format!("{}: cannot read {}: {e}", page.display(), partial.display()))?,
+                    );
+                }
+                _ => out.push_str(line),
+            }
+        }
+        std::fs::write(&page, out).map_err(|e| format!("cannot write {}: {e}", page.display()))?;
     }
     Ok(())
 }
@@ -474,20 +489,23 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_page_gets_the_one_site_header() {
-        let dir = std::env::temp_dir().join(format!("xtask-header-{}", std::process::id()));
+    fn every_page_gets_the_shared_partials() {
+        let dir = std::env::temp_dir().join(format!("xtask-partials-{}", std::process::id()));
         let (www, dist) = (dir.join("www"), dir.join("dist"));
         std::fs::create_dir_all(www.join("partials")).unwrap();
         std::fs::create_dir_all(&dist).unwrap();
         std::fs::write(www.join("partials/site-header.html"), "<header>nav</header>\n").unwrap();
-        std::fs::write(dist.join("a.html"), "<body>\n<!--SITE-HEADER-->\n<main>").unwrap();
+        std::fs::write(dist.join("a.html"), "<body>\n<!--PARTIAL site-header-->\n<main>").unwrap();
         std::fs::write(dist.join("b.html"), "<body>\n<main>").unwrap();
-        include_site_header(&www, &dist).unwrap();
+        include_partials(&www, &dist).unwrap();
         assert_eq!(
             std::fs::read_to_string(dist.join("a.html")).unwrap(),
             "<body>\n<header>nav</header>\n<main>"
         );
         assert_eq!(std::fs::read_to_string(dist.join("b.html")).unwrap(), "<body>\n<main>");
+        std::fs::write(dist.join("c.html"), "<!--PARTIAL missing-->\n").unwrap();
+        let err = include_partials(&www, &dist).unwrap_err();
+        assert!(err.contains("c.html") && err.contains("missing.html"), "{err}");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
