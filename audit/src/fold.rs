@@ -510,7 +510,7 @@ fn observe(
         c.images.insert(image.clone());
         if predictions.is_some() && predicted.is_none() {
             c.unknown.insert(format!(
-                "image {image:?} not given (no --image-for by its imageID digest, reference or container name)"
+                "image {image:?} not given (no image for its imageID digest, reference or container name)"
             ));
         }
         if let Some(p) = predicted {
@@ -700,7 +700,7 @@ fn compare(
             "the image read is the running digest, so the runtime or node configuration differs from the model of {env} (unknown runtime release or settings)"
         ),
         (Some(m), Some(id)) => format!(
-            "the image read was found by {} but the pod runs imageID {id}: the image may have changed since the pod started; give that digest with --image-for",
+            "the image read was found by {} but the pod runs imageID {id}: the image may have changed since the pod started; give the image of that digest",
             if m == ImageMatch::Reference { "reference" } else { "container name" }
         ),
         (_, _) => format!("no imageID reported; the image may have changed since the pod started, or {env}'s runtime release is not modelled"),

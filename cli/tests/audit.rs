@@ -268,3 +268,14 @@ fn images_not_given_are_looked_up_by_the_running_digest_and_stay_unknown_when_no
         "observed, without the image"
     );
 }
+
+#[test]
+fn why_an_image_is_unknown_is_worded_for_every_face() {
+    let (nodes, pods) = dumps();
+    let (nodes, pods) = (write("n5.json", &nodes), write("p5.json", &pods));
+    // The report's reasons are the audit crate's words, which the playground shows too: no CLI flags.
+    let out = podgroups(&["audit", &pods, "--nodes", &nodes, "-o", "json"], "");
+    let json = String::from_utf8_lossy(&out.stdout);
+    assert!(json.contains("not given (no image for its imageID digest"), "{json}");
+    assert!(!json.contains("--image-for"), "{json}");
+}
