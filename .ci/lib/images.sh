@@ -27,3 +27,16 @@ start_registry() {
   wait_up "http://127.0.0.1:$port" "" "$dir/registry.log" >&2
   echo "$pid 127.0.0.1:$port"
 }
+
+# The pod both image suites explain: one container on the image's USER, one with pinned ids.
+write_test_pod() {
+  cat > pod.yaml <<'POD'
+kind: Pod
+metadata: {name: p}
+spec:
+  securityContext: {supplementalGroups: [4000]}
+  containers:
+  - {name: main, image: app:1}
+  - {name: pinned, image: app:1, securityContext: {runAsUser: 1000, runAsGroup: 3000}}
+POD
+}

@@ -6,7 +6,7 @@
 # feature for wasm32-unknown-unknown.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-source .ci/lib/images.sh   # layer IMAGE SCRIPT
+source .ci/lib/images.sh   # layer IMAGE SCRIPT, write_test_pod
 echo "-- podgroups-image (no registry feature) for wasm32-unknown-unknown"
 cargo build -q -p podgroups-image --target wasm32-unknown-unknown
 cargo build -q -p podgroups-cli
@@ -15,15 +15,7 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 cd "$work"
 
-cat > pod.yaml <<'POD'
-kind: Pod
-metadata: {name: p}
-spec:
-  securityContext: {supplementalGroups: [4000]}
-  containers:
-  - {name: main, image: app:1}
-  - {name: pinned, image: app:1, securityContext: {runAsUser: 1000, runAsGroup: 3000}}
-POD
+write_test_pod
 
 umoci init --layout oci >/dev/null
 # whiteout: /etc/group replaced by a relative symlink into a lower layer, then /etc recreated from scratch.

@@ -9,7 +9,7 @@
 # credentials from a docker credential helper. Nothing here reaches beyond 127.0.0.1.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-source .ci/lib/images.sh   # free_port, wait_up, layer
+source .ci/lib/images.sh   # free_port, wait_up, layer, write_test_pod
 cargo build -q -p podgroups-cli
 bin="$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/debug/podgroups"
 work="$(mktemp -d)"
@@ -75,15 +75,7 @@ push --all "oci:oci:multi" "docker://$reg/multi:1"
 # Gzip and zstd layers both, as registries hold them.
 push --dest-compress-format zstd "oci:oci:wh" "docker://$reg/app-wh-zstd:1"
 
-cat > pod.yaml <<'POD'
-kind: Pod
-metadata: {name: p}
-spec:
-  securityContext: {supplementalGroups: [4000]}
-  containers:
-  - {name: main, image: app:1}
-  - {name: pinned, image: app:1, securityContext: {runAsUser: 1000, runAsGroup: 3000}}
-POD
+write_test_pod
 net=(--insecure-registry "$reg" -q)
 same() { cmp -s "$1" "$2" || { diff "$1" "$2" | head -40; fail "$3"; }; }
 

@@ -45,25 +45,21 @@ fn dumps() -> (String, String) {
     ]);
     let rs = || Some(owner("ReplicaSet", "api-7f9c8"));
     let spec = || pod_spec(security(1000, 3000, None), &[("api", "api:2")]);
+    // Two replicas of one ReplicaSet, both observed with 4242 merged in.
+    let replica = |name: &str| {
+        pod(
+            "prod",
+            name,
+            rs(),
+            Some("7f9c8"),
+            Some("n1"),
+            spec(),
+            Some(vec![("api", "api:2", D1, Some((1000, 3000, vec![3000, 4242])))]),
+        )
+    };
     let pods = list(vec![
-        pod(
-            "prod",
-            "api-7f9c8-aaaaa",
-            rs(),
-            Some("7f9c8"),
-            Some("n1"),
-            spec(),
-            Some(vec![("api", "api:2", D1, Some((1000, 3000, vec![3000, 4242])))]),
-        ),
-        pod(
-            "prod",
-            "api-7f9c8-bbbbb",
-            rs(),
-            Some("7f9c8"),
-            Some("n1"),
-            spec(),
-            Some(vec![("api", "api:2", D1, Some((1000, 3000, vec![3000, 4242])))]),
-        ),
+        replica("api-7f9c8-aaaaa"),
+        replica("api-7f9c8-bbbbb"),
         pod(
             "prod",
             "strict",
