@@ -50,7 +50,7 @@ pub struct Explained {
     pub environment_text: String,
     pub skipped: Vec<Skipped>,
     /// The most `List` items held parsed at once: 1 for a streamed YAML `List` (the item being
-    /// read), more only for items that must wait for the List's `kind` or for JSON, read whole.
+    /// read), more only for items that must wait for the List's `kind`.
     pub peak_items_held: usize,
 }
 

@@ -62,3 +62,22 @@ fn reports_handed_over_one_by_one_are_explain_s_reports() {
     assert_eq!(report.skipped, rest.skipped);
     assert_eq!(report.skipped[0].document, 1);
 }
+
+#[test]
+fn a_10000_pod_json_list_is_never_held_whole() {
+    // `kubectl get pods -o json` writes apiVersion, items, kind, metadata.
+    let pods: Vec<String> = (0..10_000)
+        .map(|i| format!(r#"{{"apiVersion":"v1","kind":"Pod","metadata":{{"name":"p{i}"}},"spec":{{"securityContext":{{"runAsUser":1000,"runAsGroup":3000}},"containers":[{{"name":"c","image":"app"}}]}}}}"#))
+        .collect();
+    let text = format!(
+        r#"{{"apiVersion":"v1","items":[{}],"kind":"List","metadata":{{"resourceVersion":""}}}}"#,
+        pods.join(",")
+    );
+    let input = input(text);
+    let mut names = Vec::new();
+    let rest = explain_each(&input, |w| names.push(w.name)).unwrap();
+    assert_eq!(names.len(), 10_000);
+    assert_eq!((names[0].as_str(), names[9_999].as_str()), ("p0", "p9999"));
+    assert_eq!(rest.peak_items_held, 1);
+    assert_eq!(explain(&input).unwrap().workloads.len(), 10_000);
+}

@@ -7,6 +7,7 @@
 //! YAML 1.2 floats, and `null`/`~`/empty as null.
 
 use super::node::{Node, Value};
+pub use super::stream::Piece;
 use crate::error::{InputError, Location, Source};
 use granit_parser::{Event, Parser, ScalarStyle, ScanError, Span, Tag};
 use std::collections::{HashMap, HashSet};
@@ -48,16 +49,6 @@ pub fn read(text: &str, mut each: impl FnMut(Node) -> Result<(), InputError>) ->
         Piece::Document(doc) => each(doc),
         Piece::Item { .. } => Ok(()),
     })
-}
-
-/// A part of the stream handed over as soon as it is complete.
-pub enum Piece {
-    /// An element of a document's top-level `items` list (a `List`'s objects), taken out of the
-    /// document so a 10,000-pod List is never held whole. `kind` is the document's `kind` when it
-    /// was written before `items`.
-    Item { node: Node, kind: Option<String> },
-    /// A whole non-null document; with `stream_items`, its streamed `items` list is left empty.
-    Document(Node),
 }
 
 /// Reads a YAML stream piece by piece. With `stream_items`, the elements of each document's
