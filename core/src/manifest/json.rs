@@ -3,7 +3,7 @@
 //! keys are refused, as the apiserver's strict decoding does and as the YAML reader does.
 
 use super::node::{Node, Value};
-use super::stream::Piece;
+use super::Piece;
 use crate::error::{InputError, Location, Source};
 use serde::de::{DeserializeSeed, Error as _, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
@@ -185,6 +185,18 @@ impl<'de> Visitor<'de> for Build<'_, '_> {
     fn visit_unit<E>(self) -> Result<Node, E> {
         Ok(leaf(Value::Null))
     }
+}
+
+/// The previous JSON reader (whole `serde_json::Value`s: keys sorted, the last of a repeated key
+/// kept), kept as the oracle the differential fuzz target compares [`parse`] with.
+#[cfg(any(test, feature = "saphyr-oracle"))]
+pub fn parse_values(text: &str) -> Result<Vec<Node>, InputError> {
+    let mut docs = Vec::new();
+    for value in serde_json::Deserializer::from_str(text).into_iter::<serde_json::Value>() {
+        let value = value.map_err(|e| error(&e, Location { line: 0, column: 0 }))?;
+        docs.push(convert(value, 0)?);
+    }
+    Ok(docs)
 }
 
 /// serde_json already limits nesting to 128 levels; `depth` keeps the conversion's own recursion explicit.

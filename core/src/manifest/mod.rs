@@ -89,14 +89,46 @@ pub fn parse_documents(text: &str) -> Result<Vec<Node>, InputError> {
     }
 }
 
-/// The previous reader (serde-saphyr), kept as the oracle the differential fuzz target and the
-/// tests compare [`parse_documents`] with.
+/// The previous readers (serde-saphyr, and serde_json's `Value` for JSON), kept as the oracle the
+/// differential fuzz target and the tests compare [`parse_documents`] with.
 #[cfg(any(test, feature = "saphyr-oracle"))]
 pub fn parse_documents_oracle(text: &str) -> Result<Vec<Node>, InputError> {
     if is_json(text)? {
-        return json::parse(text);
+        return json::parse_values(text);
     }
     saphyr::parse(text)
+}
+
+/// What a reader hands over while it reads.
+pub enum Piece {
+    /// An element of a document's top-level `items` list (a `List`'s objects), taken out of the
+    /// document so a 10,000-pod List is never held whole. `kind` is the document's `kind` when it
+    /// was written before `items`.
+    Item { node: Node, kind: Option<String> },
+    /// A whole non-null document; with streamed items, its `items` list is left empty.
+    Document(Node),
+}
+
+/// Hands over the pieces of manifest text as its reader (JSON or YAML) parses them.
+fn read_pieces(
+    text: &str,
+    stream_items: bool,
+    each: impl FnMut(Piece) -> Result<(), InputError>,
+) -> Result<(), InputError> {
+    if is_json(text)? {
+        return json::read_pieces(text, stream_items, each);
+    }
+    #[cfg(feature = "yaml")]
+    {
+        yaml::read_pieces(text, stream_items, each)
+    }
+    #[cfg(not(feature = "yaml"))]
+    {
+        Err(InputError::new(
+            crate::error::Source::Manifest,
+            "this build reads JSON manifests only (enable the `yaml` feature)",
+        ))
+    }
 }
 
 /// Refuses what no reader takes (too big, binary); says whether the text is JSON.

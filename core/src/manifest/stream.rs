@@ -2,19 +2,9 @@
 //! is read into its pod spec as soon as the YAML or JSON reader hands it over (issue 11).
 
 use super::node::Node;
-use super::{collect, is_json, json, nothing_found, Found, PodSpec};
+use super::{collect, nothing_found, read_pieces, Found, Piece, PodSpec};
 use crate::error::InputError;
 use crate::report::Skipped;
-
-/// What a reader hands over while it reads.
-pub enum Piece {
-    /// An element of a document's top-level `items` list (a `List`'s objects), taken out of the
-    /// document so a 10,000-pod List is never held whole. `kind` is the document's `kind` when it
-    /// was written before `items`.
-    Item { node: Node, kind: Option<String> },
-    /// A whole non-null document; with streamed items, its `items` list is left empty.
-    Document(Node),
-}
 
 /// What [`stream_pod_specs`] kept: the kinds it skipped, and the most `List` items it ever held
 /// at once (parsed but not yet read into a pod spec and handed over).
@@ -46,28 +36,6 @@ pub(crate) fn stream_pod_specs<R>(
         Ok(())
     })?;
     stream.finish()
-}
-
-/// Hands over the pieces of manifest text as its reader (JSON or YAML) parses them.
-pub(super) fn read_pieces(
-    text: &str,
-    stream_items: bool,
-    each: impl FnMut(Piece) -> Result<(), InputError>,
-) -> Result<(), InputError> {
-    if is_json(text)? {
-        return json::read_pieces(text, stream_items, each);
-    }
-    #[cfg(feature = "yaml")]
-    {
-        super::yaml::read_pieces(text, stream_items, each)
-    }
-    #[cfg(not(feature = "yaml"))]
-    {
-        Err(InputError::new(
-            crate::error::Source::Manifest,
-            "this build reads JSON manifests only (enable the `yaml` feature)",
-        ))
-    }
 }
 
 /// An item's outcome kept until its document's `kind` says whether the document is a List.

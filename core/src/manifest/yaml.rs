@@ -7,7 +7,7 @@
 //! YAML 1.2 floats, and `null`/`~`/empty as null.
 
 use super::node::{Node, Value};
-pub use super::stream::Piece;
+use super::Piece;
 use crate::error::{InputError, Location, Source};
 use granit_parser::{Event, Parser, ScalarStyle, ScanError, Span, Tag};
 use std::collections::{HashMap, HashSet};
