@@ -16,17 +16,14 @@ pub struct Workspace {
 impl Workspace {
     /// Asks cargo (`cargo metadata --no-deps`, run from the current directory).
     pub fn find() -> Result<Workspace, String> {
-        let out = Command::new(cargo())
-            .args(["metadata", "--format-version", "1", "--no-deps"])
-            .output()
-            .map_err(|e| format!("cannot run cargo metadata: {e}"))?;
-        if !out.status.success() {
-            return Err(format!(
-                "cargo metadata failed (run xtask inside the podgroups repository): {}",
-                String::from_utf8_lossy(&out.stderr).trim()
-            ));
-        }
-        let meta: Value = serde_json::from_slice(&out.stdout).map_err(|e| format!("cargo metadata output: {e}"))?;
+        let out = stdout(
+            Command::new(cargo()).args(["metadata", "--format-version", "1", "--no-deps"]),
+            (
+                "cargo metadata",
+                "cargo metadata failed (run xtask inside the podgroups repository)",
+            ),
+        )?;
+        let meta: Value = serde_json::from_slice(&out).map_err(|e| format!("cargo metadata output: {e}"))?;
         let dir = |key: &str| {
             meta.get(key)
                 .and_then(Value::as_str)
@@ -38,6 +35,17 @@ impl Workspace {
             target: dir("target_directory")?,
         })
     }
+}
+
+/// What `cmd` prints. `names`: the program, for "cannot run …", and the start of the message when it
+/// fails, which its stderr follows.
+fn stdout(cmd: &mut Command, names: (&str, &str)) -> Result<Vec<u8>, String> {
+    let (program, failed) = names;
+    let out = cmd.output().map_err(|e| format!("cannot run {program}: {e}"))?;
+    if !out.status.success() {
+        return Err(format!("{failed}: {}", String::from_utf8_lossy(&out.stderr).trim()));
+    }
+    Ok(out.stdout)
 }
 
 /// The cargo that started xtask (`cargo run` sets `CARGO`), else the one on `PATH`.
@@ -76,17 +84,11 @@ pub fn ensure_rust_target(task: &str, target: &str) -> Result<(), String> {
 
 /// Whether rustc's sysroot holds the standard library for `target`.
 fn rust_target_installed(target: &str) -> Result<bool, String> {
-    let out = Command::new(rustc())
-        .args(["--print", "sysroot"])
-        .output()
-        .map_err(|e| format!("cannot run rustc: {e}"))?;
-    if !out.status.success() {
-        return Err(format!(
-            "`rustc --print sysroot` failed: {}",
-            String::from_utf8_lossy(&out.stderr).trim()
-        ));
-    }
-    let sysroot = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    let out = stdout(
+        Command::new(rustc()).args(["--print", "sysroot"]),
+        ("rustc", "`rustc --print sysroot` failed"),
+    )?;
+    let sysroot = String::from_utf8_lossy(&out).trim().to_owned();
     Ok(has_std(
         &Path::new(&sysroot).join("lib/rustlib").join(target).join("lib"),
     ))
