@@ -40,6 +40,47 @@ pub(crate) fn npm_tools(www: &Path) -> Result<PathBuf, String> {
     Ok(bin)
 }
 
+/// A wasm module the page imports only when it is first needed, so it is not part of the first
+/// download: its own wasm and page script, built like the playground's.
+struct LazyModule {
+    /// For the progress line.
+    what: &'static str,
+    package: &'static str,
+    /// wasm-bindgen's output name (`<out_name>_bg.wasm`).
+    out_name: &'static str,
+    /// The page script in `www/js/` that imports it, written to `dist/` under the same name.
+    script: &'static str,
+    /// The module specifier the script imports the wasm glue by.
+    glue_import: &'static str,
+}
+
+const LAZY_MODULES: [LazyModule; 3] = [
+    // Imported when an image archive is dropped or picked.
+    LazyModule {
+        what: "the image-archive reader",
+        package: "podgroups-archive-wasm",
+        out_name: "podgroups_archive",
+        script: "archive.js",
+        glue_import: "podgroups-archive-wasm",
+    },
+    // Imported when the admission-policy tab is first shown.
+    LazyModule {
+        what: "the admission-policy tab",
+        package: "podgroups-policy-tab",
+        out_name: "podgroups_policytab",
+        script: "policy.js",
+        glue_import: "podgroups-policy-wasm",
+    },
+    // Imported only when the user runs a cluster audit.
+    LazyModule {
+        what: "the cluster audit",
+        package: "podgroups-audit-wasm",
+        out_name: "podgroups_audit",
+        script: "audit.js",
+        glue_import: "podgroups-audit-wasm",
+    },
+];
+
 /// `cargo xtask www`: writes the whole site to `www/dist/`.
 pub fn www() -> Result<(), String> {
     let Workspace { root, target } = Workspace::find()?;
@@ -64,49 +105,15 @@ pub fn www() -> Result<(), String> {
             &dist.join(entry),
         )?;
     }
-    // The image-archive reader (`playground/archive`) is a second wasm the page imports only when a file
-    // is dropped or picked, so it is not part of the initial download.
-    eprintln!("xtask www: building the image-archive reader (lazily loaded) for wasm32-unknown-unknown");
-    let glue = wasm_module(
-        &root,
-        &target,
-        &bin,
-        &dist,
-        "podgroups-archive-wasm",
-        "podgroups_archive",
-    )?;
-    bundle(
-        &bin,
-        &www.join("js/archive.js"),
-        ("podgroups-archive-wasm", &glue),
-        &dist.join("archive.js"),
-    )?;
-    // The admission-policy tab (`playground/policy`): another wasm, imported when the tab is first shown.
-    eprintln!("xtask www: building the admission-policy tab (lazily loaded) for wasm32-unknown-unknown");
-    let glue = wasm_module(
-        &root,
-        &target,
-        &bin,
-        &dist,
-        "podgroups-policy-tab",
-        "podgroups_policytab",
-    )?;
-    bundle(
-        &bin,
-        &www.join("js/policy.js"),
-        ("podgroups-policy-wasm", &glue),
-        &dist.join("policy.js"),
-    )?;
-
-    // The cluster audit (`playground/audit`): a third wasm, imported only when the user runs an audit.
-    eprintln!("xtask www: building the cluster audit (lazily loaded) for wasm32-unknown-unknown");
-    let glue = wasm_module(&root, &target, &bin, &dist, "podgroups-audit-wasm", "podgroups_audit")?;
-    bundle(
-        &bin,
-        &www.join("js/audit.js"),
-        ("podgroups-audit-wasm", &glue),
-        &dist.join("audit.js"),
-    )?;
+    for lazy in LAZY_MODULES {
+        eprintln!(
+            "xtask www: building {} (lazily loaded) for wasm32-unknown-unknown",
+            lazy.what
+        );
+        let glue = wasm_module(&root, &target, &bin, &dist, lazy.package, lazy.out_name)?;
+        let script = www.join("js").join(lazy.script);
+        bundle(&bin, &script, (lazy.glue_import, &glue), &dist.join(lazy.script))?;
+    }
 
     copy_dir(&www.join("site"), &dist)?;
     include_partials(&www, &dist)?;
@@ -123,7 +130,8 @@ pub fn www() -> Result<(), String> {
 }
 
 /// Every page's `<!--PARTIAL name-->` line becomes `www/partials/<name>.html` (the head's common
-/// lines, the site header), so what all pages share is written once.
+/// lines, the site header, the top of a text page), so what all pages share is written once. A partial
+/// may include others.
 fn include_partials(www: &Path, dist: &Path) -> Result<(), String> {
     let entries = std::fs::read_dir(dist).map_err(|e| format!("cannot list {}: {e}", dist.display()))?;
     for page in entries
@@ -135,26 +143,37 @@ fn include_partials(www: &Path, dist: &Path) -> Result<(), String> {
         if !html.contains("<!--PARTIAL ") {
             continue;
         }
-        let mut out = String::with_capacity(html.len() + 1024);
-        for line in html.split_inclusive('\n') {
-            match line
-                .trim()
-                .strip_prefix("<!--PARTIAL ")
-                .and_then(|l| l.strip_suffix("-->"))
-            {
-                Some(name) if name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') => {
-                    let partial = www.join("partials").join(format!("{name}.html"));
-                    out.push_str(
-                        &std::fs::read_to_string(&partial)
-                            .map_err(|e| format!("{}: cannot read {}: {e}", page.display(), partial.display()))?,
-                    );
-                }
-                _ => out.push_str(line),
-            }
-        }
+        let out = expand_partials(www, &html, 0).map_err(|e| format!("{}: {e}", page.display()))?;
         std::fs::write(&page, out).map_err(|e| format!("cannot write {}: {e}", page.display()))?;
     }
     Ok(())
+}
+
+/// `html` with each `<!--PARTIAL name-->` line replaced by that partial, itself expanded (`depth`
+/// levels down already: a partial that includes itself stops at the eighth).
+fn expand_partials(www: &Path, html: &str, depth: usize) -> Result<String, String> {
+    let mut out = String::with_capacity(html.len() + 1024);
+    for line in html.split_inclusive('\n') {
+        match line
+            .trim()
+            .strip_prefix("<!--PARTIAL ")
+            .and_then(|l| l.strip_suffix("-->"))
+        {
+            Some(name) if name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') => {
+                if depth >= 8 {
+                    return Err(format!(
+                        "partials nested too deep at {name}.html (does it include itself?)"
+                    ));
+                }
+                let partial = www.join("partials").join(format!("{name}.html"));
+                let text =
+                    std::fs::read_to_string(&partial).map_err(|e| format!("cannot read {}: {e}", partial.display()))?;
+                out.push_str(&expand_partials(www, &text, depth + 1)?);
+            }
+            _ => out.push_str(line),
+        }
+    }
+    Ok(out)
 }
 
 /// One wasm crate for the page: `cargo build` for wasm32, wasm-bindgen's web glue, then `wasm-opt -Oz`
@@ -495,17 +514,40 @@ mod tests {
         std::fs::create_dir_all(www.join("partials")).unwrap();
         std::fs::create_dir_all(&dist).unwrap();
         std::fs::write(www.join("partials/site-header.html"), "<header>nav</header>\n").unwrap();
-        std::fs::write(dist.join("a.html"), "<body>\n<!--PARTIAL site-header-->\n<main>").unwrap();
-        std::fs::write(dist.join("b.html"), "<body>\n<main>").unwrap();
+        std::fs::write(www.join("partials/top.html"), "<body>\n<!--PARTIAL site-header-->\n").unwrap();
+        std::fs::write(www.join("partials/loop.html"), "<!--PARTIAL loop-->\n").unwrap();
+        let pages = [
+            (
+                "<body>\n<!--PARTIAL site-header-->\n<main>",
+                "<body>\n<header>nav</header>\n<main>",
+            ),
+            ("<body>\n<main>", "<body>\n<main>"),
+            // A partial may include another.
+            (
+                "<title>t</title>\n<!--PARTIAL top-->\n<main>",
+                "<title>t</title>\n<body>\n<header>nav</header>\n<main>",
+            ),
+        ];
+        for (i, (page, _)) in pages.iter().enumerate() {
+            std::fs::write(dist.join(format!("{i}.html")), page).unwrap();
+        }
         include_partials(&www, &dist).unwrap();
-        assert_eq!(
-            std::fs::read_to_string(dist.join("a.html")).unwrap(),
-            "<body>\n<header>nav</header>\n<main>"
-        );
-        assert_eq!(std::fs::read_to_string(dist.join("b.html")).unwrap(), "<body>\n<main>");
-        std::fs::write(dist.join("c.html"), "<!--PARTIAL missing-->\n").unwrap();
-        let err = include_partials(&www, &dist).unwrap_err();
-        assert!(err.contains("c.html") && err.contains("missing.html"), "{err}");
+        for (i, (_, expanded)) in pages.iter().enumerate() {
+            assert_eq!(
+                &std::fs::read_to_string(dist.join(format!("{i}.html"))).unwrap(),
+                expanded
+            );
+        }
+        // A missing partial, and one that includes itself, are refused naming the page and the partial.
+        for (page, partial) in [("c", "missing"), ("e", "loop")] {
+            std::fs::write(dist.join(format!("{page}.html")), format!("<!--PARTIAL {partial}-->\n")).unwrap();
+            let err = include_partials(&www, &dist).unwrap_err();
+            assert!(
+                err.contains(&format!("{page}.html")) && err.contains(&format!("{partial}.html")),
+                "{err}"
+            );
+            std::fs::remove_file(dist.join(format!("{page}.html"))).unwrap();
+        }
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
