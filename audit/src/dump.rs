@@ -31,7 +31,7 @@ fn json(text: &str, each: &mut dyn FnMut(Value)) -> Result<(), SyntaxError> {
     };
     // Several documents may be concatenated (`kubectl get … -o json` run twice into one file).
     while de.end().is_err() {
-        Top { each: &mut *each }.deserialize(&mut de).map_err(error)?;
+        (&mut de).deserialize_any(Top { each: &mut *each }).map_err(error)?;
     }
     Ok(())
 }
@@ -90,14 +90,6 @@ fn split(doc: Value, each: &mut dyn FnMut(Value)) {
 /// The top of a JSON document: streams `items`, keeps the other keys (a lone object is handed on whole).
 struct Top<'a> {
     each: &'a mut dyn FnMut(Value),
-}
-
-impl<'de> DeserializeSeed<'de> for Top<'_> {
-    type Value = ();
-
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_any(self)
-    }
 }
 
 impl<'de> Visitor<'de> for Top<'_> {
