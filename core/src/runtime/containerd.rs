@@ -227,15 +227,15 @@ mod tests {
         p.additional_gids.iter().map(|(g, _)| *g).collect()
     }
 
+    /// containerd 2 under Merge, `runAsUser: uid` and nothing else set.
+    fn merge_as(uid: i128) -> ProcessUser {
+        let cri = test_cri(Some(uid), "", None, SupplementalGroupsPolicy::Merge);
+        create_container(&cri, &rootfs(), "", Runtime::CONTAINERD_2).unwrap()
+    }
+
     #[test]
     fn merge_is_a_sorted_set_without_the_group_named_like_the_user() {
-        let p = create_container(
-            &test_cri(Some(1000), "", None, SupplementalGroupsPolicy::Merge),
-            &rootfs(),
-            "",
-            Runtime::CONTAINERD_2,
-        )
-        .unwrap();
+        let p = merge_as(1000);
         assert_eq!((p.uid, p.gid), (1000, 1000));
         assert_eq!(gids(&p), [5, 9, 900, 1000]);
     }
@@ -286,13 +286,7 @@ mod tests {
 
     #[test]
     fn uid_without_entry_gets_gid_zero() {
-        let p = create_container(
-            &test_cri(Some(4242), "", None, SupplementalGroupsPolicy::Merge),
-            &rootfs(),
-            "",
-            Runtime::CONTAINERD_2,
-        )
-        .unwrap();
+        let p = merge_as(4242);
         assert_eq!((p.uid, p.gid), (4242, 0));
         assert!(matches!(p.gid_origin, Origin::Default { .. }));
     }
