@@ -200,16 +200,25 @@ fn skopeo_dir(manifest: serde_json::Value) -> Result<Candidate, ArchiveError> {
     let config = doc.config.ok_or_else(|| {
         ArchiveError::new(ErrorKind::Corrupt, "the manifest has no config").in_member("manifest.json")
     })?;
+    manifest_blobs(config, doc.layers, &hex_path)
+}
+
+/// An image manifest's config and layers, as the archive members `path` names by digest (no names,
+/// manifest digest or platform yet).
+fn manifest_blobs(
+    config: Descriptor,
+    layers: Option<Vec<Descriptor>>,
+    path: &dyn Fn(&str) -> Result<String, ArchiveError>,
+) -> Result<Candidate, ArchiveError> {
     Ok(Candidate {
         names: Vec::new(),
         manifest_digest: None,
-        config_path: hex_path(&config.digest)?,
+        config_path: path(&config.digest)?,
         config_digest: Some(config.digest),
-        layers: doc
-            .layers
+        layers: layers
             .unwrap_or_default()
             .into_iter()
-            .map(|l| Ok((hex_path(&l.digest)?, Some(l.digest))))
+            .map(|l| Ok((path(&l.digest)?, Some(l.digest))))
             .collect::<Result<_, ArchiveError>>()?,
         platform: None,
     })
@@ -353,15 +362,8 @@ fn walk(
     found.push(Candidate {
         names: names.to_vec(),
         manifest_digest: Some(d.digest.clone()),
-        config_path: blob_path(&config.digest)?,
-        config_digest: Some(config.digest),
-        layers: doc
-            .layers
-            .unwrap_or_default()
-            .into_iter()
-            .map(|l| Ok((blob_path(&l.digest)?, Some(l.digest))))
-            .collect::<Result<_, ArchiveError>>()?,
         platform,
+        ..manifest_blobs(config, doc.layers, &blob_path)?
     });
     Ok(())
 }

@@ -25,52 +25,51 @@ pub const DEFAULT_PLATFORM: &str = "linux/amd64";
 
 /// Chooses the one candidate the selector designates.
 pub fn select(candidates: Vec<Candidate>, sel: &Selector, missing: &[Candidate]) -> Result<Candidate, ArchiveError> {
-    let listing = |cands: &[Candidate]| {
-        let mut lines: Vec<String> = cands.iter().map(|c| format!("  {c}")).collect();
-        lines.extend(missing.iter().map(|m| format!("  {m} [not in the archive]")));
-        lines.join("\n")
-    };
-    let choices = |cands: &[Candidate]| -> Vec<Choice> {
+    // `head`, then a line for each of `cands` and of the images the index lists but the archive lacks,
+    // which are also the error's choices.
+    let listed = |kind: ErrorKind, head: &str, cands: &[Candidate]| {
         let present = cands.iter().map(|c| (c, false));
         let absent = missing.iter().map(|c| (c, true));
-        present.chain(absent).map(|(c, missing)| c.choice(missing)).collect()
+        let (lines, choices): (Vec<String>, Vec<Choice>) = present
+            .chain(absent)
+            .map(|(c, missing)| {
+                let line = if missing {
+                    format!("  {c} [not in the archive]")
+                } else {
+                    format!("  {c}")
+                };
+                (line, c.choice(missing))
+            })
+            .unzip();
+        ArchiveError::new(kind, format!("{head}:\n{}", lines.join("\n"))).with_choices(choices)
     };
     if candidates.is_empty() {
-        return Err(ArchiveError::new(
-            ErrorKind::NoMatch,
-            if missing.is_empty() {
-                "the archive lists no image".to_owned()
-            } else {
-                format!(
-                    "the archive holds none of the images its index lists:\n{}",
-                    listing(&[])
-                )
-            },
-        )
-        .with_choices(choices(&[])));
+        return Err(if missing.is_empty() {
+            ArchiveError::new(ErrorKind::NoMatch, "the archive lists no image")
+        } else {
+            listed(
+                ErrorKind::NoMatch,
+                "the archive holds none of the images its index lists",
+                &[],
+            )
+        });
     }
     let candidates = merge_duplicates(candidates);
     let mut pool = candidates.clone();
     if let Some(r) = sel.reference.as_deref().filter(|r| !r.is_empty()) {
         pool.retain(|c| matches_reference(c, r));
         if pool.is_empty() {
-            return Err(ArchiveError::new(
-                ErrorKind::NoMatch,
-                format!(
-                    "no image named {r:?} in the archive; it holds:\n{}",
-                    listing(&candidates)
-                ),
-            )
-            .with_choices(choices(&candidates)));
+            let head = format!("no image named {r:?} in the archive; it holds");
+            return Err(listed(ErrorKind::NoMatch, &head, &candidates));
         }
     }
-    by_platform(&mut pool, sel, &listing, &choices)?;
+    by_platform(&mut pool, sel, &listed)?;
     if pool.len() > 1 {
-        return Err(ArchiveError::new(
+        return Err(listed(
             ErrorKind::Ambiguous,
-            format!("the archive holds several images; choose one with --image-ref NAME (a tag or digest) or --platform:\n{}", listing(&pool)),
-        )
-        .with_choices(choices(&pool)));
+            "the archive holds several images; choose one with --image-ref NAME (a tag or digest) or --platform",
+            &pool,
+        ));
     }
     pool.into_iter()
         .next()
@@ -82,8 +81,7 @@ pub fn select(candidates: Vec<Candidate>, sel: &Selector, missing: &[Candidate])
 fn by_platform(
     pool: &mut Vec<Candidate>,
     sel: &Selector,
-    listing: &dyn Fn(&[Candidate]) -> String,
-    choices: &dyn Fn(&[Candidate]) -> Vec<Choice>,
+    listed: &dyn Fn(ErrorKind, &str, &[Candidate]) -> ArchiveError,
 ) -> Result<(), ArchiveError> {
     match sel.platform.as_deref().filter(|p| !p.is_empty()) {
         Some(p) => {
@@ -96,14 +94,10 @@ fn by_platform(
             let before = pool.clone();
             pool.retain(|c| c.platform.as_ref().is_some_and(|p| p.satisfies(&wanted)));
             if pool.is_empty() {
-                return Err(ArchiveError::new(
-                    ErrorKind::NoMatch,
-                    format!(
-                        "no image for platform {wanted} in the archive; choose one of these with --platform or --image-ref:\n{}",
-                        listing(&before)
-                    ),
-                )
-                .with_choices(choices(&before)));
+                let head = format!(
+                    "no image for platform {wanted} in the archive; choose one of these with --platform or --image-ref"
+                );
+                return Err(listed(ErrorKind::NoMatch, &head, &before));
             }
         }
         // Several images and no platform asked for: linux/amd64 if that settles it.
