@@ -6,8 +6,9 @@
 use crate::rules::{short, Field, Rule};
 use serde_json::Value;
 
-/// Every key the settings accept, for the unknown-key message.
-const KEYS: &[&str] = &[
+/// Every key the settings accept (the unknown-key message names them; the packaging's questions must
+/// cover them).
+pub const KEYS: &[&str] = &[
     "mutate",
     "exempt_images",
     "exempt_namespaces",

@@ -31,17 +31,7 @@ fn artifacthub_package_carries_the_questions_inline_and_release_links() {
         .iter()
         .map(|q| q["variable"].as_str().unwrap().to_string())
         .collect();
-    for setting in [
-        "mutate",
-        "exempt_images",
-        "exempt_namespaces",
-        "run_as_user",
-        "run_as_group",
-        "supplemental_groups",
-        "fs_group",
-        "require_run_as_group",
-        "check_image_user",
-    ] {
+    for setting in podgroups_policy::settings::KEYS {
         assert!(questions.iter().any(|q| q == setting), "no question for {setting}");
     }
     // The form's defaults are valid settings (an unknown variable would be refused by name).
