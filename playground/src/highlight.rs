@@ -267,24 +267,14 @@ mod tests {
 
     #[test]
     fn error_marker_wraps_the_column_or_pads_past_the_end() {
-        let html = render(
-            "ab\ncd",
-            Lang::Yaml,
-            Decor {
-                error: Some((2, 2)),
-                highlight: None,
-            },
-        );
+        let error_at = |line, column| Decor {
+            error: Some((line, column)),
+            highlight: None,
+        };
+        let html = render("ab\ncd", Lang::Yaml, error_at(2, 2));
         assert!(html.contains("class=\"l err\" data-line=\"2\""));
         assert!(html.contains("<span class=\"errc\">d</span>"));
-        let past = render(
-            "ab",
-            Lang::Group,
-            Decor {
-                error: Some((1, 9)),
-                highlight: None,
-            },
-        );
+        let past = render("ab", Lang::Group, error_at(1, 9));
         assert!(past.contains("<span class=\"errc\"> </span>"));
     }
 
