@@ -33,6 +33,8 @@ pub use evaluate::{evaluate, evaluate_raw, evaluate_with_images, Decision, Verdi
 pub use image::ImageConfigs;
 pub use settings::Settings;
 
+#[cfg(any(test, all(feature = "opa", target_arch = "wasm32")))]
+mod data_path;
 #[cfg(all(feature = "kubewarden", target_arch = "wasm32"))]
 mod kubewarden;
 #[cfg(all(feature = "opa", target_arch = "wasm32"))]

@@ -10,8 +10,9 @@
 mod alloc;
 
 use crate::answer;
+use crate::data_path;
 use crate::image::NoImageConfigs;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 #[global_allocator]
 static ALLOCATOR: alloc::Bump = alloc::Bump;
@@ -259,61 +260,20 @@ pub extern "C" fn opa_value_add_path(base: i32, path: i32, val: i32) -> i32 {
     let (Some(path), Some(new)) = (value(path).map(|p| p.clone()), value(val).map(|v| v.clone())) else {
         return ERR_INVALID_TYPE;
     };
-    let Some(mut cur) = value(base) else {
+    let Some(base) = value(base) else {
         return ERR_INVALID_TYPE;
     };
-    let Some(keys) = path.as_array() else {
-        return ERR_INVALID_PATH;
-    };
-    let Some((last, parents)) = keys.split_last() else {
-        return ERR_INVALID_PATH;
-    };
-    for key in parents {
-        let Some(k) = key.as_str() else {
-            return ERR_INVALID_PATH;
-        };
-        let Some(obj) = cur.as_object_mut() else {
-            return ERR_INVALID_PATH;
-        };
-        cur = obj.entry(k).or_insert_with(|| Value::Object(Map::new()));
-    }
-    match (cur.as_object_mut(), last.as_str()) {
-        (Some(obj), Some(k)) => {
-            obj.insert(k.to_string(), new);
-            OK
-        }
-        _ => ERR_INVALID_PATH,
-    }
+    data_path::add(base, &path, new).map_or(ERR_INVALID_PATH, |()| OK)
 }
 
+/// Removes `base[path...]`; used by SDKs to update data.
 #[no_mangle]
 pub extern "C" fn opa_value_remove_path(base: i32, path: i32) -> i32 {
     let Some(path) = value(path).map(|p| p.clone()) else {
         return ERR_INVALID_TYPE;
     };
-    let Some(mut cur) = value(base) else {
+    let Some(base) = value(base) else {
         return ERR_INVALID_TYPE;
     };
-    let Some(keys) = path.as_array() else {
-        return ERR_INVALID_PATH;
-    };
-    let Some((last, parents)) = keys.split_last() else {
-        return ERR_INVALID_PATH;
-    };
-    for key in parents {
-        match (cur, key.as_str()) {
-            (Value::Object(obj), Some(k)) => match obj.get_mut(k) {
-                Some(next) => cur = next,
-                None => return ERR_INVALID_PATH,
-            },
-            _ => return ERR_INVALID_PATH,
-        }
-    }
-    match (cur.as_object_mut(), last.as_str()) {
-        (Some(obj), Some(k)) => match obj.remove(k) {
-            Some(_) => OK,
-            None => ERR_INVALID_PATH,
-        },
-        _ => ERR_INVALID_PATH,
-    }
+    data_path::remove(base, &path).map_or(ERR_INVALID_PATH, |()| OK)
 }
