@@ -4,6 +4,7 @@ use crate::error::{Refusal, Stage};
 use crate::etc::{go_uint32, Group, Passwd};
 use crate::limits::NGROUPS_MAX;
 use crate::runtime::ProcessUser;
+use std::fmt::Write;
 
 /// The process as the kernel holds it after runc set it up.
 pub(crate) struct Credentials {
@@ -77,22 +78,29 @@ impl Names<'_, '_> {
         self.group?.by_gid(gid).map(|e| e.name)
     }
 
-    fn with_name(n: u32, name: Option<&str>) -> String {
-        match name {
-            Some(name) if !name.is_empty() => format!("{n}({name})"),
-            _ => n.to_string(),
-        }
+    /// `1000(name)`, or the bare number when the id has no name.
+    fn push_id(line: &mut String, n: u32, name: Option<&str>) {
+        let _ = match name {
+            Some(name) if !name.is_empty() => write!(line, "{n}({name})"),
+            _ => write!(line, "{n}"),
+        };
     }
 
-    /// The line `id` prints for these groups.
+    /// The line `id` prints for these groups, written into one buffer (it is built per outcome).
     pub(crate) fn id_line(&self, uid: u32, gid: u32, groups: &[u32]) -> String {
-        let list: Vec<String> = groups.iter().map(|g| Self::with_name(*g, self.group(*g))).collect();
-        format!(
-            "uid={} gid={} groups={}",
-            Self::with_name(uid, self.user(uid)),
-            Self::with_name(gid, self.group(gid)),
-            list.join(",")
-        )
+        let mut line = String::with_capacity(32 + 16 * groups.len());
+        line.push_str("uid=");
+        Self::push_id(&mut line, uid, self.user(uid));
+        line.push_str(" gid=");
+        Self::push_id(&mut line, gid, self.group(gid));
+        line.push_str(" groups=");
+        for (i, &g) in groups.iter().enumerate() {
+            if i > 0 {
+                line.push(',');
+            }
+            Self::push_id(&mut line, g, self.group(g));
+        }
+        line
     }
 }
 

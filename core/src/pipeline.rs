@@ -64,6 +64,7 @@ fn run_stages(ctx: &ContainerContext<'_, '_>, policy: Option<&Field<String>>) ->
     };
     let coreutils = kernel::id_groups_coreutils(p.gid, &creds.groups);
     let busybox = kernel::id_groups_busybox(&creds.groups);
+    let status_user = status::container_user(&p, env);
     let identity = Identity {
         uid: p.uid,
         gid: p.gid,
@@ -73,17 +74,17 @@ fn run_stages(ctx: &ContainerContext<'_, '_>, policy: Option<&Field<String>>) ->
         groups_as_kernel_sees: creds.groups,
         id_groups_coreutils: coreutils,
         id_groups_busybox: busybox,
-        status_user: status::container_user(&p, env),
+        status_user,
         applied_policy: p.applied_policy,
-        uid_origin: p.uid_origin.clone(),
+        uid_origin: p.uid_origin,
         gid_origins: p
             .additional_gids
-            .iter()
+            .into_iter()
             .map(|(gid, origins)| GidOrigins {
-                gid: *gid,
-                name: names.group(*gid).map(str::to_owned),
-                origins: origins.clone(),
+                gid,
+                name: names.group(gid).map(str::to_owned),
                 implicit: origins.iter().all(|o| matches!(o, Origin::Group { .. })),
+                origins,
             })
             .collect(),
         unknown: Vec::new(),

@@ -119,7 +119,6 @@ fn policy_warnings(ctx: &ContainerContext<'_, '_>, warn: &mut impl FnMut(&'stati
         .supplemental_groups_policy
         .as_ref()
         .map(|f| f.value.as_str());
-    let policy_path = policy_path(ctx);
     match written {
         Some(_) if env.kubernetes_minor < 31 => warn(
             "policy-unknown-field",
@@ -131,7 +130,10 @@ fn policy_warnings(ctx: &ContainerContext<'_, '_>, warn: &mut impl FnMut(&'stati
         ),
         Some(_) if !env.gate_enabled() => warn(
             "policy-dropped",
-            format!("the SupplementalGroupsPolicy feature gate is off: kube-apiserver drops {policy_path} and groups are merged"),
+            format!(
+                "the SupplementalGroupsPolicy feature gate is off: kube-apiserver drops {} and groups are merged",
+                policy_path(ctx)
+            ),
         ),
         Some("Strict") if env.runtime.kind == RuntimeKind::Containerd17 && !env.kubelet_checks_node_support() => warn(
             "strict-ignored",

@@ -68,12 +68,21 @@ struct Reader<'a> {
     prefix: &'a str,
 }
 
+/// A field path under the pod spec, in pieces (`["containers[0]", ".image"]`): joined only when a
+/// field is found or an error names it.
+type Rel<'r> = &'r [&'r str];
+
 impl Reader<'_> {
-    fn path(&self, rel: &str) -> String {
-        format!("{}.{rel}", self.prefix)
+    fn path(&self, rel: Rel<'_>) -> String {
+        let len = rel.iter().map(|r| r.len()).sum::<usize>() + self.prefix.len() + 1;
+        let mut path = String::with_capacity(len);
+        path.push_str(self.prefix);
+        path.push('.');
+        rel.iter().for_each(|r| path.push_str(r));
+        path
     }
 
-    fn error(&self, node: &Node, rel: &str, expected: &str) -> InputError {
+    fn error(&self, node: &Node, rel: Rel<'_>, expected: &str) -> InputError {
         InputError::new(
             Source::Manifest,
             format!("expected {expected}, found {}", node.value.kind_name()),
@@ -81,7 +90,7 @@ impl Reader<'_> {
         .at(Some(self.path(rel)), node.location)
     }
 
-    fn int(&self, parent: Option<&Node>, key: &str, rel: &str) -> Result<Option<Field<i128>>, InputError> {
+    fn int(&self, parent: Option<&Node>, key: &str, rel: Rel<'_>) -> Result<Option<Field<i128>>, InputError> {
         let Some(node) = parent.and_then(|p| p.get(key)) else {
             return Ok(None);
         };
@@ -95,7 +104,7 @@ impl Reader<'_> {
         }
     }
 
-    fn boolean(&self, parent: Option<&Node>, key: &str, rel: &str) -> Result<Option<Field<bool>>, InputError> {
+    fn boolean(&self, parent: Option<&Node>, key: &str, rel: Rel<'_>) -> Result<Option<Field<bool>>, InputError> {
         let Some(node) = parent.and_then(|p| p.get(key)) else {
             return Ok(None);
         };
@@ -109,21 +118,26 @@ impl Reader<'_> {
         }
     }
 
-    fn string(&self, parent: Option<&Node>, key: &str, rel: &str) -> Result<Option<Field<String>>, InputError> {
+    fn string(&self, parent: Option<&Node>, key: &str, rel: Rel<'_>) -> Result<Option<Field<String>>, InputError> {
         let Some(node) = parent.and_then(|p| p.get(key)) else {
             return Ok(None);
         };
-        match &node.value {
-            Value::Str(s) => Ok(Some(Field {
-                value: s.clone(),
-                path: self.path(rel),
-                location: node.location,
-            })),
-            _ => Err(self.error(node, rel, "a string")),
+        Ok(Some(Field {
+            value: self.text(Some(node), rel)?.to_owned(),
+            path: self.path(rel),
+            location: node.location,
+        }))
+    }
+
+    /// A string value without its path (`""` when absent).
+    fn text<'n>(&self, node: Option<&'n Node>, rel: Rel<'_>) -> Result<&'n str, InputError> {
+        match node {
+            None => Ok(""),
+            Some(node) => node.as_str().ok_or_else(|| self.error(node, rel, "a string")),
         }
     }
 
-    fn mapping<'n>(&self, parent: Option<&'n Node>, key: &str, rel: &str) -> Result<Option<&'n Node>, InputError> {
+    fn mapping<'n>(&self, parent: Option<&'n Node>, key: &str, rel: Rel<'_>) -> Result<Option<&'n Node>, InputError> {
         let Some(node) = parent.and_then(|p| p.get(key)) else {
             return Ok(None);
         };
@@ -133,7 +147,7 @@ impl Reader<'_> {
         }
     }
 
-    fn list<'n>(&self, parent: Option<&'n Node>, key: &str, rel: &str) -> Result<&'n [Node], InputError> {
+    fn list<'n>(&self, parent: Option<&'n Node>, key: &str, rel: Rel<'_>) -> Result<&'n [Node], InputError> {
         let Some(node) = parent.and_then(|p| p.get(key)) else {
             return Ok(&[]);
         };
@@ -155,8 +169,8 @@ impl PodSpec {
             .unwrap_or("default");
         let spec = spec_mapping(doc, kind, path)?;
         let r = Reader { prefix: path };
-        let os = r.mapping(Some(spec), "os", "os")?;
-        let psc_node = r.mapping(Some(spec), "securityContext", "securityContext")?;
+        let os = r.mapping(Some(spec), "os", &["os"])?;
+        let psc_node = r.mapping(Some(spec), "securityContext", &["securityContext"])?;
         let containers = r.containers(spec)?;
         if containers.is_empty() {
             return Err(InputError::new(
@@ -174,7 +188,7 @@ impl PodSpec {
             path: path.to_owned(),
             spec_location: spec.location,
             security_context_location: psc_node.and_then(|n| n.location),
-            os_name: r.string(os, "name", "os.name")?,
+            os_name: r.string(os, "name", &["os.name"])?,
             security_context: r.pod_security_context(psc_node)?,
             containers,
         })
@@ -205,29 +219,30 @@ impl Reader<'_> {
     fn pod_security_context(&self, psc: Option<&Node>) -> Result<PodSecurityContext, InputError> {
         let list = "securityContext.supplementalGroups";
         let mut supplemental_groups = Vec::new();
-        for (i, node) in self.list(psc, "supplementalGroups", list)?.iter().enumerate() {
-            let rel = format!("{list}[{i}]");
+        for (i, node) in self.list(psc, "supplementalGroups", &[list])?.iter().enumerate() {
+            let index = format!("[{i}]");
+            let rel: Rel<'_> = &[list, &index];
             match node.value {
                 Value::Int(v) => supplemental_groups.push(Field {
                     value: v,
-                    path: self.path(&rel),
+                    path: self.path(rel),
                     location: node.location,
                 }),
-                _ => return Err(self.error(node, &rel, "an integer")),
+                _ => return Err(self.error(node, rel, "an integer")),
             }
         }
         Ok(PodSecurityContext {
-            run_as_user: self.int(psc, "runAsUser", "securityContext.runAsUser")?,
-            run_as_group: self.int(psc, "runAsGroup", "securityContext.runAsGroup")?,
-            run_as_non_root: self.boolean(psc, "runAsNonRoot", "securityContext.runAsNonRoot")?,
-            fs_group: self.int(psc, "fsGroup", "securityContext.fsGroup")?,
+            run_as_user: self.int(psc, "runAsUser", &["securityContext.runAsUser"])?,
+            run_as_group: self.int(psc, "runAsGroup", &["securityContext.runAsGroup"])?,
+            run_as_non_root: self.boolean(psc, "runAsNonRoot", &["securityContext.runAsNonRoot"])?,
+            fs_group: self.int(psc, "fsGroup", &["securityContext.fsGroup"])?,
             supplemental_groups,
             supplemental_groups_set: psc.and_then(|n| n.get("supplementalGroups")).is_some(),
-            supplemental_groups_path: self.path(list),
+            supplemental_groups_path: self.path(&[list]),
             supplemental_groups_policy: self.string(
                 psc,
                 "supplementalGroupsPolicy",
-                "securityContext.supplementalGroupsPolicy",
+                &["securityContext.supplementalGroupsPolicy"],
             )?,
         })
     }
@@ -236,7 +251,7 @@ impl Reader<'_> {
     fn containers(&self, spec: &Node) -> Result<Vec<Container>, InputError> {
         let mut containers = Vec::new();
         for (key, kind) in super::CONTAINER_LISTS {
-            for (i, c) in self.list(Some(spec), key, key)?.iter().enumerate() {
+            for (i, c) in self.list(Some(spec), key, &[key])?.iter().enumerate() {
                 containers.push(self.container(c, &format!("{key}[{i}]"), kind)?);
             }
         }
@@ -246,27 +261,21 @@ impl Reader<'_> {
     /// One container mapping at `rel`, with the `securityContext` fields that override the pod's.
     fn container(&self, node: &Node, rel: &str, kind: ContainerKind) -> Result<Container, InputError> {
         if !matches!(node.value, Value::Map(_)) {
-            return Err(self.error(node, rel, "a container mapping"));
+            return Err(self.error(node, &[rel], "a container mapping"));
         }
         let c = Some(node);
-        let text = |key: &str| -> Result<String, InputError> {
-            Ok(self
-                .string(c, key, &format!("{rel}.{key}"))?
-                .map(|f| f.value)
-                .unwrap_or_default())
-        };
-        let sc_rel = format!("{rel}.securityContext");
-        let sc = self.mapping(c, "securityContext", &sc_rel)?;
+        let text = |key: &str| self.text(node.get(key), &[rel, ".", key]).map(str::to_owned);
+        let sc = self.mapping(c, "securityContext", &[rel, ".securityContext"])?;
         Ok(Container {
             name: text("name")?,
             image: text("image")?,
             kind,
-            path: self.path(rel),
+            path: self.path(&[rel]),
             location: node.location,
             security_context: ContainerSecurityContext {
-                run_as_user: self.int(sc, "runAsUser", &format!("{sc_rel}.runAsUser"))?,
-                run_as_group: self.int(sc, "runAsGroup", &format!("{sc_rel}.runAsGroup"))?,
-                run_as_non_root: self.boolean(sc, "runAsNonRoot", &format!("{sc_rel}.runAsNonRoot"))?,
+                run_as_user: self.int(sc, "runAsUser", &[rel, ".securityContext.runAsUser"])?,
+                run_as_group: self.int(sc, "runAsGroup", &[rel, ".securityContext.runAsGroup"])?,
+                run_as_non_root: self.boolean(sc, "runAsNonRoot", &[rel, ".securityContext.runAsNonRoot"])?,
             },
         })
     }

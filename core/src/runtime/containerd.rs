@@ -7,6 +7,7 @@ use crate::error::Refusal;
 use crate::etc::{go_atoi_strict, go_uint32, PasswdEntry};
 use crate::limits::MAX_ID;
 use crate::report::{Origin, SupplementalGroupsPolicy};
+use std::fmt::Write;
 
 const PREFIX: &str = "failed to create containerd container: ";
 
@@ -44,7 +45,7 @@ pub(super) fn create_container(
     }
     let gid_origin = cri.run_as_group.as_ref().map(|g| g.origin.clone());
     if let Some(g) = &cri.run_as_group {
-        user = format!("{user}:{}", g.value);
+        let _ = write!(user, ":{}", g.value);
     }
     // 8.2 WithUser, then 8.5 ensureAdditionalGids: additionalGids = [gid].
     let mut p = with_user(&user, user_origin, gid_origin, rootfs, runtime).map_err(|e| e.refusal(PREFIX))?;
@@ -97,12 +98,13 @@ fn with_user(
     rootfs: &Rootfs<'_>,
     runtime: Runtime,
 ) -> Result<ProcessUser, CreateError> {
-    let parts: Vec<&str> = user.split(':').collect();
+    let mut split = user.split(':');
+    let parts = [split.next(), split.next(), split.next()];
     let handling = runtime.uid_range_handling();
     let out_of_range = |v: i64| !(0..=i64::from(MAX_ID)).contains(&v);
     let make = ProcessUser::new;
-    match parts.as_slice() {
-        [one] => match go_atoi_strict(one) {
+    match parts {
+        [Some(one), None, _] => match go_atoi_strict(one) {
             Some(v) if out_of_range(v) && handling == UidRangeHandling::Reject => {
                 Err(format!("invalid USER value {user:?}: uid out of range").into())
             }
@@ -112,7 +114,7 @@ fn with_user(
             None => with_username(one, rootfs)
                 .map(|e| make(go_uint32(e.uid), passwd_origin(e), go_uint32(e.gid), passwd_origin(e))),
         },
-        [user_part, group_part] => {
+        [Some(user_part), Some(group_part), None] => {
             let uid = go_atoi_strict(user_part);
             let gid = go_atoi_strict(group_part);
             if handling == UidRangeHandling::Reject {

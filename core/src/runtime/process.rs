@@ -41,8 +41,9 @@ pub(crate) struct ProcessUser {
     /// `additionalGids` in the runtime's order; each gid with every origin that put it there.
     pub additional_gids: Vec<(u32, Vec<Origin>)>,
     pub applied_policy: SupplementalGroupsPolicy,
-    /// Position of each gid in `additional_gids`, so adding stays linear for huge `/etc/group` files.
-    index: HashMap<u32, usize>,
+    /// Position of each gid in `additional_gids` once the list is long, so adding stays linear for
+    /// huge `/etc/group` files (short lists are searched: most processes have a handful of gids).
+    index: Option<HashMap<u32, usize>>,
 }
 
 impl ProcessUser {
@@ -54,41 +55,57 @@ impl ProcessUser {
             gid_origin,
             additional_gids: Vec::new(),
             applied_policy: SupplementalGroupsPolicy::Merge,
-            index: HashMap::new(),
+            index: None,
         }
     }
 
     /// Adds origins to a gid already in the list, or appends it (runtime-tools' `AddProcessAdditionalGid`).
     pub(super) fn add(&mut self, gid: u32, origin: Origin) {
-        match self.index.get(&gid).and_then(|&i| self.additional_gids.get_mut(i)) {
+        let at = match &self.index {
+            Some(index) => index.get(&gid).copied(),
+            None => self.additional_gids.iter().position(|(g, _)| *g == gid),
+        };
+        match at.and_then(|i| self.additional_gids.get_mut(i)) {
             Some((_, origins)) => {
                 if !origins.contains(&origin) {
                     origins.push(origin)
                 }
             }
             None => {
-                self.index.insert(gid, self.additional_gids.len());
+                if let Some(index) = self.index.as_mut() {
+                    index.insert(gid, self.additional_gids.len());
+                }
                 self.additional_gids.push((gid, vec![origin]));
+                if self.index.is_none() && self.additional_gids.len() > 16 {
+                    self.reindex();
+                }
             }
         }
+    }
+
+    fn reindex(&mut self) {
+        self.index = Some(
+            self.additional_gids
+                .iter()
+                .enumerate()
+                .map(|(i, (g, _))| (*g, i))
+                .collect(),
+        );
     }
 
     /// `ensureAdditionalGids` / the first `AddProcessAdditionalGid`: the list starts with the primary gid.
     pub(super) fn start_with_primary_gid(&mut self) {
         self.additional_gids.clear();
-        self.index.clear();
+        self.index = None;
         self.add(self.gid, self.gid_origin.clone());
     }
 
     /// containerd's `mergeGids`: a sorted set.
     pub(super) fn sort(&mut self) {
         self.additional_gids.sort_by_key(|(g, _)| *g);
-        self.index = self
-            .additional_gids
-            .iter()
-            .enumerate()
-            .map(|(i, (g, _))| (*g, i))
-            .collect();
+        if self.index.is_some() {
+            self.reindex();
+        }
     }
 }
 
