@@ -80,10 +80,12 @@ impl Names<'_, '_> {
 
     /// `1000(name)`, or the bare number when the id has no name.
     fn push_id(line: &mut String, n: u32, name: Option<&str>) {
-        let _ = match name {
-            Some(name) if !name.is_empty() => write!(line, "{n}({name})"),
-            _ => write!(line, "{n}"),
-        };
+        let _ = write!(line, "{n}");
+        if let Some(name) = name.filter(|name| !name.is_empty()) {
+            line.push('(');
+            line.push_str(name);
+            line.push(')');
+        }
     }
 
     /// The line `id` prints for these groups, written into one buffer (it is built per outcome).

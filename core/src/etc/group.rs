@@ -10,8 +10,16 @@ pub struct GroupEntry<'a> {
     pub name: &'a str,
     pub gid: i64,
     pub gid_text: &'a str,
+    /// The member list as written; [`GroupEntry::members`] splits it.
+    member_list: &'a str,
+}
+
+impl<'a> GroupEntry<'a> {
     /// `strings.Split(field, ",")` without trimming; empty field ⇒ no members (Spec 11.5).
-    pub members: Vec<&'a str>,
+    pub fn members(&self) -> impl Iterator<Item = &'a str> {
+        let list = self.member_list;
+        list.split(',').filter(move |_| !list.is_empty())
+    }
 }
 
 /// A parsed `/etc/group`.
@@ -32,18 +40,13 @@ impl<'a> Group<'a> {
         let entries = lines(text)
             .filter(|(_, l, _)| !l.is_empty() && !l.starts_with('#'))
             .map(|(line, content, _)| {
-                let [name, _pass, gid, list] = fields::<4>(content);
-                let members = if list.is_empty() {
-                    Vec::new()
-                } else {
-                    list.split(',').collect()
-                };
+                let [name, _pass, gid, member_list] = fields::<4>(content);
                 GroupEntry {
                     line,
                     name,
                     gid: go_atoi(gid),
                     gid_text: gid,
-                    members,
+                    member_list,
                 }
             })
             .collect::<Vec<_>>();
@@ -52,13 +55,13 @@ impl<'a> Group<'a> {
         let mut untrimmed = Vec::new();
         for (i, e) in entries.iter().enumerate() {
             first_by_gid.entry(super::go::go_uint32(e.gid)).or_insert(i);
-            for m in &e.members {
+            for m in e.members() {
                 let list = by_member.entry(m).or_default();
                 if list.last() != Some(&i) {
                     list.push(i);
                 }
-                if m.trim() != *m {
-                    untrimmed.push((i, *m));
+                if m.trim() != m {
+                    untrimmed.push((i, m));
                 }
             }
         }
@@ -112,16 +115,16 @@ mod tests {
     #[test]
     fn members_are_not_trimmed() {
         let g = Group::parse("devs:x:600:bob, alice\nend:x:7:alice,\n");
-        assert_eq!(g.entries[0].members, ["bob", " alice"]);
+        assert_eq!(g.entries[0].members().collect::<Vec<_>>(), ["bob", " alice"]);
         assert_eq!(g.memberships("alice").map(|e| e.gid).collect::<Vec<_>>(), [7]);
-        assert_eq!(g.entries[1].members, ["alice", ""]);
+        assert_eq!(g.entries[1].members().collect::<Vec<_>>(), ["alice", ""]);
     }
 
     #[test]
     fn missing_fields_are_zero() {
         let g = Group::parse("odd:x\nnum:x:abc:u\n");
         assert_eq!(g.entries[0].gid, 0);
-        assert!(g.entries[0].members.is_empty());
+        assert_eq!(g.entries[0].members().count(), 0);
         assert_eq!(g.entries[1].gid, 0);
     }
 }
