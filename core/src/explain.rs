@@ -69,9 +69,10 @@ pub fn explain_each(input: &Input, mut each: impl FnMut(WorkloadReport)) -> Resu
                         .or_else(|| named.get(c.image.as_str()))
                         .map(|(i, r)| (*i, r))
                         .unwrap_or((&input.image, default_rootfs));
-                    explain_container(spec, c, image, rootfs, &input.pv_gid_annotations, &input.environment)
+                    explain_container(&spec, c, image, rootfs, &input.pv_gid_annotations, &input.environment)
                 });
-                workload_report(spec, containers.collect())
+                let containers = containers.collect();
+                workload_report(spec, containers)
             },
             &mut each,
         )?,
@@ -98,20 +99,16 @@ fn prepare(input: &Input) -> Result<(Rootfs<'_>, BTreeMap<&str, (&Image, Rootfs<
     Ok((default_rootfs, named))
 }
 
-/// One pod spec's report around its containers' reports.
-pub(crate) fn workload_report(spec: &PodSpec, containers: Vec<ContainerReport>) -> WorkloadReport {
+/// One pod spec's report around its containers' reports (the spec's texts move into it).
+pub(crate) fn workload_report(spec: PodSpec, containers: Vec<ContainerReport>) -> WorkloadReport {
     WorkloadReport {
-        kind: spec.kind.clone(),
-        name: spec.name.clone(),
-        namespace: spec.namespace.clone(),
+        kind: spec.kind,
+        name: spec.name,
+        namespace: spec.namespace,
         document: spec.document,
-        pod_spec_path: spec.path.clone(),
+        pod_spec_path: spec.path,
         location: spec.location,
-        supplemental_groups_policy: spec
-            .security_context
-            .supplemental_groups_policy
-            .as_ref()
-            .map(|f| f.value.clone()),
+        supplemental_groups_policy: spec.security_context.supplemental_groups_policy.map(|f| f.value),
         containers,
     }
 }

@@ -69,7 +69,7 @@ pub fn explain_object<'i>(
             )
         })
         .collect();
-    Ok(Some(workload_report(&spec, containers)))
+    Ok(Some(workload_report(spec, containers)))
 }
 
 #[cfg(test)]

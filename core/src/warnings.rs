@@ -5,6 +5,7 @@ use crate::context::ContainerContext;
 use crate::environment::RuntimeKind;
 use crate::etc::{go_uint32, is_clean_number};
 use crate::report::{Origin, Outcome, Warning};
+use std::fmt::Write;
 
 /// Every trap found in this container's inputs and its outcome as written.
 pub(crate) fn find(ctx: &ContainerContext<'_, '_>, as_written: &Outcome) -> Vec<Warning> {
@@ -23,29 +24,26 @@ fn policy_path(ctx: &ContainerContext<'_, '_>) -> String {
 
 /// What the image's /etc/group adds under the policy actually applied, and a primary gid of 0 by default.
 fn outcome_warnings(ctx: &ContainerContext<'_, '_>, as_written: &Outcome, warn: &mut impl FnMut(&'static str, String)) {
-    let added: Vec<String> = as_written
-        .gid_origins()
-        .iter()
-        .filter(|g| g.implicit)
-        .map(|g| {
-            let lines: Vec<String> = g
-                .origins
-                .iter()
-                .filter_map(|o| match o {
-                    Origin::Group { line, name } => Some(format!("{name}, /etc/group line {line}")),
-                    _ => None,
-                })
-                .collect();
-            format!("{} ({})", g.gid, lines.join("; "))
-        })
-        .collect();
+    let mut added = String::new();
+    for g in as_written.gid_origins().iter().filter(|g| g.implicit) {
+        let sep = if added.is_empty() { "" } else { ", " };
+        let _ = write!(added, "{sep}{} (", g.gid);
+        let group_lines = g.origins.iter().filter_map(|o| match o {
+            Origin::Group { line, name } => Some((line, name)),
+            _ => None,
+        });
+        for (i, (line, name)) in group_lines.enumerate() {
+            let sep = if i == 0 { "" } else { "; " };
+            let _ = write!(added, "{sep}{name}, /etc/group line {line}");
+        }
+        added.push(')');
+    }
     if !added.is_empty() {
         warn(
             "implicit-groups",
             format!(
-                "the image's /etc/group adds {} that no manifest field names; set {}: Strict to drop them, \
+                "the image's /etc/group adds {added} that no manifest field names; set {}: Strict to drop them, \
                  and list any group the container needs in supplementalGroups",
-                added.join(", "),
                 policy_path(ctx)
             ),
         );

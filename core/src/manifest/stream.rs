@@ -16,7 +16,7 @@ pub(crate) struct Streamed {
 
 /// The same as [`parse_documents`] then [`pod_specs`] — the same pod specs in the same order, the
 /// same first error — without holding a `List` whole: each item of a YAML or JSON `List` is read
-/// into its pod spec as soon as it is parsed, `read` turns the spec into a result, and `deliver`
+/// into its pod spec as soon as it is parsed, `read` turns the spec (its own) into a result, and `deliver`
 /// gets the results in order. When a List writes its `kind` after `items` (as `kubectl get` does),
 /// results wait until the kind confirms the document is a List; items without their own `kind`
 /// (a typed `PodList`) wait as parsed items until then.
@@ -27,7 +27,7 @@ pub(crate) struct Streamed {
 /// [`pod_specs`]: super::pod_specs
 pub(crate) fn stream_pod_specs<R>(
     text: &str,
-    mut read: impl FnMut(&PodSpec) -> R,
+    mut read: impl FnMut(PodSpec) -> R,
     mut deliver: impl FnMut(R),
 ) -> Result<Streamed, InputError> {
     let mut stream = Stream::<R>::default();
@@ -75,7 +75,7 @@ impl<R> Default for Stream<R> {
 }
 
 impl<R> Stream<R> {
-    fn piece(&mut self, piece: Piece, read: &mut impl FnMut(&PodSpec) -> R, deliver: &mut impl FnMut(R)) {
+    fn piece(&mut self, piece: Piece, read: &mut impl FnMut(PodSpec) -> R, deliver: &mut impl FnMut(R)) {
         match piece {
             Piece::Item { node, kind } => {
                 self.peak_items_held = self.peak_items_held.max(self.held + 1);
@@ -101,7 +101,7 @@ impl<R> Stream<R> {
                             None,
                             &mut |found| {
                                 out.push(match found {
-                                    Found::Spec(s) => Tentative::Done(read(&s)),
+                                    Found::Spec(s) => Tentative::Done(read(s)),
                                     Found::Skipped(s) => Tentative::Skipped(s),
                                 });
                             },
@@ -132,7 +132,7 @@ impl<R> Stream<R> {
         &mut self,
         item: &Node,
         item_kind: Option<&str>,
-        read: &mut impl FnMut(&PodSpec) -> R,
+        read: &mut impl FnMut(PodSpec) -> R,
         deliver: &mut impl FnMut(R),
     ) {
         self.gather(item, item_kind, 1, read, deliver);
@@ -144,7 +144,7 @@ impl<R> Stream<R> {
         node: &Node,
         kind: Option<&str>,
         depth: u32,
-        read: &mut impl FnMut(&PodSpec) -> R,
+        read: &mut impl FnMut(PodSpec) -> R,
         deliver: &mut impl FnMut(R),
     ) {
         let (specs, skipped) = (&mut self.specs, &mut self.skipped);
@@ -155,7 +155,7 @@ impl<R> Stream<R> {
             &mut |found| match found {
                 Found::Spec(s) => {
                     *specs += 1;
-                    deliver(read(&s));
+                    deliver(read(s));
                 }
                 Found::Skipped(s) => skipped.push(s),
             },
@@ -170,7 +170,7 @@ impl<R> Stream<R> {
         &mut self,
         doc: &Node,
         tentative: Vec<Tentative<R>>,
-        read: &mut impl FnMut(&PodSpec) -> R,
+        read: &mut impl FnMut(PodSpec) -> R,
         deliver: &mut impl FnMut(R),
     ) {
         let kind = doc.get("kind").and_then(Node::as_str);
@@ -219,7 +219,7 @@ mod tests {
     fn same_as_whole(text: &str) {
         let whole = parse_documents(text).and_then(|docs| pod_specs(&docs));
         let mut streamed_specs = Vec::new();
-        let streamed = stream_pod_specs(text, Clone::clone, |s| streamed_specs.push(s));
+        let streamed = stream_pod_specs(text, |s| s, |s| streamed_specs.push(s));
         match (whole, streamed) {
             (Ok((specs, skipped)), Ok(s)) => {
                 assert_eq!(specs, streamed_specs, "{text}");
