@@ -775,6 +775,11 @@ fn resolve(s: &Scalar<'_>, at: Option<Location>) -> Result<Value, InputError> {
         return Ok(Value::Bool(b));
     }
     let t = trim(s.text);
+    // A word (every key, most names) reads as no number: skip trying (Rust's float parser takes
+    // only `inf`/`nan` among words, and those are not finite).
+    if t.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        return Ok(Value::Str(s.text.to_owned()));
+    }
     let unsigned = t.strip_prefix(['+', '-']).unwrap_or(t);
     if matches!(unsigned.as_bytes(), [b'0', b'X' | b'O' | b'B', ..]) || is_nan_spelling(unsigned) && unsigned != t {
         return Ok(Value::Str(s.text.to_owned()));
@@ -794,6 +799,9 @@ fn resolve(s: &Scalar<'_>, at: Option<Location>) -> Result<Value, InputError> {
 /// YAML 1.1 booleans, as kubectl's YAML library reads them too (`yes`, `on`, `n`…).
 fn yaml11_bool(s: &str) -> Option<bool> {
     let t = trim(s);
+    if t.len() > "false".len() {
+        return None;
+    }
     let is = |words: &[&str]| words.iter().any(|w| t.eq_ignore_ascii_case(w));
     if is(&["true", "yes", "y", "on"]) {
         Some(true)
@@ -896,15 +904,16 @@ fn finite_float(s: &str, at: Option<Location>) -> Result<Option<f64>, InputError
     let t = trim(s);
     let unsigned = t.strip_prefix(['+', '-']).unwrap_or(t);
     let non_finite = is_nan_spelling(unsigned) || matches!(unsigned, ".inf" | ".Inf" | ".INF");
+    let parsed = t.parse::<f64>();
     let overflow =
-        unsigned.as_bytes().first().is_some_and(u8::is_ascii_digit) && t.parse::<f64>().is_ok_and(f64::is_infinite);
+        unsigned.as_bytes().first().is_some_and(u8::is_ascii_digit) && parsed.as_ref().is_ok_and(|f| f.is_infinite());
     if non_finite || overflow {
         return Err(yaml_error(
             format!("{t:?} is not a finite number; write a finite number or quote it"),
             at,
         ));
     }
-    Ok(t.parse::<f64>().ok().filter(|f| f.is_finite()))
+    Ok(parsed.ok().filter(|f| f.is_finite()))
 }
 
 #[cfg(test)]
@@ -921,6 +930,8 @@ mod tests {
         "a: &a [1, {b: 2}]\nc: *a\nd: [*a, *a]\n",
         "---\nkind: Pod\n---\n# nothing\n---\n~\n---\nkind: Service\n...\n",
         "1: one\ntrue: t\nnull: n\n1.5: f\n0x10: h\n",
+        // Words are text, also those Rust's float parser would take.
+        "a: inf\nb: NaN\nc: Infinity\nd: e5\ne: x1\nf: falsey\ng: Yes\n",
         "- a\n- - b\n  - c\n- {d: e}\n",
         // A merged value the explicit key or an earlier merge overrides is never read.
         "a: {<<: [{p: 1}, {p: 21e999, q: 3}]}\nb: {<<: {p: .inf, r: !!int x}, p: 1, r: 2}\n",
