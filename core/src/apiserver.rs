@@ -16,7 +16,7 @@ pub(crate) fn drop_disabled_fields<'a>(
 /// Steps 1.2–1.5: every cause in the order kube-apiserver reports them.
 pub(crate) fn validate(spec: &PodSpec, policy: Option<&Field<String>>) -> Result<(), Refusal> {
     let mut causes = Vec::new();
-    let range = |causes: &mut Vec<String>, f: &Option<Field<i128>>| {
+    let range = |causes: &mut Vec<String>, f: Option<&Field<i128>>| {
         if let Some(f) = f {
             if !(0..=i128::from(MAX_ID)).contains(&f.value) {
                 causes.push(format!(
@@ -33,16 +33,16 @@ pub(crate) fn validate(spec: &PodSpec, policy: Option<&Field<String>>) -> Result
         crate::ContainerKind::Ephemeral,
     ] {
         for c in spec.containers.iter().filter(|c| c.kind == kind) {
-            range(&mut causes, &c.security_context.run_as_user);
-            range(&mut causes, &c.security_context.run_as_group);
+            range(&mut causes, c.security_context.run_as_user.as_ref());
+            range(&mut causes, c.security_context.run_as_group.as_ref());
         }
     }
     let psc = &spec.security_context;
-    range(&mut causes, &psc.fs_group);
-    range(&mut causes, &psc.run_as_user);
-    range(&mut causes, &psc.run_as_group);
+    range(&mut causes, psc.fs_group.as_ref());
+    range(&mut causes, psc.run_as_user.as_ref());
+    range(&mut causes, psc.run_as_group.as_ref());
     for g in &psc.supplemental_groups {
-        range(&mut causes, &Some(g.clone()));
+        range(&mut causes, Some(g));
     }
     if let Some(p) = policy {
         if p.value != "Merge" && p.value != "Strict" {

@@ -17,8 +17,8 @@ pub(crate) fn verify_run_as_non_root(
     if !eff.run_as_non_root.is_some_and(|f| f.value) {
         return Ok(());
     }
-    let pod = format!("{:?}", format!("{}_{}(<pod-uid>)", pod_name(spec), spec.namespace));
     let refuse = |m: String| {
+        let pod = format!("{:?}", format!("{}_{}(<pod-uid>)", pod_name(spec), spec.namespace));
         Err(Refusal::new(
             Stage::KubeletContainerConfig,
             "CreateContainerConfigError",
