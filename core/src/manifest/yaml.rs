@@ -340,6 +340,9 @@ impl Reader {
                 m.key = Some(Key::Merge);
                 frame_cost.add(cost);
             }
+            // An alias of an anchored `<<` stands for the text `<<`, as serde-saphyr read it.
+            let text = Node::new(Value::Str(s.text.to_owned()), at);
+            self.keep_anchor(anchor, &text, cost, &Vec::new(), at)?;
             return Ok(None);
         }
         let (value, errors) = match resolve(s, at) {
@@ -441,6 +444,25 @@ impl Reader {
         self.complete(node, cost, 0, deferred, at)
     }
 
+    /// Keeps a copy of an anchored node for the aliases that replay it.
+    fn keep_anchor(
+        &mut self,
+        anchor: usize,
+        node: &Node,
+        cost: Cost,
+        errors: &Deferred,
+        at: Option<Location>,
+    ) -> Result<(), InputError> {
+        if anchor != 0 {
+            self.recorded = self.recorded.saturating_add(cost.events);
+            if self.recorded > MAX_RECORDED_EVENTS {
+                return Err(budget_error("anchors hold too many events", at));
+            }
+            self.anchors.insert(anchor, (node.clone(), cost, errors.clone()));
+        }
+        Ok(())
+    }
+
     /// A node is complete: keep it for its anchor and hand it to its parent (or return the document).
     fn complete(
         &mut self,
@@ -450,13 +472,7 @@ impl Reader {
         errors: Deferred,
         at: Option<Location>,
     ) -> Result<Option<Piece>, InputError> {
-        if anchor != 0 {
-            self.recorded = self.recorded.saturating_add(cost.events);
-            if self.recorded > MAX_RECORDED_EVENTS {
-                return Err(budget_error("anchors hold too many events", at));
-            }
-            self.anchors.insert(anchor, (node.clone(), cost, errors.clone()));
-        }
+        self.keep_anchor(anchor, &node, cost, &errors, at)?;
         let Some(parent) = self.stack.last_mut() else {
             if let Some((_, e)) = errors.into_iter().next() {
                 return Err(e);
@@ -936,6 +952,8 @@ mod tests {
         // A merged value the explicit key or an earlier merge overrides is never read.
         "a: {<<: [{p: 1}, {p: 21e999, q: 3}]}\nb: {<<: {p: .inf, r: !!int x}, p: 1, r: 2}\n",
         "c: {<<: [{p: 1}, &n , ~, {q: 3}]}\n",
+        // An anchored merge key merges, and its alias is the text `<<`.
+        "b: &b {x: 1}\nm:\n  &a <<: *b\n  y: 2\nn: *a\n",
         "x: &x 5\nd:\n  <<:\n  - {p: *x, q: [*x, 6]}\n  - r: 1\n",
         "",
         "# only a comment\n",
