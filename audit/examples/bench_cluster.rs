@@ -77,7 +77,7 @@ fn main() {
             let path = dir.join(format!("app-{i}.tar"));
             std::fs::write(
                 &path,
-                docker_save(
+                archive::docker_save(
                     &format!("registry.local/app-{i}:1"),
                     "app:x:1000:1000::/:/bin/sh\n",
                     &group,

@@ -28,82 +28,41 @@ fn nodes() -> String {
 }
 
 fn pods() -> String {
-    let web = || pod_spec(security(1000, 3000, None), &[("c", "app:1")]);
-    let rs = || Some(owner("ReplicaSet", "web-abc12"));
-    let nightly = || pod_spec(security(1000, 3000, Some("Strict")), &[("job", "app:1")]);
-    list(vec![
-        pod(
-            "shop",
-            "web-abc12-aaaaa",
-            rs(),
-            Some("abc12"),
-            Some("n1"),
-            web(),
-            Some(vec![(
-                "c",
-                "app:1",
-                "docker.io/library/app@sha256:aa",
-                Some((1000, 3000, vec![101, 1000, 3000])),
-            )]),
-        ),
-        pod(
-            "shop",
-            "web-abc12-bbbbb",
-            rs(),
-            Some("abc12"),
-            Some("n2"),
-            web(),
-            Some(vec![(
-                "c",
-                "app:1",
-                "docker.io/library/app@sha256:aa",
-                Some((1000, 3000, vec![3000, 101, 1000])),
-            )]),
-        ),
-        pod(
-            "shop",
-            "web-abc12-ccccc",
-            rs(),
-            Some("abc12"),
-            Some("n1"),
-            web(),
-            Some(vec![(
-                "c",
-                "app:1",
-                "docker.io/library/app@sha256:bb",
-                Some((1000, 3000, vec![101, 1000, 2000, 3000])),
-            )]),
-        ),
-        pod(
-            "ops",
-            "legacy",
-            None,
-            None,
-            Some("n4"),
-            pod_spec(security(10, 5000, None), &[("old", "other:1")]),
-            Some(vec![("old", "other:1", "sha256:cc", Some((10, 5000, vec![77, 5000])))]),
-        ),
-        cron_job("ops", "nightly", nightly()),
-        job("ops", "nightly-29000000", "nightly", nightly()),
-        pod(
-            "ops",
-            "nightly-29000000-zzzzz",
-            Some(owner("Job", "nightly-29000000")),
-            None,
-            None,
-            nightly(),
-            None,
-        ),
-        pod(
-            "ops",
-            "mystery",
-            None,
-            None,
-            Some("n1"),
-            pod_spec(security(1, 1, None), &[("m", "unknown:1")]),
-            None,
-        ),
-    ])
+    let app = "docker.io/library/app@sha256:aa";
+    list(
+        [
+            vec![
+                web_replica("web-abc12-aaaaa", "n1", app, &[101, 1000, 3000]),
+                web_replica("web-abc12-bbbbb", "n2", app, &[3000, 101, 1000]),
+                web_replica(
+                    "web-abc12-ccccc",
+                    "n1",
+                    "docker.io/library/app@sha256:bb",
+                    &[101, 1000, 2000, 3000],
+                ),
+                pod(
+                    "ops",
+                    "legacy",
+                    None,
+                    None,
+                    Some("n4"),
+                    pod_spec(security(10, 5000, None), &[("old", "other:1")]),
+                    Some(vec![("old", "other:1", "sha256:cc", Some((10, 5000, vec![77, 5000])))]),
+                ),
+            ],
+            nightly(None, None).into(),
+            vec![pod(
+                "ops",
+                "mystery",
+                None,
+                None,
+                Some("n1"),
+                pod_spec(security(1, 1, None), &[("m", "unknown:1")]),
+                None,
+            )],
+        ]
+        .concat(),
+    )
 }
 
 fn audit(objects: &[(&str, &str)]) -> AuditReport {
@@ -328,36 +287,19 @@ fn garbage_and_partial_dumps_name_the_item_and_audit_the_rest() {
         .iter()
         .map(|e| format!("{} | {} | {}", e.input, e.item, e.message))
         .collect();
-    assert!(
-        errors
-            .iter()
-            .any(|e| e.starts_with("garbage.json | items[0]") && e.contains("not an object")),
-        "{errors:#?}"
-    );
-    assert!(
-        errors
-            .iter()
-            .any(|e| e.contains("Pod x/bad") && e.contains("spec.containers")),
-        "{errors:#?}"
-    );
-    assert!(
-        errors
-            .iter()
-            .any(|e| e.contains("items[2]") && e.contains("without `kind`")),
-        "{errors:#?}"
-    );
-    assert!(
-        errors
-            .iter()
-            .any(|e| e.contains("items[4].items[0] Pod x/deep") && e.contains("runAsUser")),
-        "{errors:#?}"
-    );
-    assert!(
-        errors
-            .iter()
-            .any(|e| e.starts_with("cut.json | line ") && e.contains("items before this point were audited")),
-        "{errors:#?}"
-    );
+    // Each item is named where it stands in its input, with what is wrong with it.
+    for (item, what) in [
+        ("garbage.json | items[0]", "not an object"),
+        ("garbage.json | items[1] Pod x/bad", "spec.containers"),
+        ("garbage.json | items[2]", "without `kind`"),
+        ("garbage.json | items[4].items[0] Pod x/deep", "runAsUser"),
+        ("cut.json | line ", "items before this point were audited"),
+    ] {
+        assert!(
+            errors.iter().any(|e| e.starts_with(item) && e.contains(what)),
+            "{item} … {what}: {errors:#?}"
+        );
+    }
     assert_eq!(
         workload(&r, "Pod", "good").containers[0].strict_would_remove,
         [101, 1000]

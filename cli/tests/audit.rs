@@ -38,6 +38,19 @@ fn write(name: &str, text: &str) -> String {
 const D1: &str = "sha256:d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1";
 const D2: &str = "sha256:d2d2d2d2d2d2d2d2d2d2d2d2d2d2d2d2d2d2d2d2d2d2d2d2d2d2d2d2d2d2d2d2";
 
+/// The pod `prod/strict` on n1, written with Strict, observed as `status` says.
+fn strict(status: Option<Vec<Observed<'_>>>) -> serde_json::Value {
+    pod(
+        "prod",
+        "strict",
+        None,
+        None,
+        Some("n1"),
+        pod_spec(security(1000, 3000, Some("Strict")), &[("s", "s:1")]),
+        status,
+    )
+}
+
 fn dumps() -> (String, String) {
     let nodes = list(vec![
         node("n1", "containerd://2.0.5", "v1.33.1", Some(true)),
@@ -60,15 +73,7 @@ fn dumps() -> (String, String) {
     let pods = list(vec![
         replica("api-7f9c8-aaaaa"),
         replica("api-7f9c8-bbbbb"),
-        pod(
-            "prod",
-            "strict",
-            None,
-            None,
-            Some("n1"),
-            pod_spec(security(1000, 3000, Some("Strict")), &[("s", "s:1")]),
-            Some(vec![("s", "s:1", D2, Some((1000, 3000, vec![3000])))]),
-        ),
+        strict(Some(vec![("s", "s:1", D2, Some((1000, 3000, vec![3000])))])),
     ]);
     (nodes, pods)
 }
@@ -150,7 +155,7 @@ fn image_for_the_running_digest_predicts_and_agrees_with_the_observed_user() {
     let archive = std::env::temp_dir().join(format!("podgroups-cli-audit-{}/api.tar", std::process::id()));
     std::fs::write(
         &archive,
-        docker_save("api:2", "app:x:1000:1000::/home/app:/bin/sh\n", "ops:x:4242:app\n"),
+        archive::docker_save("api:2", "app:x:1000:1000::/home/app:/bin/sh\n", "ops:x:4242:app\n"),
     )
     .unwrap();
     let key = format!("{D1}={}", archive.display());
@@ -187,15 +192,7 @@ fn check_fails_when_a_written_strict_is_refused_on_some_node() {
         "n3.json",
         &list(vec![node("n1", "containerd://1.7.27", "v1.33.0", None)]),
     );
-    let pods = list(vec![pod(
-        "prod",
-        "strict",
-        None,
-        None,
-        Some("n1"),
-        pod_spec(security(1000, 3000, Some("Strict")), &[("s", "s:1")]),
-        None,
-    )]);
+    let pods = list(vec![strict(None)]);
     let given = write("p3.json", &pods);
     let out = podgroups(&["audit", &given, "--nodes", &nodes], "");
     assert_eq!(out.status.code(), Some(0));

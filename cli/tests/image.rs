@@ -1,6 +1,10 @@
 //! `podgroups explain --image ARCHIVE` gives the same answer as pasting the image's files by hand;
 //! `podgroups image` prints the user, groups and risk; `--image-for` maps containers to archives.
 
+#[path = "../../audit/tests/cluster/archive.rs"]
+mod archive;
+
+use archive::tar;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -32,17 +36,6 @@ fn write(name: &str, data: &[u8]) -> String {
     let p = dir().join(name);
     std::fs::write(&p, data).unwrap();
     p.to_str().unwrap().to_owned()
-}
-
-fn tar(members: &[(&str, &[u8])]) -> Vec<u8> {
-    let mut b = tar::Builder::new(Vec::new());
-    for (path, data) in members {
-        let mut h = tar::Header::new_gnu();
-        h.set_size(data.len() as u64);
-        h.set_mode(0o644);
-        b.append_data(&mut h, path, *data).unwrap();
-    }
-    b.into_inner().unwrap()
 }
 
 fn gzip(data: &[u8]) -> Vec<u8> {

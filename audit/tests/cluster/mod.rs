@@ -2,7 +2,7 @@
 //! `kubectl get … -o json` prints: `List`s with `apiVersion`/`kind` per item, ownerReferences,
 //! managedFields, `spec.nodeName`, `status.containerStatuses[].imageID` and the kubelet's `user` block.
 //! Shared by the audit crate's tests, the CLI's end-to-end tests and the benchmark, with the
-//! docker-save archives that give their images.
+//! docker-save archives that give their images (`archive.rs`).
 #![allow(dead_code)]
 
 use k8s_openapi::api::batch::v1::{CronJob, CronJobSpec, Job, JobSpec, JobTemplateSpec};
@@ -12,6 +12,8 @@ use k8s_openapi::api::core::v1::{
 };
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{FieldsV1, ManagedFieldsEntry, ObjectMeta, OwnerReference};
 use serde_json::{json, Value};
+
+pub mod archive;
 
 /// `kubectl get … -o json` of several objects.
 pub fn list(items: Vec<Value>) -> String {
@@ -179,6 +181,39 @@ pub fn pod(
     })
 }
 
+/// A replica of the Deployment `shop/web` (ReplicaSet `web-abc12`; container `c` runs `app:1` as
+/// 1000:3000) on `node`, observed running `image_id` with `groups`.
+pub fn web_replica(name: &str, node: &str, image_id: &str, groups: &[i64]) -> Value {
+    pod(
+        "shop",
+        name,
+        Some(owner("ReplicaSet", "web-abc12")),
+        Some("abc12"),
+        Some(node),
+        pod_spec(security(1000, 3000, None), &[("c", "app:1")]),
+        Some(vec![("c", "app:1", image_id, Some((1000, 3000, groups.to_vec())))]),
+    )
+}
+
+/// The Strict CronJob `ops/nightly` (container `job` runs `app:1` as 1000:3000), its Job
+/// `nightly-29000000`, and that Job's pod on `node` with `status`.
+pub fn nightly(node: Option<&str>, status: Option<Vec<Observed<'_>>>) -> [Value; 3] {
+    let spec = || pod_spec(security(1000, 3000, Some("Strict")), &[("job", "app:1")]);
+    [
+        cron_job("ops", "nightly", spec()),
+        job("ops", "nightly-29000000", "nightly", spec()),
+        pod(
+            "ops",
+            "nightly-29000000-zzzzz",
+            Some(owner("Job", "nightly-29000000")),
+            None,
+            node,
+            spec(),
+            status,
+        ),
+    ]
+}
+
 pub fn cron_job(ns: &str, name: &str, spec: PodSpec) -> Value {
     to_value(&CronJob {
         metadata: ObjectMeta {
@@ -222,27 +257,4 @@ pub fn job(ns: &str, name: &str, owner_cron: &str, spec: PodSpec) -> Value {
         }),
         status: None,
     })
-}
-
-fn tar(members: &[(&str, &[u8])]) -> Vec<u8> {
-    let mut b = tar::Builder::new(Vec::new());
-    for (path, data) in members {
-        let mut h = tar::Header::new_gnu();
-        h.set_size(data.len() as u64);
-        h.set_mode(0o644);
-        b.append_data(&mut h, path, *data).unwrap();
-    }
-    b.into_inner().unwrap()
-}
-
-/// A docker-save archive of one single-layer image holding `/etc/passwd` and `/etc/group`.
-pub fn docker_save(tag: &str, passwd: &str, group: &str) -> Vec<u8> {
-    let layer = tar(&[("etc/passwd", passwd.as_bytes()), ("etc/group", group.as_bytes())]);
-    let config = json!({"os": "linux", "architecture": "amd64", "config": {}}).to_string();
-    let manifest = json!([{"Config": "config.json", "RepoTags": [tag], "Layers": ["l0/layer.tar"]}]).to_string();
-    tar(&[
-        ("config.json", config.as_bytes()),
-        ("l0/layer.tar", &layer),
-        ("manifest.json", manifest.as_bytes()),
-    ])
 }

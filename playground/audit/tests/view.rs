@@ -21,50 +21,26 @@ fn nodes() -> String {
 /// A Deployment's two pods observed with 101 merged in, a Strict CronJob pod, and a pod whose image
 /// nobody pasted and whose status has no user.
 fn pods() -> String {
-    let web = || pod_spec(security(1000, 3000, None), &[("c", "app:1")]);
-    let rs = || Some(owner("ReplicaSet", "web-abc12"));
-    let observed = |id| Some(vec![("c", "app:1", id, Some((1000, 3000, vec![101, 1000, 3000])))]);
-    let nightly = || pod_spec(security(1000, 3000, Some("Strict")), &[("job", "app:1")]);
-    list(vec![
-        pod(
-            "shop",
-            "web-abc12-aaaaa",
-            rs(),
-            Some("abc12"),
-            Some("n1"),
-            web(),
-            observed("sha256:aa"),
-        ),
-        pod(
-            "shop",
-            "web-abc12-bbbbb",
-            rs(),
-            Some("abc12"),
-            Some("n2"),
-            web(),
-            observed("sha256:aa"),
-        ),
-        cron_job("ops", "nightly", nightly()),
-        job("ops", "nightly-29000000", "nightly", nightly()),
-        pod(
-            "ops",
-            "nightly-29000000-zzzzz",
-            Some(owner("Job", "nightly-29000000")),
-            None,
-            Some("n1"),
-            nightly(),
-            Some(vec![("job", "app:1", "sha256:aa", Some((1000, 3000, vec![3000])))]),
-        ),
-        pod(
-            "misc",
-            "mystery",
-            None,
-            None,
-            Some("n2"),
-            pod_spec(security(10, 10, None), &[("m", "registry.example/unknown:1")]),
-            None,
-        ),
-    ])
+    let observed = Some(vec![("job", "app:1", "sha256:aa", Some((1000, 3000, vec![3000])))]);
+    list(
+        [
+            vec![
+                web_replica("web-abc12-aaaaa", "n1", "sha256:aa", &[101, 1000, 3000]),
+                web_replica("web-abc12-bbbbb", "n2", "sha256:aa", &[101, 1000, 3000]),
+            ],
+            nightly(Some("n1"), observed).into(),
+            vec![pod(
+                "misc",
+                "mystery",
+                None,
+                None,
+                Some("n2"),
+                pod_spec(security(10, 10, None), &[("m", "registry.example/unknown:1")]),
+                None,
+            )],
+        ]
+        .concat(),
+    )
 }
 
 fn app_image() -> PastedImage {
