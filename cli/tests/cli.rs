@@ -7,6 +7,25 @@ fn podgroups(args: &[&str], stdin: Option<&str>) -> Output {
     run_program(env!("CARGO_BIN_EXE_podgroups"), args, stdin)
 }
 
+/// Runs `podgroups`, checks that it exits with `code`, and returns what it printed.
+fn stdout(args: &[&str], stdin: Option<&str>, code: i32) -> String {
+    let out = podgroups(args, stdin);
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Asserts that `text` says each of `fragments`, naming the first one it lacks.
+fn assert_says(text: &str, fragments: &[&str]) {
+    for f in fragments {
+        assert!(text.contains(f), "{f:?} is missing from:\n{text}");
+    }
+}
+
 fn temp_file(name: &str, text: &str) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("podgroups-cli-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -54,21 +73,15 @@ fn simulate_reads_stdin_and_rejects_unusable_scenarios() {
 
 #[test]
 fn explain_without_arguments_shows_the_blog_example_and_the_fix() {
-    let out = podgroups(&["explain"], None);
-    assert!(out.status.success());
-    let text = String::from_utf8(out.stdout).unwrap();
-    assert!(
-        text.contains("groups=3000,4000,50000(group-defined-in-image)"),
-        "{text}"
-    );
-    assert!(text.contains("groups=3000,4000\n"), "{text}");
-    assert!(
-        text.contains("gid 50000      /etc/group line 4 (group-defined-in-image)"),
-        "{text}"
-    );
-    assert!(
-        text.contains("fix: set spec.securityContext.supplementalGroupsPolicy: Strict"),
-        "{text}"
+    let text = stdout(&["explain"], None, 0);
+    assert_says(
+        &text,
+        &[
+            "groups=3000,4000,50000(group-defined-in-image)",
+            "groups=3000,4000\n",
+            "gid 50000      /etc/group line 4 (group-defined-in-image)",
+            "fix: set spec.securityContext.supplementalGroupsPolicy: Strict",
+        ],
     );
 }
 
@@ -159,27 +172,22 @@ fn fix_keeps_comments() {
 #[test]
 fn a_manifest_without_its_image_says_what_the_image_decides() {
     let blog = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/blog/pod.yaml");
-    let out = podgroups(&["explain", blog], None);
-    assert!(out.status.success());
-    let text = String::from_utf8(out.stdout).unwrap();
-    assert!(
-        text.contains("image: not given, so the image's USER, the image's /etc/passwd, the image's /etc/group unknown"),
-        "{text}"
-    );
-    assert!(text.contains("Merge:\n  DEPENDS ON THE IMAGE"), "{text}");
-    assert!(text.contains("+ any groups the image's /etc/group adds"), "{text}");
-    assert!(
-        text.contains("Strict:\n  id (coreutils): uid=1000 gid=3000 groups=3000,4000\n"),
-        "{text}"
+    let text = stdout(&["explain", blog], None, 0);
+    assert_says(
+        &text,
+        &[
+            "image: not given, so the image's USER, the image's /etc/passwd, the image's /etc/group unknown",
+            "Merge:\n  DEPENDS ON THE IMAGE",
+            "+ any groups the image's /etc/group adds",
+            "Strict:\n  id (coreutils): uid=1000 gid=3000 groups=3000,4000\n",
+        ],
     );
     assert!(
         !text.contains("fix: set"),
         "nothing implicit is known, so no fix is claimed: {text}"
     );
 
-    let out = podgroups(&["explain", blog, "--check"], None);
-    assert_eq!(out.status.code(), Some(1));
-    let text = String::from_utf8(out.stdout).unwrap();
+    let text = stdout(&["explain", blog, "--check"], None, 1);
     assert!(
         text.contains("check: cannot be proven clean: the image decides the groups /etc/group adds"),
         "{text}"
@@ -229,11 +237,8 @@ fn no_passwd_and_no_group_say_the_image_lacks_them() {
     assert!(c.get("image_unknown").is_none());
     assert_eq!(c["merge"]["id_coreutils"], "uid=1000 gid=3000 groups=3000,4000");
     // Without --image-user the USER is unknown, but runAsUser makes it irrelevant here.
-    let out = podgroups(&["explain", blog, "--no-passwd", "--no-group", "--check"], None);
-    assert_eq!(out.status.code(), Some(0));
-    assert!(String::from_utf8(out.stdout)
-        .unwrap()
-        .contains("image: not given, so the image's USER unknown"));
+    let text = stdout(&["explain", blog, "--no-passwd", "--no-group", "--check"], None, 0);
+    assert!(text.contains("image: not given, so the image's USER unknown"), "{text}");
     // A file cannot be both given and absent.
     let passwd = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/blog/passwd");
     let out = podgroups(&["explain", blog, "--passwd", passwd, "--no-passwd"], None);
@@ -243,17 +248,14 @@ fn no_passwd_and_no_group_say_the_image_lacks_them() {
 #[test]
 fn an_unknown_user_leaves_the_start_open() {
     let pod = "kind: Pod\nmetadata: {name: p}\nspec:\n  securityContext: {runAsNonRoot: true, supplementalGroups: [4000]}\n  containers: [{name: c, image: app}]\n";
-    let out = podgroups(&["explain", "-", "--no-group", "--check"], Some(pod));
-    assert_eq!(out.status.code(), Some(1));
-    let text = String::from_utf8(out.stdout).unwrap();
-    assert!(text.contains("uid unknown"), "{text}");
-    assert!(
-        text.contains("unknown: whether it starts — decided by the image's USER: runAsNonRoot is set"),
-        "{text}"
-    );
-    assert!(
-        text.contains("check: cannot be proven clean: the image decides whether it starts"),
-        "{text}"
+    let text = stdout(&["explain", "-", "--no-group", "--check"], Some(pod), 1);
+    assert_says(
+        &text,
+        &[
+            "uid unknown",
+            "unknown: whether it starts — decided by the image's USER: runAsNonRoot is set",
+            "check: cannot be proven clean: the image decides whether it starts",
+        ],
     );
     // Knowing the USER decides it.
     let out = podgroups(
