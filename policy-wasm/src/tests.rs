@@ -33,6 +33,11 @@ fn request(kind: &str, operation: &str, object: Value) -> Value {
         "namespace": "prod", "name": "web", "object": object})
 }
 
+/// The decision on `operation` of a `kind` holding `spec`, where the policy may mutate (Kubewarden).
+fn submit(kind: &str, operation: &str, spec: Value, s: &Settings) -> crate::Decision {
+    evaluate(&request(kind, operation, object(kind, spec)), s, true)
+}
+
 fn settings(v: Value) -> Settings {
     Settings::from_json(&v).unwrap()
 }
@@ -127,15 +132,11 @@ fn strict_is_accepted_unchanged_and_merge_is_always_rejected() {
         json!({"securityContext": {"supplementalGroupsPolicy": "Strict"}, "containers": [{"name": "c", "image": "i"}]});
     for mutate in [true, false] {
         let s = settings(json!({"mutate": mutate}));
-        let d = evaluate(
-            &request("Deployment", "CREATE", object("Deployment", strict.clone())),
-            &s,
-            true,
-        );
+        let d = submit("Deployment", "CREATE", strict.clone(), &s);
         assert!(d.accepted() && d.mutated.is_none() && d.warnings.is_empty());
         let mut merge = strict.clone();
         merge["securityContext"]["supplementalGroupsPolicy"] = json!("Merge");
-        let d = evaluate(&request("Deployment", "UPDATE", object("Deployment", merge)), &s, true);
+        let d = submit("Deployment", "UPDATE", merge, &s);
         assert!(d
             .message()
             .unwrap()
@@ -144,11 +145,7 @@ fn strict_is_accepted_unchanged_and_merge_is_always_rejected() {
     }
     let mut odd = strict;
     odd["securityContext"]["supplementalGroupsPolicy"] = json!("strict");
-    let d = evaluate(
-        &request("Pod", "CREATE", object("Pod", odd)),
-        &Settings::default(),
-        true,
-    );
+    let d = submit("Pod", "CREATE", odd, &Settings::default());
     assert!(d
         .message()
         .unwrap()
@@ -169,12 +166,12 @@ fn gatekeeper_mode_never_mutates() {
 fn exempt_images_and_namespaces() {
     let s =
         settings(json!({"mutate": false, "exempt_images": ["ghcr.io/acme/*"], "exempt_namespaces": ["kube-system"]}));
-    let d = evaluate(&request("Pod", "CREATE", object("Pod", bare_spec())), &s, true);
+    let d = submit("Pod", "CREATE", bare_spec(), &s);
     assert!(d.accepted(), "{:?}", d.message());
     // One non-exempt container makes the pod-level field required again.
     let mut spec = bare_spec();
     spec["initContainers"] = json!([{"name": "init", "image": "busybox"}]);
-    let d = evaluate(&request("Pod", "CREATE", object("Pod", spec.clone())), &s, true);
+    let d = submit("Pod", "CREATE", spec.clone(), &s);
     assert!(d.message().unwrap().contains("supplementalGroupsPolicy is not set"));
     let mut req = request("Pod", "CREATE", object("Pod", spec));
     req["namespace"] = json!("kube-system");
@@ -218,7 +215,7 @@ fn range_rules_reject_missing_values_without_mutation() {
     }));
     let mut spec = bare_spec();
     spec["securityContext"] = json!({"supplementalGroupsPolicy": "Strict"});
-    let d = evaluate(&request("Job", "CREATE", object("Job", spec)), &s, true);
+    let d = submit("Job", "CREATE", spec, &s);
     let fields: Vec<&str> = d.violations.iter().map(|v| v.field.as_str()).collect();
     assert_eq!(
         fields,
@@ -248,11 +245,7 @@ fn a_pod_with_every_value_in_range_is_accepted_whatever_mutate_says() {
     for mutate in [true, false] {
         let mut s = rules.clone();
         s["mutate"] = json!(mutate);
-        let d = evaluate(
-            &request("Pod", "CREATE", object("Pod", spec.clone())),
-            &settings(s),
-            true,
-        );
+        let d = submit("Pod", "CREATE", spec.clone(), &settings(s));
         assert!(
             d.accepted() && d.mutated.is_none() && d.warnings.is_empty(),
             "{:?}",
@@ -267,14 +260,14 @@ fn container_values_override_pod_values() {
     // Pod value out of range but every container overrides it: accepted (Spec 4).
     let spec = json!({"securityContext": {"supplementalGroupsPolicy": "Strict", "runAsGroup": 10, "runAsUser": 1},
         "containers": [{"name": "a", "image": "x", "securityContext": {"runAsGroup": 3001}}]});
-    assert!(evaluate(&request("Pod", "CREATE", object("Pod", spec.clone())), &s, true).accepted());
+    assert!(submit("Pod", "CREATE", spec.clone(), &s).accepted());
     // A container without its own value inherits the pod's, and the message points at the pod field.
     let mut spec2 = spec;
     spec2["containers"]
         .as_array_mut()
         .unwrap()
         .push(json!({"name": "b", "image": "y"}));
-    let d = evaluate(&request("Pod", "CREATE", object("Pod", spec2)), &s, true);
+    let d = submit("Pod", "CREATE", spec2, &s);
     assert_eq!(d.violations.len(), 1);
     assert_eq!(d.violations[0].field, "spec.securityContext.runAsGroup");
     assert_eq!(d.violations[0].container.as_deref(), Some("container \"b\""));
@@ -284,7 +277,7 @@ fn container_values_override_pod_values() {
     // A container value out of range is refused even when the pod value is fine.
     let spec3 = json!({"securityContext": {"supplementalGroupsPolicy": "Strict", "runAsGroup": 3000, "runAsUser": 1},
         "initContainers": [{"name": "i", "image": "x", "securityContext": {"runAsGroup": 0}}], "containers": [{"name": "a", "image": "x"}]});
-    let d = evaluate(&request("Pod", "CREATE", object("Pod", spec3)), &s, true);
+    let d = submit("Pod", "CREATE", spec3, &s);
     assert_eq!(
         d.violations[0].field,
         "spec.initContainers[0].securityContext.runAsGroup"
@@ -300,10 +293,10 @@ fn may_run_as_allows_missing_and_supplemental_groups_are_checked_one_by_one() {
     );
     let mut spec = bare_spec();
     spec["securityContext"] = json!({"supplementalGroupsPolicy": "Strict"});
-    assert!(evaluate(&request("Pod", "CREATE", object("Pod", spec.clone())), &s, true).accepted());
+    assert!(submit("Pod", "CREATE", spec.clone(), &s).accepted());
     spec["securityContext"]["supplementalGroups"] = json!([150, 250, "300"]);
     spec["securityContext"]["fsGroup"] = json!(99);
-    let d = evaluate(&request("Pod", "CREATE", object("Pod", spec)), &s, true);
+    let d = submit("Pod", "CREATE", spec, &s);
     let got: Vec<String> = d.violations.iter().map(ToString::to_string).collect();
     assert_eq!(
         got,
@@ -326,28 +319,22 @@ fn must_run_as_non_root() {
         "/spec/template/spec/containers/0/securityContext={\"runAsNonRoot\":true}"
     );
     let mut root = bare_spec();
-    root["securityContext"] = json!({"supplementalGroupsPolicy": "Strict", "runAsUser": 0});
-    let d = evaluate(
-        &request("StatefulSet", "CREATE", object("StatefulSet", root.clone())),
-        &s,
-        true,
-    );
-    assert!(d
-        .message()
-        .unwrap()
-        .contains("container \"app\": spec.template.spec.securityContext.runAsUser is 0 (root)"));
-    root["securityContext"] = json!({"supplementalGroupsPolicy": "Strict", "runAsNonRoot": false});
-    let d = evaluate(
-        &request("StatefulSet", "CREATE", object("StatefulSet", root.clone())),
-        &s,
-        true,
-    );
-    assert!(d
-        .message()
-        .unwrap()
-        .contains("spec.template.spec.securityContext.runAsNonRoot is false"));
+    for (sc, said) in [
+        (
+            json!({"supplementalGroupsPolicy": "Strict", "runAsUser": 0}),
+            "container \"app\": spec.template.spec.securityContext.runAsUser is 0 (root)",
+        ),
+        (
+            json!({"supplementalGroupsPolicy": "Strict", "runAsNonRoot": false}),
+            "spec.template.spec.securityContext.runAsNonRoot is false",
+        ),
+    ] {
+        root["securityContext"] = sc.clone();
+        let message = submit("StatefulSet", "CREATE", root.clone(), &s).message().unwrap();
+        assert!(message.contains(said), "{sc}: {message}");
+    }
     root["securityContext"] = json!({"supplementalGroupsPolicy": "Strict", "runAsNonRoot": true});
-    assert!(evaluate(&request("StatefulSet", "CREATE", object("StatefulSet", root)), &s, true).accepted());
+    assert!(submit("StatefulSet", "CREATE", root, &s).accepted());
     let d = evaluate(
         &request("StatefulSet", "CREATE", obj),
         &settings(json!({"mutate": false, "run_as_user": {"rule": "MustRunAsNonRoot"}})),
@@ -364,21 +351,13 @@ fn require_run_as_group_and_the_containerd_warning() {
     let s = settings(json!({"require_run_as_group": true}));
     let mut spec = bare_spec();
     spec["securityContext"] = json!({"supplementalGroupsPolicy": "Strict"});
-    let d = evaluate(
-        &request("DaemonSet", "CREATE", object("DaemonSet", spec.clone())),
-        &s,
-        true,
-    );
+    let d = submit("DaemonSet", "CREATE", spec.clone(), &s);
     assert!(d
         .message()
         .unwrap()
         .contains("primary gid comes from the image's /etc/passwd or falls back to 0"));
     spec["securityContext"]["runAsGroup"] = json!(3000);
-    let d = evaluate(
-        &request("DaemonSet", "CREATE", object("DaemonSet", spec.clone())),
-        &s,
-        true,
-    );
+    let d = submit("DaemonSet", "CREATE", spec.clone(), &s);
     assert!(d.accepted());
     assert_eq!(d.warnings.len(), 1);
     assert!(d.warnings[0].starts_with("spec.template.spec.securityContext.runAsGroup (3000) is set without runAsUser"));
@@ -388,11 +367,7 @@ fn require_run_as_group_and_the_containerd_warning() {
         podgroups_core::warnings::run_as_group_without_run_as_user("spec.template.spec.securityContext", &3000)
     );
     spec["securityContext"]["runAsUser"] = json!(1000);
-    assert!(
-        evaluate(&request("DaemonSet", "CREATE", object("DaemonSet", spec)), &s, true)
-            .warnings
-            .is_empty()
-    );
+    assert!(submit("DaemonSet", "CREATE", spec, &s).warnings.is_empty());
 }
 
 #[test]
@@ -425,13 +400,13 @@ fn pod_updates_are_judged_only_on_what_they_change() {
 #[test]
 fn skipped_requests() {
     let s = settings(json!({"mutate": false}));
-    assert!(evaluate(&request("Pod", "DELETE", object("Pod", bare_spec())), &s, true).accepted());
+    assert!(submit("Pod", "DELETE", bare_spec(), &s).accepted());
     let mut dying = object("Deployment", bare_spec());
     dying["metadata"]["deletionTimestamp"] = json!("2026-01-01T00:00:00Z");
     assert!(evaluate(&request("Deployment", "UPDATE", dying), &s, true).accepted());
     let windows =
         json!({"os": {"name": "windows"}, "containers": [{"name": "w", "image": "mcr.microsoft.com/windows"}]});
-    assert!(evaluate(&request("Pod", "CREATE", object("Pod", windows)), &s, true).accepted());
+    assert!(submit("Pod", "CREATE", windows, &s).accepted());
 }
 
 #[test]
@@ -489,7 +464,7 @@ fn absurd_numbers_and_huge_arrays_stay_rejections() {
     let s = settings(json!({"supplemental_groups": {"rule": "MayRunAs", "ranges": [{"min": 1, "max": 10}]}}));
     let mut spec = bare_spec();
     spec["securityContext"] = json!({"supplementalGroupsPolicy": "Strict", "runAsUser": 1e300, "supplementalGroups": (0..100_000).map(|i| i + 100).collect::<Vec<u64>>()});
-    let d = evaluate(&request("Pod", "CREATE", object("Pod", spec.clone())), &s, true);
+    let d = submit("Pod", "CREATE", spec.clone(), &s);
     let got: Vec<String> = d.violations.iter().map(ToString::to_string).collect();
     assert_eq!(
         got,
@@ -504,7 +479,7 @@ fn absurd_numbers_and_huge_arrays_stay_rejections() {
         .map(|i| json!({"name": format!("c{i}"), "image": "x", "securityContext": {"runAsGroup": -1}}))
         .collect();
     spec["containers"] = Value::Array(many);
-    let d = evaluate(&request("Pod", "CREATE", object("Pod", spec.clone())), &s, true);
+    let d = submit("Pod", "CREATE", spec.clone(), &s);
     assert_eq!((d.violations.len(), d.omitted), (101, 0));
     assert_eq!(d.listed().0.len(), crate::evaluate::MAX_LISTED);
     let end = format!("and {} more violations", 101 - crate::evaluate::MAX_LISTED);
@@ -513,11 +488,7 @@ fn absurd_numbers_and_huge_arrays_stay_rejections() {
     // An absurd uid is refused even with RunAsAny, and the message stays short.
     spec["securityContext"] =
         json!({"supplementalGroupsPolicy": "Strict", "runAsGroup": -5, "runAsUser": 18446744073709551615u64});
-    let d = evaluate(
-        &request("Pod", "CREATE", object("Pod", spec)),
-        &Settings::default(),
-        true,
-    );
+    let d = submit("Pod", "CREATE", spec, &Settings::default());
     let got: Vec<String> = d.violations.iter().map(ToString::to_string).collect();
     assert_eq!(
         got,
@@ -549,11 +520,7 @@ fn violations_past_the_kept_limit_are_counted() {
         .map(|i| json!({"name": format!("c{i}"), "image": "x", "securityContext": {"runAsGroup": -1}}))
         .collect();
     let spec = json!({"securityContext": {"supplementalGroupsPolicy": "Strict"}, "containers": containers});
-    let d = evaluate(
-        &request("Pod", "CREATE", object("Pod", spec)),
-        &Settings::default(),
-        true,
-    );
+    let d = submit("Pod", "CREATE", spec, &Settings::default());
     assert_eq!((d.violations.len(), d.omitted), (crate::check::MAX_KEPT, 200));
     assert!(d.message().unwrap().ends_with("; and 1180 more violations"));
 }
@@ -577,11 +544,7 @@ fn null_security_contexts_count_as_unset_and_are_replaced_when_mutating() {
 
 #[test]
 fn a_pod_update_without_old_object_is_judged_alone_and_never_mutated() {
-    let d = evaluate(
-        &request("Pod", "UPDATE", object("Pod", bare_spec())),
-        &Settings::default(),
-        true,
-    );
+    let d = submit("Pod", "UPDATE", bare_spec(), &Settings::default());
     assert!(d.mutated.is_none());
     assert!(d.message().unwrap().contains("supplementalGroupsPolicy is not set"));
 }
