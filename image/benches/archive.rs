@@ -5,6 +5,9 @@
 //! layers), then reads each in a fresh child process and prints MB/s and the child's peak RSS (VmHWM).
 //! `PODGROUPS_BENCH_MB` sets the archive size (default 1024); the archives are deleted afterwards.
 
+mod common;
+
+use common::{measured_child_args, peak_rss_kb, size_mb};
 use podgroups_image::{read_image_at, ReadAt, Selector};
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
@@ -24,15 +27,11 @@ impl ReadAt for Disk {
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args().collect();
-    if let Some(i) = args.iter().position(|a| a == "--measure") {
-        measure(Path::new(&args[i + 1]), args.iter().any(|a| a == "--verify"));
+    if let Some(args) = measured_child_args() {
+        measure(Path::new(&args[0]), args.iter().any(|a| a == "--verify"));
         return;
     }
-    let mb: u64 = std::env::var("PODGROUPS_BENCH_MB")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(1024);
+    let mb = size_mb(1024) as u64;
     let dir = std::env::temp_dir().join(format!("podgroups-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     println!("archive                              size MB   paths  wall s   CPU s  MB/s wall  MB/s CPU  peak RSS MB");
@@ -75,12 +74,7 @@ fn measure(path: &Path, verify_digests: bool) {
     let cpu = cpu_seconds() - cpu0;
     assert_eq!(found.image.group.text(), Some(GROUP));
     assert_eq!(found.image.passwd.text(), Some(PASSWD));
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let hwm_kb: f64 = status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or(f64::NAN);
+    let hwm_kb = peak_rss_kb().map_or(f64::NAN, |kb| kb as f64);
     let mb = len as f64 / 1048576.0;
     println!(
         "{mb:>7.0} {:>7} {secs:>7.2} {cpu:>7.2} {:>10.0} {:>9.0} {:>12.1}",

@@ -7,6 +7,9 @@
 //! child processes (wall time, bytes downloaded, the child's peak RSS from VmHWM).
 //! `PODGROUPS_BENCH_MB` sets the base layer's size (default 64).
 
+mod common;
+
+use common::{measured_child_args, peak_rss_kb, size_mb};
 use oci_client::client::{ClientConfig, ClientProtocol, Config, ImageLayer};
 use oci_client::secrets::RegistryAuth;
 use podgroups_image::reference::Reference;
@@ -18,19 +21,15 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 fn main() {
-    let args: Vec<String> = std::env::args().collect();
-    if let Some(i) = args.iter().position(|a| a == "--measure") {
-        measure(&args[i + 1..]);
+    if let Some(args) = measured_child_args() {
+        measure(&args);
         return;
     }
     if Command::new("docker-registry").arg("--version").output().is_err() {
         println!("skipped: docker-registry is not installed (apt-get install docker-registry)");
         return;
     }
-    let mb: usize = std::env::var("PODGROUPS_BENCH_MB")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(64);
+    let mb = size_mb(64);
     let dir = std::env::temp_dir().join(format!("podgroups-registry-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let port = free_port();
@@ -133,41 +132,44 @@ fn main() {
             m.peak_rss_kb as f64 / 1024.0
         )
     };
-    let cache = dir.join("cache-top");
-    row(
-        "one image, /etc in its top layer, first",
-        &run(&cache, false, &refs(&["big:top"])),
-        Some(top_size),
-    );
-    row(
-        "  the same, cached (tag re-resolved online)",
-        &run(&cache, false, &refs(&["big:top"])),
-        Some(top_size),
-    );
-    row(
-        "  the same, --offline",
-        &run(&cache, true, &refs(&["big:top"])),
-        Some(top_size),
-    );
-    let cache = dir.join("cache-full");
-    row(
-        "one image, top layer without etc/ entry, first",
-        &run(&cache, false, &refs(&["big:full"])),
-        Some(full_size),
-    );
-    row(
-        "  the same, cached",
-        &run(&cache, false, &refs(&["big:full"])),
-        Some(full_size),
-    );
-    let cache = dir.join("cache-small");
-    row(
-        "100 distinct images, 10 at a time, first",
-        &run(&cache, false, &smalls),
-        None,
-    );
-    row("  the same, cached", &run(&cache, false, &smalls), None);
-    row("  the same, --offline", &run(&cache, true, &smalls), None);
+    let (top, full) = (refs(&["big:top"]), refs(&["big:full"]));
+    // In order: each cache is filled by the first row that names it.
+    for (what, cache, offline, images, size) in [
+        (
+            "one image, /etc in its top layer, first",
+            "cache-top",
+            false,
+            &top,
+            Some(top_size),
+        ),
+        (
+            "  the same, cached (tag re-resolved online)",
+            "cache-top",
+            false,
+            &top,
+            Some(top_size),
+        ),
+        ("  the same, --offline", "cache-top", true, &top, Some(top_size)),
+        (
+            "one image, top layer without etc/ entry, first",
+            "cache-full",
+            false,
+            &full,
+            Some(full_size),
+        ),
+        ("  the same, cached", "cache-full", false, &full, Some(full_size)),
+        (
+            "100 distinct images, 10 at a time, first",
+            "cache-small",
+            false,
+            &smalls,
+            None,
+        ),
+        ("  the same, cached", "cache-small", false, &smalls, None),
+        ("  the same, --offline", "cache-small", true, &smalls, None),
+    ] {
+        row(what, &run(&dir.join(cache), offline, images), size);
+    }
     drop(server);
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -205,17 +207,11 @@ fn measure(args: &[String]) {
             Err(e) => panic!("{e}"),
         }
     }
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let peak_rss_kb = status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or(0);
     let m = Measured {
         images: results.len(),
         secs,
         downloaded,
-        peak_rss_kb,
+        peak_rss_kb: peak_rss_kb().unwrap_or(0),
     };
     println!("{}", serde_json::to_string(&m).unwrap());
 }

@@ -45,6 +45,11 @@ fn text(b: &[u8]) -> ImageFile {
     Some(String::from_utf8(b.to_vec()).unwrap()).into()
 }
 
+/// An image without a name or USER, of `layers` (base first).
+fn unnamed(layers: Vec<Vec<u8>>) -> Img {
+    Img::new("a", "", layers)
+}
+
 /// Both formats hold the same single image.
 fn both(img: Img) -> [Vec<u8>; 2] {
     [docker_save(std::slice::from_ref(&img)), oci_archive(&[img], false)]
@@ -76,10 +81,8 @@ fn docker_save_gives_user_and_files_from_the_base_layer() {
     );
     // docker save layers are named by their diff_id from the config.
     assert_eq!(found.layers[0].digest.as_deref(), Some(sha256(&base()).as_str()));
-    assert!(found
-        .passwd
-        .describe(&found.layers)
-        .starts_with("/etc/passwd from layer 0 (sha256:"));
+    let said = found.passwd.describe(&found.layers);
+    assert!(said.starts_with("/etc/passwd from layer 0 (sha256:"), "{said}");
 }
 
 #[test]
@@ -119,7 +122,7 @@ fn upper_layers_replace_files() {
 
 #[test]
 fn whiteouts_remove_files_and_directories() {
-    let wh_file = Img::new("a", "", vec![base(), layer(&[E::Whiteout("etc/group")])]);
+    let wh_file = unnamed(vec![base(), layer(&[E::Whiteout("etc/group")])]);
     for bytes in both(wh_file) {
         let found = read(&bytes);
         assert_eq!(found.image.group, ImageFile::Absent);
@@ -138,36 +141,26 @@ fn whiteouts_remove_files_and_directories() {
         );
     }
     // Whiting out /etc removes both; a later layer can bring one back.
-    let wh_dir = Img::new(
-        "a",
-        "",
-        vec![
-            base(),
-            layer(&[E::Whiteout("etc")]),
-            layer(&[E::File("etc/passwd", b"x:x:1:1::/:/bin/sh\n")]),
-        ],
-    );
+    let wh_dir = unnamed(vec![
+        base(),
+        layer(&[E::Whiteout("etc")]),
+        layer(&[E::File("etc/passwd", b"x:x:1:1::/:/bin/sh\n")]),
+    ]);
     let found = read(&docker_save(&[wh_dir]));
     assert_eq!(found.image.passwd, text(b"x:x:1:1::/:/bin/sh\n"));
     assert_eq!(found.image.group, ImageFile::Absent);
-    assert!(found
-        .group
-        .describe(&found.layers)
-        .contains("whiteout of /etc in layer 1"));
+    let said = found.group.describe(&found.layers);
+    assert!(said.contains("whiteout of /etc in layer 1"), "{said}");
 }
 
 #[test]
 fn opaque_directories_hide_lower_layers_but_not_their_own_layer() {
     let upper = b"root:x:0:0::/root:/bin/sh\n";
     // The marker comes after the layer's own etc/passwd: order within a layer does not matter.
-    let img = Img::new(
-        "a",
-        "",
-        vec![
-            base(),
-            layer(&[E::Dir("etc/"), E::File("etc/passwd", upper), E::Opaque("etc")]),
-        ],
-    );
+    let img = unnamed(vec![
+        base(),
+        layer(&[E::Dir("etc/"), E::File("etc/passwd", upper), E::Opaque("etc")]),
+    ]);
     for bytes in both(img) {
         let found = read(&bytes);
         assert_eq!(found.image.passwd, text(upper));
@@ -181,29 +174,13 @@ fn opaque_directories_hide_lower_layers_but_not_their_own_layer() {
 #[test]
 fn symlinked_passwd_resolves_inside_the_rootfs() {
     let real = b"real:x:7:7::/:/bin/sh\n";
+    // /usr/lib/passwd, and /etc/passwd a symlink to it written as `target`.
+    let to_usr_lib = |target| vec![E::File("usr/lib/passwd", real), E::Symlink("etc/passwd", target)];
     let cases: Vec<(&str, Vec<E>)> = vec![
-        (
-            "relative",
-            vec![
-                E::File("usr/lib/passwd", real),
-                E::Symlink("etc/passwd", "../usr/lib/passwd"),
-            ],
-        ),
-        (
-            "absolute",
-            vec![
-                E::File("usr/lib/passwd", real),
-                E::Symlink("etc/passwd", "/usr/lib/passwd"),
-            ],
-        ),
+        ("relative", to_usr_lib("../usr/lib/passwd")),
+        ("absolute", to_usr_lib("/usr/lib/passwd")),
         // `..` cannot climb out of the root: /../../usr/lib/passwd is /usr/lib/passwd.
-        (
-            "escaping",
-            vec![
-                E::File("usr/lib/passwd", real),
-                E::Symlink("etc/passwd", "../../../../usr/lib/passwd"),
-            ],
-        ),
+        ("escaping", to_usr_lib("../../../../usr/lib/passwd")),
         // The whole /etc is a symlink to a directory of another layer.
         (
             "etc-dir",
@@ -224,7 +201,7 @@ fn symlinked_passwd_resolves_inside_the_rootfs() {
         ),
     ];
     for (name, entries) in cases {
-        for bytes in both(Img::new("a", "", vec![base(), gzip(&layer(&entries))])) {
+        for bytes in both(unnamed(vec![base(), gzip(&layer(&entries))])) {
             let found = read(&bytes);
             assert_eq!(found.image.passwd, text(real), "{name}");
             let EtcFile::Regular { path, layer, links, .. } = &found.passwd else {
@@ -245,15 +222,11 @@ fn symlinked_passwd_resolves_inside_the_rootfs() {
 fn a_symlink_into_a_lower_layer_reads_that_layer_again() {
     // Layer 2 points /etc/group at a file of layer 0 that is not etc/group: the second pass reads it.
     let alt = b"alt:x:42:app\n";
-    let img = Img::new(
-        "a",
-        "",
-        vec![
-            zstd(&layer(&[E::File("etc/passwd", PASSWD), E::File("opt/group.alt", alt)])),
-            gzip(&layer(&[E::File("etc/group", GROUP)])),
-            layer(&[E::Symlink("etc/group", "/opt/group.alt")]),
-        ],
-    );
+    let img = unnamed(vec![
+        zstd(&layer(&[E::File("etc/passwd", PASSWD), E::File("opt/group.alt", alt)])),
+        gzip(&layer(&[E::File("etc/group", GROUP)])),
+        layer(&[E::Symlink("etc/group", "/opt/group.alt")]),
+    ]);
     for bytes in both(img) {
         let found = read(&bytes);
         assert_eq!(found.image.group, text(alt));
@@ -266,27 +239,21 @@ fn a_symlink_into_a_lower_layer_reads_that_layer_again() {
                 links: vec!["etc/group -> /opt/group.alt".into()],
             }
         );
-        assert!(found
-            .group
-            .describe(&found.layers)
-            .contains("via symlink etc/group -> /opt/group.alt"));
+        let said = found.group.describe(&found.layers);
+        assert!(said.contains("via symlink etc/group -> /opt/group.alt"), "{said}");
     }
 }
 
 #[test]
 fn hard_links_keep_the_content_they_were_made_with() {
     let master = b"m:x:5:5::/:/bin/sh\n";
-    let img = Img::new(
-        "a",
-        "",
-        vec![
-            layer(&[
-                E::File("usr/share/base-passwd/passwd.master", master),
-                E::HardLink("etc/passwd", "usr/share/base-passwd/passwd.master"),
-            ]),
-            layer(&[E::File("usr/share/base-passwd/passwd.master", b"changed later\n")]),
-        ],
-    );
+    let img = unnamed(vec![
+        layer(&[
+            E::File("usr/share/base-passwd/passwd.master", master),
+            E::HardLink("etc/passwd", "usr/share/base-passwd/passwd.master"),
+        ]),
+        layer(&[E::File("usr/share/base-passwd/passwd.master", b"changed later\n")]),
+    ]);
     for bytes in both(img) {
         let found = read(&bytes);
         assert_eq!(found.image.passwd, text(master));
@@ -326,19 +293,15 @@ fn missing_group_file_is_absent() {
 
 #[test]
 fn non_regular_files_are_reported_not_read() {
-    let img = Img::new(
-        "a",
-        "",
-        vec![
-            base(),
-            layer(&[
-                E::Whiteout("etc/group"),
-                E::Dir("etc/group/"),
-                E::Whiteout("etc/passwd"),
-                E::CharDevice("etc/passwd"),
-            ]),
-        ],
-    );
+    let img = unnamed(vec![
+        base(),
+        layer(&[
+            E::Whiteout("etc/group"),
+            E::Dir("etc/group/"),
+            E::Whiteout("etc/passwd"),
+            E::CharDevice("etc/passwd"),
+        ]),
+    ]);
     let found = read(&docker_save(&[img]));
     assert_eq!(found.image.passwd, ImageFile::Absent);
     assert!(matches!(&found.group, EtcFile::NotRegular { what, layer: 1, .. } if what == "directory"));
@@ -348,24 +311,16 @@ fn non_regular_files_are_reported_not_read() {
         Some("etc/group is not a regular file")
     );
     // /etc itself a file: opening /etc/passwd fails with ENOTDIR.
-    let found = read(&docker_save(&[Img::new(
-        "a",
-        "",
-        vec![base(), layer(&[E::File("etc", b"")])],
-    )]));
+    let found = read(&docker_save(&[unnamed(vec![base(), layer(&[E::File("etc", b"")])])]));
     assert!(matches!(&found.passwd, EtcFile::NotADirectory { component, .. } if component == "etc"));
 }
 
 #[test]
 fn symlink_loops_are_reported() {
-    let img = Img::new(
-        "a",
-        "",
-        vec![layer(&[
-            E::Symlink("etc/passwd", "/etc/pw"),
-            E::Symlink("etc/pw", "passwd"),
-        ])],
-    );
+    let img = unnamed(vec![layer(&[
+        E::Symlink("etc/passwd", "/etc/pw"),
+        E::Symlink("etc/pw", "passwd"),
+    ])]);
     let found = read(&docker_save(&[img]));
     assert_eq!(
         found.passwd,
@@ -379,11 +334,10 @@ fn symlink_loops_are_reported() {
 #[test]
 fn oversized_files_are_refused_like_containerd() {
     let big = vec![b'#'; podgroups_core::image::MAX_ETC_FILE_BYTES + 1];
-    let found = read(&docker_save(&[Img::new(
-        "a",
-        "",
-        vec![base(), gzip(&layer(&[E::File("etc/group", &big)]))],
-    )]));
+    let found = read(&docker_save(&[unnamed(vec![
+        base(),
+        gzip(&layer(&[E::File("etc/group", &big)])),
+    ])]));
     assert!(matches!(found.group, EtcFile::TooLarge { size, .. } if size == big.len() as u64));
     assert_eq!(found.image.group, ImageFile::Absent);
     assert_eq!(
@@ -396,14 +350,10 @@ fn oversized_files_are_refused_like_containerd() {
 fn long_names_and_pax_headers_are_read() {
     let deep = format!("usr/{}/passwd", "d".repeat(150));
     let target = format!("/{deep}");
-    let found = read(&docker_save(&[Img::new(
-        "a",
-        "",
-        vec![layer(&[
-            E::File(&deep, b"long:x:9:9::/:/bin/sh\n"),
-            E::Symlink("etc/passwd", &target),
-        ])],
-    )]));
+    let found = read(&docker_save(&[unnamed(vec![layer(&[
+        E::File(&deep, b"long:x:9:9::/:/bin/sh\n"),
+        E::Symlink("etc/passwd", &target),
+    ])])]));
     assert_eq!(found.image.passwd, text(b"long:x:9:9::/:/bin/sh\n"));
 }
 
@@ -414,7 +364,7 @@ fn zstd_and_gzip_multi_frame_layers() {
     let two_frames = [zstd(a), zstd(b)].concat();
     let two_members = [gzip(a), gzip(b)].concat();
     for blob in [two_frames, two_members] {
-        let found = read(&oci_archive(&[Img::new("a", "", vec![blob])], false));
+        let found = read(&oci_archive(&[unnamed(vec![blob])], false));
         assert_eq!(found.image.group, text(GROUP));
     }
 }
@@ -631,7 +581,7 @@ fn ustar_prefixes_and_pax_paths_are_read() {
         E::Symlink("etc/passwd", &format!("/{ustar}")),
         E::Symlink("etc/group", &format!("/{pax}")),
     ]);
-    let found = read(&docker_save(&[Img::new("a", "", vec![l, links])]));
+    let found = read(&docker_save(&[unnamed(vec![l, links])]));
     assert_eq!(found.image.passwd, text(b"x:x:1:\n"));
     assert_eq!(found.image.group, text(b"x:x:1:\n"));
 }
@@ -671,14 +621,10 @@ fn symlinked_layer_members_of_old_docker_save_are_followed() {
 #[test]
 fn an_opaque_marker_in_a_new_directory_creates_it() {
     // etc as a file is replaced by the directory the marker needs; etc/passwd is then simply absent.
-    let img = Img::new(
-        "a",
-        "",
-        vec![
-            layer(&[E::File("etc", b"")]),
-            layer(&[E::Whiteout("etc"), E::Opaque("etc")]),
-        ],
-    );
+    let img = unnamed(vec![
+        layer(&[E::File("etc", b"")]),
+        layer(&[E::Whiteout("etc"), E::Opaque("etc")]),
+    ]);
     let found = read(&docker_save(&[img]));
     assert!(matches!(found.passwd, EtcFile::Absent { .. }), "{:?}", found.passwd);
 }
