@@ -16,6 +16,17 @@ fn sim(runtime: &str, k8s: &str, gate: bool, pod: &str, image_user: &str) -> Sim
     sim_files(runtime, k8s, gate, pod, image_user, Some(PASSWD), Some(GROUP))
 }
 
+/// The pod written with Strict for uid 1000, on `runtime` and Kubernetes `k8s`.
+fn strict_as_1000(runtime: &str, k8s: &str, gate: bool) -> Simulation {
+    sim(
+        runtime,
+        k8s,
+        gate,
+        &pod("{runAsUser: 1000, supplementalGroupsPolicy: Strict}"),
+        "",
+    )
+}
+
 fn sim_files(
     runtime: &str,
     k8s: &str,
@@ -47,33 +58,18 @@ fn containerd_uid_out_of_range_depends_on_patch_release() {
     let new = sim("containerd-2.1.8", "1.33", true, &p, "4294967296");
     assert!(new.error.unwrap().message.contains("uid out of range"));
     let crio = sim("crio", "1.33", true, &p, "4294967296");
-    assert!(crio
-        .error
-        .unwrap()
-        .message
-        .contains("uids and gids must be in range 0-2147483647"));
+    let said = crio.error.unwrap().message;
+    assert!(said.contains("uids and gids must be in range 0-2147483647"), "{said}");
 }
 
 #[test]
 fn alpha_versions_degrade_strict_silently_on_containerd_1_7() {
     // Steps 2.2 and 9.1: no admission check before 1.33; containerd 1.7 drops the unknown field.
-    let s = sim(
-        "containerd-1.7",
-        "1.32",
-        true,
-        &pod("{runAsUser: 1000, supplementalGroupsPolicy: Strict}"),
-        "",
-    );
+    let s = strict_as_1000("containerd-1.7", "1.32", true);
     assert_eq!(s.additional_gids, Some(vec![600, 1000]));
     assert_eq!(s.status_user, None);
     assert!(codes(&s).contains(&"strict-ignored"), "{:?}", codes(&s));
-    let beta = sim(
-        "containerd-1.7",
-        "1.34",
-        true,
-        &pod("{runAsUser: 1000, supplementalGroupsPolicy: Strict}"),
-        "",
-    );
+    let beta = strict_as_1000("containerd-1.7", "1.34", true);
     assert_eq!(beta.error.unwrap().reason, "SupplementalGroupsPolicyNotSupported");
 }
 
@@ -95,26 +91,14 @@ fn gate_off_drops_even_invalid_values() {
     );
     assert_eq!(s.status_user, None, "the kubelet copies the user only with the gate on");
     assert!(codes(&s).contains(&"policy-dropped"));
-    let old = sim(
-        "containerd-2",
-        "1.30",
-        false,
-        &pod("{runAsUser: 1000, supplementalGroupsPolicy: Strict}"),
-        "",
-    );
+    let old = strict_as_1000("containerd-2", "1.30", false);
     assert_eq!(old.additional_gids, Some(vec![600, 1000]));
     assert!(codes(&old).contains(&"policy-unknown-field"));
 }
 
 #[test]
 fn gate_is_locked_on_from_1_35() {
-    let s = sim(
-        "containerd-2",
-        "1.35",
-        false,
-        &pod("{runAsUser: 1000, supplementalGroupsPolicy: Strict}"),
-        "",
-    );
+    let s = strict_as_1000("containerd-2", "1.35", false);
     assert_eq!(s.additional_gids, Some(vec![1000]));
     assert!(s.status_user.is_some());
     assert!(codes(&s).contains(&"gate-locked"));
@@ -223,11 +207,11 @@ fn non_root_image_uid_range_is_checked_from_1_33() {
     // Step 6.5: kubelet 1.33+ refuses; older kubelets pass the uid to the runtime.
     let p = pod("{runAsNonRoot: true}");
     let new = sim("containerd-2", "1.33", true, &p, "4294967296");
-    assert!(new
-        .error
-        .unwrap()
-        .message
-        .starts_with("container has runAsNonRoot and image has an invalid user id (4294967296)"));
+    let said = new.error.unwrap().message;
+    assert!(
+        said.starts_with("container has runAsNonRoot and image has an invalid user id (4294967296)"),
+        "{said}"
+    );
     let old = sim("containerd-2", "1.32", true, &p, "4294967296");
     assert_eq!(old.error.unwrap().stage.as_str(), "runtime-create");
 }
