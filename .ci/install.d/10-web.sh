@@ -4,15 +4,12 @@
 # tests/e2e/package-lock.json (playwright-core, which drives the system chromium and downloads no
 # browser). Idempotent; runs from the repo root.
 set -euo pipefail
+source .ci/lib/apt.sh   # apt_install
 rustup target add wasm32-unknown-unknown
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then need+=(nodejs npm); fi
-if [ "${#need[@]}" -gt 0 ]; then
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq "${need[@]}" >/dev/null
-fi
+apt_install "${need[@]}"
 chromium --version
 node --version
 for dir in www tests/e2e; do

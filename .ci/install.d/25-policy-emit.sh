@@ -3,11 +3,10 @@
 # (.ci/test.d/25-policy-emit.sh): PyPI's kubernetes-validate (the Kubernetes OpenAPI schemas, with
 # jsonschema and PyYAML) in a virtualenv, and npm's @kubernetes-models/kyverno. Idempotent; runs from the repo root.
 set -euo pipefail
+source .ci/lib/apt.sh   # apt_install
 venv="${PODGROUPS_POLICY_VENV:-/opt/podgroups-policy-venv}"
 if ! command -v python3 >/dev/null 2>&1 || ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq python3 python3-venv >/dev/null
+  apt_install python3 python3-venv
 fi
 if ! "$venv/bin/python" -c 'import kubernetes_validate' >/dev/null 2>&1; then
   python3 -m venv "$venv"

@@ -4,6 +4,7 @@
 # for the TLS + basic-auth registry, curl to wait for servers. Skipped when already installed. The package's service fails to
 # start without systemd, harmlessly: the tests start their own servers.
 set -euo pipefail
+source .ci/lib/apt.sh   # apt_install
 need=()
 command -v docker-registry >/dev/null 2>&1 || need+=(docker-registry)
 command -v skopeo >/dev/null 2>&1 || need+=(skopeo)
@@ -12,10 +13,7 @@ command -v htpasswd >/dev/null 2>&1 || need+=(apache2-utils)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
 command -v python3 >/dev/null 2>&1 || need+=(python3)
 command -v curl >/dev/null 2>&1 || need+=(curl)
-if [ "${#need[@]}" -gt 0 ]; then
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq "${need[@]}" >/dev/null || true
-fi
+# `|| true`: docker-registry's service fails to start without systemd (see above).
+apt_install "${need[@]}" || true
 command -v docker-registry >/dev/null
 skopeo --version

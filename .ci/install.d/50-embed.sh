@@ -3,17 +3,14 @@
 # bin, so reruns skip it), and the npm tools of tests/embed (vite 7, typescript, playwright-core; the
 # browser tests reuse tests/e2e's launcher and Debian's chromium from 10-web.sh). Idempotent.
 set -euo pipefail
+source .ci/lib/apt.sh   # apt_install
 MDBOOK_VERSION=0.4.52
 need=()
 command -v hugo >/dev/null 2>&1 || need+=(hugo)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then need+=(nodejs npm); fi
-if [ "${#need[@]}" -gt 0 ]; then
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  # Without recommends: hugo would pull a Go toolchain it does not need.
-  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
-fi
+# Without recommends: hugo would pull a Go toolchain it does not need.
+apt_install --no-install-recommends "${need[@]}"
 hugo version
 if [ "$(mdbook --version 2>/dev/null)" != "mdbook v$MDBOOK_VERSION" ]; then
   # ~3 minutes on 2 cores; no `serve`/`watch` features (the tests serve the book themselves).

@@ -6,7 +6,7 @@
 # feature for wasm32-unknown-unknown.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-source .ci/lib/images.sh   # layer IMAGE SCRIPT, write_test_pod
+source .ci/lib/images.sh   # build_test_images, write_test_pod
 echo "-- podgroups-image (no registry feature) for wasm32-unknown-unknown"
 cargo build -q -p podgroups-image --target wasm32-unknown-unknown
 cargo build -q -p podgroups-cli
@@ -17,20 +17,7 @@ cd "$work"
 
 write_test_pod
 
-umoci init --layout oci >/dev/null
-# whiteout: /etc/group replaced by a relative symlink into a lower layer, then /etc recreated from scratch.
-umoci new --image oci:wh
-layer wh 'mkdir -p etc usr/lib; printf "root:x:0:0::/root:/bin/sh\napp:x:1000:1000::/home/app:/bin/sh\n" > etc/passwd;
-          printf "root:x:0:\napp:x:1000:\nwheel:x:10:app\n" > etc/group; printf "alt:x:50000:app\n" > usr/lib/group.alt'
-layer wh 'rm etc/group; ln -s ../usr/lib/group.alt etc/group'
-layer wh 'rm -rf etc; mkdir etc; printf "app:x:1000:1000::/:/bin/sh\n" > usr/lib/passwd.master; ln usr/lib/passwd.master etc/passwd;
-          ln -s ../usr/lib/group.alt etc/group'
-layer wh 'printf "changed:x:1:1::/:/bin/sh\n" > usr/lib/passwd.master.new; mv usr/lib/passwd.master.new usr/lib/passwd.master'
-umoci config --image oci:wh --config.user app >/dev/null
-# symlinked /etc and a missing /etc/group.
-umoci new --image oci:sym
-layer sym 'mkdir -p usr/etc; printf "app:x:1000:1000::/:/bin/sh\n" > usr/etc/passwd; ln -s usr/etc etc'
-umoci config --image oci:sym --config.user 1000 >/dev/null
+build_test_images
 
 checked=0
 for image in wh sym; do

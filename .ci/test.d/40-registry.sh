@@ -9,7 +9,7 @@
 # credentials from a docker credential helper. Nothing here reaches beyond 127.0.0.1.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-source .ci/lib/images.sh   # free_port, wait_up, layer, write_test_pod
+source .ci/lib/images.sh   # free_port, wait_up, layer, build_test_images, registry_yml, write_test_pod
 cargo build -q -p podgroups-cli
 bin="$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/debug/podgroups"
 work="$(mktemp -d)"
@@ -22,18 +22,8 @@ fail() { echo "FAIL: $*"; exit 1; }
 checked=0
 ok() { checked=$((checked + 1)); echo "ok: $*"; }
 
-# --- images (as .ci/test.d/30-archive.sh builds them, with `layer` of .ci/lib/images.sh) ---
-umoci init --layout oci >/dev/null
-umoci new --image oci:wh
-layer wh 'mkdir -p etc usr/lib; printf "root:x:0:0::/root:/bin/sh\napp:x:1000:1000::/home/app:/bin/sh\n" > etc/passwd;
-          printf "root:x:0:\napp:x:1000:\nwheel:x:10:app\n" > etc/group; printf "alt:x:50000:app\n" > usr/lib/group.alt'
-layer wh 'rm etc/group; ln -s ../usr/lib/group.alt etc/group'
-layer wh 'rm -rf etc; mkdir etc; printf "app:x:1000:1000::/:/bin/sh\n" > usr/lib/passwd.master; ln usr/lib/passwd.master etc/passwd;
-          ln -s ../usr/lib/group.alt etc/group'
-umoci config --image oci:wh --config.user app >/dev/null
-umoci new --image oci:sym
-layer sym 'mkdir -p usr/etc; printf "app:x:1000:1000::/:/bin/sh\n" > usr/etc/passwd; ln -s usr/etc etc'
-umoci config --image oci:sym --config.user 1000 >/dev/null
+# --- images: wh and sym of .ci/lib/images.sh (as 30-archive.sh reads them), and two more ---
+build_test_images
 # The same image as sym, but declared linux/arm64, for the multi-platform index.
 umoci new --image oci:arm
 layer arm 'mkdir -p etc; printf "arm:x:2000:2000::/:/bin/sh\n" > etc/passwd; printf "armg:x:60000:arm\n" > etc/group'
@@ -61,8 +51,7 @@ PY
 
 # --- a plain-HTTP registry ---
 port=$(free_port)
-mkdir -p store
-printf 'version: 0.1\nlog: {level: error}\nstorage: {filesystem: {rootdirectory: %s}}\nhttp: {addr: 127.0.0.1:%s}\n' "$work/store" "$port" > registry.yml
+registry_yml "$work" "$port"
 docker-registry serve registry.yml > registry.log 2>&1 & pids+=($!)
 wait_up "http://127.0.0.1:$port" "" registry.log
 reg="127.0.0.1:$port"
@@ -228,16 +217,9 @@ printf 'subjectAltName=IP:127.0.0.1\n' > san.ext
 openssl x509 -req -in srv.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 -extfile san.ext -out srv.pem 2>/dev/null
 htpasswd -Bbn tester s3cret > htpasswd
 tport=$(free_port)
-mkdir -p tstore
-cat > tls.yml <<YML
-version: 0.1
-log: {level: error}
-storage: {filesystem: {rootdirectory: $work/tstore}}
-http: {addr: 127.0.0.1:$tport, tls: {certificate: $work/srv.pem, key: $work/srv.key}}
-auth: {htpasswd: {realm: podgroups, path: $work/htpasswd}}
-YML
-docker-registry serve tls.yml > tls.log 2>&1 & pids+=($!)
-wait_up "https://127.0.0.1:$tport" "tester:s3cret" tls.log
+registry_yml "$work/tls" "$tport" "tls: {certificate: $work/srv.pem, key: $work/srv.key}" "{htpasswd: {realm: podgroups, path: $work/htpasswd}}"
+docker-registry serve tls/registry.yml > tls/registry.log 2>&1 & pids+=($!)
+wait_up "https://127.0.0.1:$tport" "tester:s3cret" tls/registry.log
 treg="127.0.0.1:$tport"
 skopeo --insecure-policy copy -q --dest-tls-verify=false --dest-creds tester:s3cret "oci:oci:wh" "docker://$treg/app-wh:1"
 mkdir -p dockercfg
@@ -288,15 +270,8 @@ kport=$(free_port)
 python3 token.py "$kport" tok.key tok.pem podgroups-issuer tokens.log & pids+=($!)
 for _ in $(seq 100); do curl -fs "http://127.0.0.1:$kport/token?service=probe" -o /dev/null && break; sleep 0.1; done
 bport=$(free_port)
-mkdir -p bstore
-cat > bearer.yml <<YML
-version: 0.1
-log: {level: error}
-storage: {filesystem: {rootdirectory: $work/bstore}}
-http: {addr: 127.0.0.1:$bport}
-auth: {token: {realm: "http://127.0.0.1:$kport/token", service: podgroups-registry, issuer: podgroups-issuer, rootcertbundle: $work/tok.pem}}
-YML
-docker-registry serve bearer.yml > bearer.log 2>&1 & pids+=($!)
+registry_yml "$work/bearer" "$bport" "" "{token: {realm: \"http://127.0.0.1:$kport/token\", service: podgroups-registry, issuer: podgroups-issuer, rootcertbundle: $work/tok.pem}}"
+docker-registry serve bearer/registry.yml > bearer/registry.log 2>&1 & pids+=($!)
 for _ in $(seq 100); do [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$bport/v2/")" = 401 ] && break; sleep 0.1; done
 breg="127.0.0.1:$bport"
 push "oci:oci:wh" "docker://$breg/app-wh:1"
