@@ -1,5 +1,6 @@
 // Launches Debian's chromium through playwright-core (no browser download) and records every
 // request each page makes, so the tests can prove nothing leaves 127.0.0.1.
+import assert from "node:assert/strict";
 import { chromium } from "playwright-core";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -60,4 +61,13 @@ export async function until(page, fn, arg, timeout = 10000) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${fn}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** Asserts that no request of `browser` left the site (data: URLs stay in the page) and, when
+ *  `fetched` names a file (e.g. "podgroups_audit_bg.wasm"), that it was fetched from there. */
+export function assertStayedOnSite(browser, fetched) {
+  if (fetched) assert.ok(browser.requests.some((u) => u.endsWith(`/${fetched}`)), `${fetched} was not fetched`);
+  const origin = new URL(BASE).origin;
+  const foreign = browser.requests.filter((u) => !u.startsWith(origin + "/") && !u.startsWith("data:"));
+  assert.deepEqual(foreign, []);
 }

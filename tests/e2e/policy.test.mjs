@@ -9,7 +9,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import lz from "lz-string";
-import { BASE, launch, open, until } from "./browser.mjs";
+import { BASE, assertStayedOnSite, launch, open, until } from "./browser.mjs";
 import { applyPatch, loadPolicy } from "./wapc.mjs";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -179,8 +179,5 @@ test("the tab loads its module only when opened, follows edits, and its settings
 });
 
 test("no request left 127.0.0.1 (the policy module is fetched from the site itself)", () => {
-  const origin = new URL(BASE).origin;
-  assert.ok(browser.requests.some((u) => u.endsWith("/podgroups_policytab_bg.wasm")));
-  const foreign = browser.requests.filter((u) => !u.startsWith(origin + "/") && !u.startsWith("data:"));
-  assert.deepEqual(foreign, []);
+  assertStayedOnSite(browser, "podgroups_policytab_bg.wasm");
 });
