@@ -1,25 +1,15 @@
-// A bundler app using the npm package: the element and explain(), with the package's types.
+/// <reference types="vite/client" />
+// A bundler app using the npm package: the element and explain(), with the package's types, on the
+// Kubernetes blog's example as the repository keeps it (examples/blog/, which the CLI embeds too),
+// imported as text the way an app bundles its own files.
 import { explain, type ExplainInput, type Outcome } from "podgroups-embed";
+import manifests from "../../../examples/blog/pod.yaml?raw";
+import passwd from "../../../examples/blog/passwd?raw";
+import group from "../../../examples/blog/group?raw";
 
 const input = {
-  manifests: `apiVersion: v1
-kind: Pod
-metadata:
-  name: implicit-groups
-spec:
-  securityContext:
-    runAsUser: 1000
-    runAsGroup: 3000
-    supplementalGroups: [4000]
-  containers:
-  - name: ctr
-    image: registry.k8s.io/e2e-test-images/agnhost:2.45
-`,
-  image: {
-    user: "",
-    passwd: "user-defined-in-image:x:1000:1000::/home/user-defined-in-image:/bin/sh\n",
-    group: "group-defined-in-image:x:50000:user-defined-in-image\n",
-  },
+  manifests,
+  image: { user: "", passwd, group },
   environment: { runtime: "containerd-2", kubernetes: "1.33" },
 } satisfies ExplainInput;
 
