@@ -90,43 +90,42 @@ impl Reader<'_> {
         .at(Some(self.path(rel)), node.location)
     }
 
-    fn int(&self, parent: Option<&Node>, key: &str, rel: Rel<'_>) -> Result<Option<Field<i128>>, InputError> {
+    /// The field under `key`, read by `typed` (`None`: the node is not of the type `expected` names).
+    fn field<T>(
+        &self,
+        parent: Option<&Node>,
+        key: &str,
+        rel: Rel<'_>,
+        expected: &str,
+        typed: impl FnOnce(&Node) -> Option<T>,
+    ) -> Result<Option<Field<T>>, InputError> {
         let Some(node) = parent.and_then(|p| p.get(key)) else {
             return Ok(None);
         };
-        match node.value {
-            Value::Int(i) => Ok(Some(Field {
-                value: i,
-                path: self.path(rel),
-                location: node.location,
-            })),
-            _ => Err(self.error(node, rel, "an integer")),
-        }
-    }
-
-    fn boolean(&self, parent: Option<&Node>, key: &str, rel: Rel<'_>) -> Result<Option<Field<bool>>, InputError> {
-        let Some(node) = parent.and_then(|p| p.get(key)) else {
-            return Ok(None);
-        };
-        match node.value {
-            Value::Bool(b) => Ok(Some(Field {
-                value: b,
-                path: self.path(rel),
-                location: node.location,
-            })),
-            _ => Err(self.error(node, rel, "true or false")),
-        }
-    }
-
-    fn string(&self, parent: Option<&Node>, key: &str, rel: Rel<'_>) -> Result<Option<Field<String>>, InputError> {
-        let Some(node) = parent.and_then(|p| p.get(key)) else {
-            return Ok(None);
-        };
+        let value = typed(node).ok_or_else(|| self.error(node, rel, expected))?;
         Ok(Some(Field {
-            value: self.text(Some(node), rel)?.to_owned(),
+            value,
             path: self.path(rel),
             location: node.location,
         }))
+    }
+
+    fn int(&self, parent: Option<&Node>, key: &str, rel: Rel<'_>) -> Result<Option<Field<i128>>, InputError> {
+        self.field(parent, key, rel, "an integer", |n| match n.value {
+            Value::Int(i) => Some(i),
+            _ => None,
+        })
+    }
+
+    fn boolean(&self, parent: Option<&Node>, key: &str, rel: Rel<'_>) -> Result<Option<Field<bool>>, InputError> {
+        self.field(parent, key, rel, "true or false", |n| match n.value {
+            Value::Bool(b) => Some(b),
+            _ => None,
+        })
+    }
+
+    fn string(&self, parent: Option<&Node>, key: &str, rel: Rel<'_>) -> Result<Option<Field<String>>, InputError> {
+        self.field(parent, key, rel, "a string", |n| n.as_str().map(str::to_owned))
     }
 
     /// A string value without its path (`""` when absent).
