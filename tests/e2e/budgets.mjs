@@ -5,7 +5,8 @@
 //     (wasm + JS + CSS) separately;
 //  2. first result on screen after navigation (performance mark set by the app), against 1 s;
 //  3. recomputation after a keystroke with a 1,000-line manifest and a 5,000-line /etc/group,
-//     against 16 ms: the engine's time (measured in the app) and keystroke-to-DOM-updated.
+//     against 16 ms: the engine's time (measured in the app) and keystroke-to-DOM-updated (until the
+//     DOM shows the keystroke's result).
 import { readFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import { join, dirname } from "node:path";
@@ -86,9 +87,14 @@ try {
       const ta = document.getElementById("manifest");
       const root = document.querySelector(".playground");
       const t0 = performance.now();
+      // Done when a mutation leaves this keystroke's result on screen (the renamed container), not
+      // at the first mutation: a page that drew the editor first and the results later is measured
+      // to the results.
       const obs = new MutationObserver(() => {
+        const dom = performance.now() - t0;
+        if (!root.querySelector(`.container-result[data-container="side${i}"]`)) return;
         obs.disconnect();
-        resolve({ dom: performance.now() - t0, engine: Number(root.dataset.computeMs) });
+        resolve({ dom, engine: Number(root.dataset.computeMs) });
       });
       obs.observe(root, { attributes: true, childList: true, subtree: true, characterData: true });
       // One keystroke: change a name in the last document.
