@@ -1,5 +1,6 @@
 //! What one keystroke costs the playground, natively: the engine on a 1,000-line manifest with a
-//! 5,000-line /etc/group (budget 16 ms in the browser), the editor overlay, the share link.
+//! 5,000-line /etc/group (budget 16 ms in the browser), the editor overlay (whole, and the splice
+//! of one keystroke), the share link.
 //! `cargo bench -p podgroups-playground --bench keystroke`. The browser numbers come from
 //! tests/e2e/budgets.mjs; both are reported in playground/README.md.
 
@@ -70,6 +71,15 @@ fn main() {
     time("explain (engine)", 30, || state::compute(&s));
     time("manifest overlay (highlight::render)", 30, || {
         highlight::render(&s.manifest, Lang::Yaml, Decor::default())
+    });
+    // What the editor does on a keystroke: splice in the one line that changed.
+    let mut overlay = highlight::Overlay::default();
+    overlay.update(&s.manifest, Lang::Yaml, Decor::default());
+    let edited = s.manifest.replacen("name: side", "name: sidex", 1);
+    let mut flip = false;
+    time("manifest overlay, one keystroke (Overlay::update)", 30, || {
+        flip = !flip;
+        overlay.update(if flip { &edited } else { &s.manifest }, Lang::Yaml, Decor::default())
     });
     time("/etc/group overlay (highlight::render)", 30, || {
         highlight::render(&s.group, Lang::Group, Decor::default())

@@ -25,28 +25,138 @@ type Token<'a> = (Option<&'static str>, &'a str);
 
 /// The overlay HTML: one block `<span class="l">` per line.
 pub fn render(text: &str, lang: Lang, decor: Decor) -> String {
-    render_lines(text, lang, decor).concat()
-}
-
-/// The overlay HTML line by line, so the editor can replace only the lines a keystroke changed.
-pub fn render_lines(text: &str, lang: Lang, decor: Decor) -> Vec<String> {
     text.split('\n')
         .enumerate()
-        .map(|(i, line)| render_line(u32::try_from(i + 1).unwrap_or(u32::MAX), line, lang, decor))
+        .map(|(i, line)| render_line(number(i), line, lang, decor))
         .collect()
 }
 
+/// The 1-based number of the line at index `i`.
+fn number(i: usize) -> u32 {
+    u32::try_from(i + 1).unwrap_or(u32::MAX)
+}
+
+/// Replace `remove` lines of the overlay, from the line at index `at` of the overlay as it is, with
+/// the lines of `html`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Splice {
+    pub at: usize,
+    pub remove: usize,
+    pub html: String,
+}
+
+/// The overlay as last drawn. A keystroke re-colours and replaces only the lines it changed and the
+/// lines whose decoration came or went, so a 1,000-line editor costs the browser one line, not a
+/// thousand (an undecorated line's HTML depends on its text alone: only marked lines carry their
+/// number).
+#[derive(Debug, Default)]
+pub struct Overlay {
+    drawn: Option<(String, Lang, Decor)>,
+}
+
+impl Overlay {
+    /// The splices that turn the overlay as drawn into `text` coloured as `lang` with `decor`, in the
+    /// order to apply them (each to the overlay the ones before it left).
+    pub fn update(&mut self, text: &str, lang: Lang, decor: Decor) -> Vec<Splice> {
+        let splices = match &self.drawn {
+            Some((old, old_lang, old_decor)) if *old_lang == lang => changes(old, *old_decor, text, decor, lang),
+            drawn => vec![Splice {
+                at: 0,
+                remove: drawn.as_ref().map_or(0, |(old, ..)| old.split('\n').count()),
+                html: render(text, lang, decor),
+            }],
+        };
+        self.drawn = Some((text.to_owned(), lang, decor));
+        splices
+    }
+}
+
+/// The splices from `old` (drawn with `old_decor`) to `new`: the lines between the unchanged head and
+/// tail in one splice, then each head or tail line whose marks differ, one for one (so in any order).
+fn changes(old: &str, old_decor: Decor, new: &str, decor: Decor, lang: Lang) -> Vec<Splice> {
+    let old: Vec<&str> = old.split('\n').collect();
+    let new: Vec<&str> = new.split('\n').collect();
+    let head = old.iter().zip(&new).take_while(|(a, b)| a == b).count();
+    let tail = old
+        .iter()
+        .rev()
+        .zip(new.iter().rev())
+        .take(old.len().min(new.len()) - head)
+        .take_while(|(a, b)| a == b)
+        .count();
+    let (old_end, new_end) = (old.len() - tail, new.len() - tail);
+    let mut out = Vec::new();
+    if old_end > head || new_end > head {
+        let html = (head..new_end)
+            .filter_map(|i| Some(render_line(number(i), new.get(i)?, lang, decor)))
+            .collect();
+        out.push(Splice {
+            at: head,
+            remove: old_end - head,
+            html,
+        });
+    }
+    // Index in `old` of an unchanged line at index `i` of `new` (head or tail).
+    let old_index = |i: usize| {
+        if i < head {
+            Some(i)
+        } else {
+            (i >= new_end).then(|| i - new_end + old_end)
+        }
+    };
+    // The indices of the lines `d` marks.
+    let marked = |d: Decor| {
+        [d.error.map(|(l, _)| l), d.highlight]
+            .into_iter()
+            .flatten()
+            .filter_map(|l| (l as usize).checked_sub(1))
+    };
+    // A line marked now, or marked before and unchanged since (at its index in `new`): redrawn
+    // alone, in place, when its HTML differs.
+    let before = marked(old_decor).filter_map(|i| {
+        if i < head {
+            Some(i)
+        } else {
+            (i >= old_end).then(|| i - old_end + new_end)
+        }
+    });
+    let mut seen = Vec::new();
+    for i in marked(decor).chain(before) {
+        if seen.contains(&i) {
+            continue;
+        }
+        seen.push(i);
+        let (Some(j), Some(line)) = (old_index(i), new.get(i)) else {
+            continue;
+        };
+        let html = render_line(number(i), line, lang, decor);
+        if old
+            .get(j)
+            .is_some_and(|o| render_line(number(j), o, lang, old_decor) != html)
+        {
+            out.push(Splice { at: i, remove: 1, html });
+        }
+    }
+    out
+}
+
+/// One line's HTML: `<span class="l">`, marked `err` (with the column wrapped) and `hl` as `decor` says.
 fn render_line(n: u32, line: &str, lang: Lang, decor: Decor) -> String {
     let mut out = String::with_capacity(line.len() * 2 + 48);
-    let mut class = String::from("l");
     let err_col = decor.error.filter(|(l, _)| *l == n).map(|(_, c)| c.max(1));
-    if err_col.is_some() {
-        class.push_str(" err");
+    let class = match (err_col.is_some(), decor.highlight == Some(n)) {
+        (false, false) => "",
+        (true, false) => " err",
+        (false, true) => " hl",
+        (true, true) => " err hl",
+    };
+    // Only a marked line says its number (the tests find it by it): the others stay the same HTML
+    // when lines above them come or go.
+    if class.is_empty() {
+        out.push_str("<span class=\"l\">");
+    } else {
+        let _ = write!(out, "<span class=\"l{class}\" data-line=\"{n}\">");
     }
-    if decor.highlight == Some(n) {
-        class.push_str(" hl");
-    }
-    let _ = write!(out, "<span class=\"{class}\" data-line=\"{n}\">");
     let tokens = match lang {
         Lang::Yaml => yaml_tokens(line),
         Lang::Passwd => etc_tokens(line, &["k", "x", "n", "n", "c", "v", "v"]),
@@ -235,6 +345,106 @@ mod tests {
             .replace("&gt;", ">")
             .replace("&quot;", "\"")
             .replace("&amp;", "&")
+    }
+
+    /// The overlay's lines after `splices`, as the editor applies them to the `<pre>`.
+    fn apply(lines: &mut Vec<String>, splices: Vec<Splice>) {
+        for s in splices {
+            let new: Vec<String> = s
+                .html
+                .split("<span class=\"l")
+                .skip(1)
+                .map(|l| format!("<span class=\"l{l}"))
+                .collect();
+            lines.splice(s.at..s.at + s.remove, new);
+        }
+    }
+
+    fn whole(text: &str, lang: Lang, decor: Decor) -> Vec<String> {
+        let mut lines = Vec::new();
+        apply(
+            &mut lines,
+            vec![Splice {
+                at: 0,
+                remove: 0,
+                html: render(text, lang, decor),
+            }],
+        );
+        lines
+    }
+
+    #[test]
+    fn splices_redraw_only_changed_lines_and_always_give_the_whole_render() {
+        let base: Vec<String> = (0..40).map(|i| format!("key{}: {i}", i % 7)).collect();
+        let mut overlay = Overlay::default();
+        let mut drawn = Vec::new();
+        let mut text = base.join("\n");
+        apply(&mut drawn, overlay.update(&text, Lang::Yaml, Decor::default()));
+        assert_eq!(drawn, whole(&text, Lang::Yaml, Decor::default()));
+        // A keystroke within a line: one splice of one line.
+        text = text.replacen("key3: 3", "key3: 3x", 1);
+        let splices = overlay.update(&text, Lang::Yaml, Decor::default());
+        assert_eq!(splices.len(), 1);
+        assert_eq!(
+            (
+                splices[0].at,
+                splices[0].remove,
+                splices[0].html.matches("class=\"l").count()
+            ),
+            (3, 1, 1)
+        );
+        apply(&mut drawn, splices);
+        assert_eq!(drawn, whole(&text, Lang::Yaml, Decor::default()));
+        // Lines added, removed, duplicated; marks coming, moving and going; all with a simple
+        // deterministic generator.
+        let mut seed: u64 = 7;
+        let mut next = |n: u64| {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (seed >> 33) % n.max(1)
+        };
+        let mut lines: Vec<String> = text.split('\n').map(str::to_owned).collect();
+        for step in 0..400 {
+            let len = lines.len() as u64;
+            match next(5) {
+                0 => lines.insert(next(len + 1) as usize, format!("new{step}: \"x\"")),
+                1 if len > 1 => {
+                    lines.remove(next(len) as usize);
+                }
+                2 => {
+                    let i = next(len) as usize;
+                    lines[i].push('y');
+                }
+                3 => {
+                    let i = next(len) as usize;
+                    let copy = lines[i].clone();
+                    lines.insert(i, copy);
+                }
+                _ => {}
+            }
+            let mark = |n: u64| (n > 0).then_some(n as u32);
+            let decor = Decor {
+                error: mark(next(len + 3)).map(|l| (l, next(12) as u32)),
+                highlight: mark(next(len + 3)),
+            };
+            let lang = if step % 97 == 96 { Lang::Group } else { Lang::Yaml };
+            let text = lines.join("\n");
+            apply(&mut drawn, overlay.update(&text, lang, decor));
+            assert_eq!(drawn, whole(&text, lang, decor), "step {step}");
+        }
+    }
+
+    #[test]
+    fn only_marked_lines_carry_their_number() {
+        let html = render(
+            "a\nb",
+            Lang::Yaml,
+            Decor {
+                error: None,
+                highlight: Some(2),
+            },
+        );
+        assert_eq!(html.matches("data-line").count(), 1);
+        assert!(html.starts_with("<span class=\"l\">"));
     }
 
     #[test]

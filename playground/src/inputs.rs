@@ -2,7 +2,7 @@
 //! each whether the image has it, has no such file, or is unknown, and where an archive's files
 //! came from).
 
-use crate::editor::Editor;
+use crate::editor::{editor, EditorProps};
 use crate::highlight::{Decor, Lang};
 use crate::model::Known;
 use crate::state::{Action, App, Field, Target};
@@ -18,45 +18,65 @@ pub struct InputsProps {
 }
 
 /// The error marker and highlighted line of the editor for `source`.
-fn decor(app: &App, source: Source, line_of: fn(Target) -> Option<u32>) -> Decor {
+fn decor(app: &App, source: &Source) -> Decor {
     let error = app.result.as_ref().as_ref().err();
     Decor {
         error: error
-            .filter(|e| e.source == source)
+            .filter(|e| e.source == *source)
             .and_then(|e| e.location)
             .map(|l| (l.line, l.column)),
-        highlight: app.highlight.and_then(line_of),
+        highlight: app.highlight.and_then(|t| match (t, source) {
+            (Target::Manifest(l), Source::Manifest)
+            | (Target::Group(l), Source::Group)
+            | (Target::Passwd(l), Source::Passwd) => Some(l),
+            _ => None,
+        }),
     }
 }
 
 /// The input error's message when it is about `source`.
-fn message(app: &App, source: Source) -> Option<AttrValue> {
+fn message(app: &App, source: &Source) -> Option<AttrValue> {
     let error = app.result.as_ref().as_ref().err();
     error
-        .filter(|e| e.source == source)
+        .filter(|e| e.source == *source)
         .map(|e| AttrValue::from(e.to_string()))
 }
 
-fn on_edit(app: &UseReducerHandle<App>, field: Field) -> Callback<String> {
+/// The editors' input callbacks (manifest, `/etc/group`, `/etc/passwd`), the same on every render,
+/// so an editor whose text did not change is not redrawn.
+#[hook]
+fn use_edits(app: &UseReducerHandle<App>) -> [Callback<String>; 3] {
     let d = app.dispatcher();
-    Callback::from(move |s: String| d.dispatch(Action::Edit(field, s)))
+    let edits = use_memo((), move |_| {
+        [Field::Manifest, Field::Group, Field::Passwd].map(|field| {
+            let d = d.clone();
+            Callback::from(move |s: String| d.dispatch(Action::Edit(field, s)))
+        })
+    });
+    (*edits).clone()
 }
 
 #[function_component(InputsPanel)]
 pub fn inputs_panel(props: &InputsProps) -> Html {
     let app = &props.app;
-    let manifest = html! {
-        <Editor id="manifest" label="Manifest (YAML or JSON, several documents allowed)" testid="manifest-editor"
-            text={AttrValue::from(app.state.manifest.clone())} lang={Lang::Yaml}
-            decor={decor(app, Source::Manifest, |t| if let Target::Manifest(l) = t { Some(l) } else { None })}
-            error_message={message(app, Source::Manifest)}
-            on_input={on_edit(app, Field::Manifest)} />
-    };
+    let [on_manifest, on_group, on_passwd] = use_edits(app);
+    let manifest = editor(EditorProps {
+        id: "manifest".into(),
+        label: "Manifest (YAML or JSON, several documents allowed)".into(),
+        testid: "manifest-editor".into(),
+        text: app.state.manifest.clone().into(),
+        lang: Lang::Yaml,
+        decor: decor(app, &Source::Manifest),
+        error_message: message(app, &Source::Manifest),
+        disabled: false,
+        on_input: on_manifest,
+        beside: html! {},
+    });
     if props.embed {
         return html! {
             <div class="inputs">
                 { manifest }
-                <details><summary>{ "Image: USER, /etc/group, /etc/passwd" }</summary>{ image_user(app) }{ image_files(app) }</details>
+                <details><summary>{ "Image: USER, /etc/group, /etc/passwd" }</summary>{ image_user(app) }{ image_files(app, on_group, on_passwd) }</details>
             </div>
         };
     }
@@ -66,7 +86,7 @@ pub fn inputs_panel(props: &InputsProps) -> Html {
             <fieldset class="image">
                 <legend>{ "Image" }</legend>
                 { image_user(app) }
-                { image_files(app) }
+                { image_files(app, on_group, on_passwd) }
                 <ul class="provenance" data-testid="image-provenance" aria-label="Read from the image archive">
                     { for app.provenance.iter().map(|line| html! { <li>{ line }</li> }) }
                 </ul>
@@ -106,25 +126,43 @@ const FILE_CHOICES: [(Known, &str); 3] = [
     (Known::Unknown, "I don't know the image"),
 ];
 
-fn image_files(app: &UseReducerHandle<App>) -> Html {
-    html! {
-        <>
-            <Editor id="group" label="Image /etc/group" testid="group-editor"
-                text={AttrValue::from(app.state.group.clone())} lang={Lang::Group}
-                decor={decor(app, Source::Group, |t| if let Target::Group(l) = t { Some(l) } else { None })}
-                error_message={message(app, Source::Group)} disabled={app.state.group_known != Known::Present}
-                on_input={on_edit(app, Field::Group)}>
-                { choice(app, ImagePart::Group, "group-state", &FILE_CHOICES) }
-            </Editor>
-            <Editor id="passwd" label="Image /etc/passwd" testid="passwd-editor"
-                text={AttrValue::from(app.state.passwd.clone())} lang={Lang::Passwd}
-                decor={decor(app, Source::Passwd, |t| if let Target::Passwd(l) = t { Some(l) } else { None })}
-                error_message={message(app, Source::Passwd)} disabled={app.state.passwd_known != Known::Present}
-                on_input={on_edit(app, Field::Passwd)}>
-                { choice(app, ImagePart::Passwd, "passwd-state", &FILE_CHOICES) }
-            </Editor>
-        </>
-    }
+fn image_files(app: &UseReducerHandle<App>, on_group: Callback<String>, on_passwd: Callback<String>) -> Html {
+    html! { <>{ file_editor(app, ImagePart::Group, on_group) }{ file_editor(app, ImagePart::Passwd, on_passwd) }</> }
+}
+
+/// The editor of the image's `/etc/group` or `/etc/passwd`, its three choices beside the label.
+fn file_editor(app: &UseReducerHandle<App>, part: ImagePart, on_input: Callback<String>) -> Html {
+    let (id, choice_id, label, lang, source, text) = match part {
+        ImagePart::Group => (
+            "group",
+            "group-state",
+            "Image /etc/group",
+            Lang::Group,
+            Source::Group,
+            &app.state.group,
+        ),
+        ImagePart::Passwd => (
+            "passwd",
+            "passwd-state",
+            "Image /etc/passwd",
+            Lang::Passwd,
+            Source::Passwd,
+            &app.state.passwd,
+        ),
+        ImagePart::User => return html! {},
+    };
+    editor(EditorProps {
+        id: id.into(),
+        label: label.into(),
+        testid: format!("{id}-editor").into(),
+        text: text.clone().into(),
+        lang,
+        decor: decor(app, &source),
+        error_message: message(app, &source),
+        disabled: app.state.known(part) != Known::Present,
+        on_input,
+        beside: choice(app, part, choice_id, &FILE_CHOICES),
+    })
 }
 
 /// The choice for one part of the image: has it (as typed), has no such file, or unknown.

@@ -44,6 +44,50 @@ test("typing a change updates the result", async () => {
   await page.close();
 });
 
+test("the coloured overlay mirrors the text through edits, line by line, with the marks on the right lines", async () => {
+  const page = await open(browser.context);
+  // The overlay's lines as text, against the textarea's lines (an error past a line's end pads one space).
+  const mirrors = (id) => page.evaluate((id) => {
+    const lines = [...document.querySelectorAll(`#${id}`)].map((t) => t.value.split("\n"))[0];
+    const drawn = [...document.querySelector(`[data-testid="${id}-editor"] .overlay`).children].map((l) => l.textContent);
+    return drawn.length === lines.length && drawn.every((d, i) => d === lines[i] || d === `${lines[i]} `);
+  }, id);
+  assert.ok(await mirrors("manifest"));
+  // Real keystrokes: a new line in the middle, text typed on it, then removed again.
+  await page.locator("#manifest").click();
+  await page.keyboard.press("Control+Home");
+  for (let i = 0; i < 3; i++) await page.keyboard.press("ArrowDown");
+  await page.keyboard.press("End");
+  await page.keyboard.press("Enter");
+  await page.keyboard.type("# a comment: { not: closed");
+  assert.ok(await mirrors("manifest"));
+  await page.keyboard.press("Shift+Home");
+  await page.keyboard.press("Backspace");
+  await page.keyboard.press("Backspace");
+  assert.ok(await mirrors("manifest"));
+  // An error marks one line; fixing it unmarks it, and the lines below keep no stale mark.
+  await page.keyboard.press("Control+Home");
+  await page.keyboard.type("a: [\n");
+  await page.locator('[data-testid="manifest-editor"] .overlay .l.err').waitFor();
+  assert.ok(await mirrors("manifest"));
+  const marked = await page.locator('[data-testid="manifest-editor"] .overlay .l.err').getAttribute("data-line");
+  const [line] = await page.locator('[data-testid="error-panel"]').textContent().then((t) => t.match(/line (\d+)/).slice(1));
+  assert.equal(marked, line);
+  await page.keyboard.press("Control+Home");
+  await page.keyboard.press("Shift+ArrowDown");
+  await page.keyboard.press("Backspace");
+  await until(page, () => !document.querySelector('[data-testid="manifest-editor"] .overlay .l.err'));
+  assert.ok(await mirrors("manifest"));
+  assert.equal(await page.locator('[data-testid="manifest-editor"] .overlay [data-line]').count(), 0);
+  // A new example replaces every line, of each editor.
+  await page.locator('[data-testid="examples-menu"]').selectOption("deployment");
+  await until(page, () => document.getElementById("manifest").value.includes("kind: Deployment"));
+  assert.ok(await mirrors("manifest"));
+  assert.ok(await mirrors("group"));
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
 test("clicking an origin highlights the /etc/group line and the manifest field it came from", async () => {
   const page = await open(browser.context);
   await page.locator('[data-testid="origin"][data-gid="50000"]').first().click();
