@@ -9,6 +9,7 @@ use crate::results::ResultsPanel;
 use crate::state::{Action, App, ImageRead};
 use crate::url;
 use gloo_timers::callback::Timeout;
+use podgroups_core::{InputError, Report};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use yew::prelude::*;
@@ -81,9 +82,10 @@ pub struct PlaygroundProps {
 #[function_component(Playground)]
 pub fn playground(props: &PlaygroundProps) -> Html {
     let app = use_reducer(|| App::new(props.initial.clone(), props.notice.clone()));
-    let link = use_state(|| url::encode(&props.initial));
+    let link = use_state(|| Link::new(&url::encode(&props.initial)));
     use_link_follows_state(&app.state, props.embed, link.setter());
     crate::policy_tab::use_policy_answers(&app, props.embed);
+    use_free_previous_later(&app.result);
     {
         let dispatcher = app.dispatcher();
         use_effect_with((), move |_| DISPATCHER.with(|d| *d.borrow_mut() = Some(dispatcher)));
@@ -104,7 +106,7 @@ pub fn playground(props: &PlaygroundProps) -> Html {
                 <header class="embed-header">
                     <strong>{ "podgroups" }</strong>
                     { controls::environment_controls(&options, true, &dispatch) }
-                    <a class="open" href={format!("./#{}", *link)} target="_blank" rel="noopener" data-testid="open-in-playground">{ "Open in playground ↗" }</a>
+                    <a class="open" href={link.open.clone()} target="_blank" rel="noopener" data-testid="open-in-playground">{ "Open in playground ↗" }</a>
                 </header>
                 <div class="embed-body">
                     <InputsPanel app={app.clone()} embed=true />
@@ -113,7 +115,7 @@ pub fn playground(props: &PlaygroundProps) -> Html {
             </div>
         };
     }
-    let share_url = AttrValue::from(format!("{}#{}", browser::page_base(), *link));
+    let share_url = link.share.clone();
     html! {
         <div class="playground" data-compute-ms={compute_ms}>
             <ControlsPanel {options} {dispatch} {share_url} />
@@ -126,10 +128,27 @@ pub fn playground(props: &PlaygroundProps) -> Html {
     }
 }
 
+/// The share link of a state and the embed's "Open in playground" address, built when the state's
+/// fragment changes (at most every [`LINK_THROTTLE_MS`]), not on every render.
+#[derive(PartialEq)]
+struct Link {
+    share: AttrValue,
+    open: AttrValue,
+}
+
+impl Link {
+    fn new(fragment: &str) -> Link {
+        Link {
+            share: format!("{}#{fragment}", browser::page_base()).into(),
+            open: format!("./#{fragment}").into(),
+        }
+    }
+}
+
 /// Keeps the share link (and, outside embeds, the address bar) in step with the state, at most
 /// every [`LINK_THROTTLE_MS`]: compressing a large input on every keystroke would cost latency.
 #[hook]
-fn use_link_follows_state(state: &State, embed: bool, set_link: UseStateSetter<String>) {
+fn use_link_follows_state(state: &State, embed: bool, set_link: UseStateSetter<Link>) {
     let latest: Rc<RefCell<State>> = use_mut_ref(|| state.clone());
     let busy: Rc<Cell<bool>> = use_memo((), |_| Cell::new(false));
     let timer: Rc<RefCell<Option<Timeout>>> = use_mut_ref(|| None);
@@ -144,13 +163,30 @@ fn use_link_follows_state(state: &State, embed: bool, set_link: UseStateSetter<S
                 if !embed {
                     browser::replace_fragment(&fragment);
                 }
-                set_link.set(fragment);
+                set_link.set(Link::new(&fragment));
             });
             // Replaces (and so drops) only a timer that has already fired.
             *timer.borrow_mut() = Some(timeout);
         }
     });
 }
+
+/// Frees the previous report after the page shows the new one rather than while drawing it: a
+/// 1,000-line manifest's report is thousands of allocations, and the keystroke's DOM update need not
+/// wait for them. Holds the last report; a newer one sends it to a zero-delay timer that drops it.
+#[hook]
+fn use_free_previous_later(result: &Rc<Result<Report, InputError>>) {
+    let held: Rc<RefCell<Held>> = use_mut_ref(|| (result.clone(), None));
+    let mut held = held.borrow_mut();
+    if !Rc::ptr_eq(&held.0, result) {
+        let previous = std::mem::replace(&mut held.0, result.clone());
+        // A timer still pending is replaced, so cancelled, and its report dropped now.
+        held.1 = Some(Timeout::new(0, move || drop(previous)));
+    }
+}
+
+/// The report [`use_free_previous_later`] holds and the timer that will drop the one before it.
+type Held = (Rc<Result<Report, InputError>>, Option<Timeout>);
 
 /// `ms` with `decimals` (1–3) digits, without pulling float formatting into the wasm.
 fn millis(ms: f64, decimals: u32) -> String {

@@ -26,11 +26,10 @@ pub fn use_policy_answers(app: &UseReducerHandle<App>, embed: bool) {
     let s = &app.state;
     let deps =
         (s.policy_open && !embed).then(|| (s.manifest.clone(), s.image_user.clone(), s.user_known, s.policy.clone()));
-    let state = s.clone();
-    let d = app.dispatcher();
+    let app = app.clone();
     use_effect_with(deps, move |deps| {
-        if deps.is_some() && ask_policy(&serde_json::to_string(&state).unwrap_or_default()).is_err() {
-            d.dispatch(Action::Notice("the admission policy could not be loaded".into()));
+        if deps.is_some() && ask_policy(&serde_json::to_string(&app.state).unwrap_or_default()).is_err() {
+            app.dispatch(Action::Notice("the admission policy could not be loaded".into()));
         }
     });
 }

@@ -31,9 +31,7 @@ pub fn results_panel(props: &ResultsProps) -> Html {
         <section class="results" aria-live="polite" aria-label="Results">
             { error_panel(app.result.as_ref().as_ref().err(), app.notice.as_deref(), &on_target) }
             { apply_strict_button(app) }
-            if let Ok(report) = app.result.as_ref() {
-                { view_report(report, app.state.options.view, &on_target) }
-            }
+            { view_report(&app.result, app.state.options.view, &on_target) }
         </section>
     }
 }
@@ -103,14 +101,19 @@ fn join(gids: &[u32]) -> String {
     gids.iter().map(u32::to_string).collect::<Vec<_>>().join(",")
 }
 
-/// The whole report.
-pub fn view_report(report: &Report, view: PolicyView, on_target: &Callback<Target>) -> Html {
+/// The whole report (nothing when the input cannot be read).
+pub fn view_report(result: &Rc<Result<Report, InputError>>, view: PolicyView, on_target: &Callback<Target>) -> Html {
+    let Ok(report) = result.as_ref() else {
+        return html! {};
+    };
     html! {
         <>
             if report.workloads.is_empty() {
                 <p class="empty">{ "No Pod or workload with a pod template in the manifest yet." }</p>
             }
-            { for report.workloads.iter().map(|w| view_workload(w, view, on_target)) }
+            { for (0..report.workloads.len()).map(|workload| html! {
+                <WorkloadView report={result.clone()} {workload} {view} on_target={on_target.clone()} />
+            }) }
             if !report.skipped.is_empty() {
                 <p class="skipped">{ "Skipped (no pod template): " }
                     { report.skipped.iter().map(|s| format!("{} {} (document {})", s.kind, s.name, s.document + 1)).collect::<Vec<_>>().join(", ") }
@@ -120,28 +123,84 @@ pub fn view_report(report: &Report, view: PolicyView, on_target: &Callback<Targe
     }
 }
 
-fn view_workload(w: &WorkloadReport, view: PolicyView, on_target: &Callback<Target>) -> Html {
+/// One workload of a report, by place: the report is shared, not copied, on every render.
+#[derive(Properties)]
+struct WorkloadProps {
+    report: Rc<Result<Report, InputError>>,
+    workload: usize,
+    view: PolicyView,
+    on_target: Callback<Target>,
+}
+
+impl WorkloadProps {
+    fn workload(&self) -> Option<&WorkloadReport> {
+        self.report.as_ref().as_ref().ok()?.workloads.get(self.workload)
+    }
+}
+
+/// Equal when the workload's results are: the same place in the same report, or equal results.
+impl PartialEq for WorkloadProps {
+    fn eq(&self, other: &Self) -> bool {
+        let same_place = Rc::ptr_eq(&self.report, &other.report) && self.workload == other.workload;
+        self.view == other.view
+            && self.on_target == other.on_target
+            && (same_place || self.workload() == other.workload())
+    }
+}
+
+/// One workload's results; a component so a keystroke redraws only the workloads it changed (the
+/// others compare equal and are skipped).
+#[function_component(WorkloadView)]
+fn workload_view(props: &WorkloadProps) -> Html {
+    let Some(w) = props.workload() else {
+        return html! {};
+    };
     html! {
         <section class="workload">
             <h2>{ format!("{} {}", w.kind, w.name) }<small>{ format!(" namespace {} · {}", w.namespace, w.policy_as_written()) }</small></h2>
-            { for w.containers.iter().map(|c| html! {
-                <ContainerView container={Rc::new(c.clone())} {view} on_target={on_target.clone()} />
+            { for (0..w.containers.len()).map(|container| html! {
+                <ContainerView report={props.report.clone()} workload={props.workload} {container} view={props.view} on_target={props.on_target.clone()} />
             }) }
         </section>
     }
 }
 
-#[derive(Properties, PartialEq)]
+/// One container of a report, by place.
+#[derive(Properties)]
 struct ContainerProps {
-    container: Rc<ContainerReport>,
+    report: Rc<Result<Report, InputError>>,
+    workload: usize,
+    container: usize,
     view: PolicyView,
     on_target: Callback<Target>,
 }
 
-/// One container's results; a component so a keystroke re-renders only the containers it changed.
+impl ContainerProps {
+    fn container(&self) -> Option<&ContainerReport> {
+        let report = self.report.as_ref().as_ref().ok()?;
+        report.workloads.get(self.workload)?.containers.get(self.container)
+    }
+}
+
+/// Equal when the container's results are (as [`WorkloadProps`]).
+impl PartialEq for ContainerProps {
+    fn eq(&self, other: &Self) -> bool {
+        let same_place = Rc::ptr_eq(&self.report, &other.report)
+            && (self.workload, self.container) == (other.workload, other.container);
+        self.view == other.view
+            && self.on_target == other.on_target
+            && (same_place || self.container() == other.container())
+    }
+}
+
+/// One container's results: a component too, so of a workload only the containers a keystroke
+/// changed are redrawn.
 #[function_component(ContainerView)]
 fn container_view(props: &ContainerProps) -> Html {
-    view_container(&props.container, props.view, &props.on_target)
+    match props.container() {
+        Some(c) => view_container(c, props.view, &props.on_target),
+        None => html! {},
+    }
 }
 
 fn view_container(c: &ContainerReport, view: PolicyView, on_target: &Callback<Target>) -> Html {
@@ -359,7 +418,7 @@ mod tests {
 
     #[derive(Properties, PartialEq)]
     struct ReportProps {
-        report: Rc<Report>,
+        report: Rc<Result<Report, InputError>>,
         view: PolicyView,
     }
 
@@ -373,7 +432,7 @@ mod tests {
         let state = (examples::find(example).unwrap().state)();
         let report = podgroups_core::explain(&state.to_input()).unwrap();
         let props = ReportProps {
-            report: Rc::new(report.clone()),
+            report: Rc::new(Ok(report.clone())),
             view,
         };
         let html = futures::executor::block_on(yew::LocalServerRenderer::<ReportView>::with_props(props).render());
@@ -386,6 +445,49 @@ mod tests {
             .replace('<', "&lt;")
             .replace('>', "&gt;")
             .replace('"', "&quot;")
+    }
+
+    /// A recomputed report is a new `Rc`: the workloads and containers whose results did not change
+    /// still compare equal (so they are not redrawn), the one edited does not.
+    #[test]
+    fn recomputed_results_compare_equal_where_they_did_not_change() {
+        let mut state = (examples::find("deployment").unwrap().state)();
+        let report = |s: &crate::model::State| Rc::new(podgroups_core::explain(&s.to_input()));
+        let (a, b) = (report(&state), report(&state));
+        let on_target = Callback::noop();
+        let workload = |r: &Rc<Result<Report, InputError>>, workload| WorkloadProps {
+            report: r.clone(),
+            workload,
+            view: PolicyView::AsWritten,
+            on_target: on_target.clone(),
+        };
+        let container = |r: &Rc<Result<Report, InputError>>, container| ContainerProps {
+            report: r.clone(),
+            workload: 0,
+            container,
+            view: PolicyView::AsWritten,
+            on_target: on_target.clone(),
+        };
+        assert!(!Rc::ptr_eq(&a, &b));
+        assert!(workload(&a, 0) == workload(&b, 0));
+        let containers = a.as_ref().as_ref().unwrap().workloads[0].containers.len();
+        assert!(containers >= 2, "{containers}");
+        let name = a.as_ref().as_ref().unwrap().workloads[0].containers[1].name.clone();
+        state.manifest = state
+            .manifest
+            .replacen(&format!("- name: {name}\n"), "- name: renamed\n", 1);
+        let c = report(&state);
+        assert!(workload(&a, 0) != workload(&c, 0));
+        assert!(container(&a, 0) == container(&c, 0));
+        assert!(container(&a, 1) != container(&c, 1));
+        // Another view is another drawing.
+        assert!(
+            workload(&a, 0)
+                != WorkloadProps {
+                    view: PolicyView::Strict,
+                    ..workload(&a, 0)
+                }
+        );
     }
 
     /// Issue 12's "one place to change any wording": the page says an origin, a refusal's stage and the
