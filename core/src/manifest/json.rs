@@ -31,14 +31,8 @@ pub fn read_pieces(
     mut each: impl FnMut(Piece) -> Result<(), InputError>,
 ) -> Result<(), InputError> {
     // A first, cheap pass finds where each value stands (and any syntax error).
-    let whole = Location { line: 0, column: 0 };
     for raw in serde_json::Deserializer::from_str(text).into_iter::<&RawValue>() {
-        let raw = raw.map_err(|e| error(&e, whole))?.get();
-        let before = text.get(..raw.as_ptr() as usize - text.as_ptr() as usize).unwrap_or("");
-        let origin = Location {
-            line: u32::try_from(before.matches('\n').count()).unwrap_or(u32::MAX),
-            column: u32::try_from(before.len() - before.rfind('\n').map_or(0, |i| i + 1)).unwrap_or(u32::MAX),
-        };
+        let raw = raw.map_err(|e| error(&e, ""))?.get();
         let mut failed = None;
         let mut sink = |node: Node, kind: Option<&str>| {
             let kind = kind.map(str::to_owned);
@@ -52,14 +46,22 @@ pub fn read_pieces(
         if let Some(e) = failed {
             return Err(e);
         }
-        each(Piece::Document(node.map_err(|e| error(&e, origin))?))?;
+        let node = node.map_err(|e| {
+            let before = text.get(..raw.as_ptr() as usize - text.as_ptr() as usize);
+            error(&e, before.unwrap_or(""))
+        })?;
+        each(Piece::Document(node))?;
     }
     Ok(())
 }
 
-/// A serde_json error as the user sees it, placed relative to `origin` (the lines and columns
-/// before the value it was read from).
-fn error(e: &serde_json::Error, origin: Location) -> InputError {
+/// A serde_json error as the user sees it, placed in the whole text: `before` is the text before
+/// the value it was read from (counted only when there is an error to place).
+fn error(e: &serde_json::Error, before: &str) -> InputError {
+    let origin = Location {
+        line: u32::try_from(before.matches('\n').count()).unwrap_or(u32::MAX),
+        column: u32::try_from(before.len() - before.rfind('\n').map_or(0, |i| i + 1)).unwrap_or(u32::MAX),
+    };
     let line = u32::try_from(e.line()).unwrap_or(u32::MAX);
     let column = u32::try_from(e.column()).unwrap_or(u32::MAX);
     let location = Location {
@@ -193,7 +195,7 @@ impl<'de> Visitor<'de> for Build<'_, '_> {
 pub fn parse_values(text: &str) -> Result<Vec<Node>, InputError> {
     let mut docs = Vec::new();
     for value in serde_json::Deserializer::from_str(text).into_iter::<serde_json::Value>() {
-        let value = value.map_err(|e| error(&e, Location { line: 0, column: 0 }))?;
+        let value = value.map_err(|e| error(&e, ""))?;
         docs.push(convert(value, 0)?);
     }
     Ok(docs)
