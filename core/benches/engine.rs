@@ -1,4 +1,4 @@
-//! Engine benchmarks: the blog scenario end to end, a 5,000-line `/etc/group`, and `List`s of
+//! Engine benchmarks: the blog scenario end to end, a 5,000-line `/etc/group` (explained and parsed), and `List`s of
 //! 1,000 and 10,000 pods (to show linear growth). `cargo bench -p podgroups-core --bench engine`.
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
@@ -50,6 +50,11 @@ fn benches(c: &mut Criterion) {
     g5000.image.group = podgroups_core::ImageFile::Present(big_group(5000));
     c.bench_function("blog pod, 5,000-line /etc/group", |b| {
         b.iter(|| explain(black_box(&g5000)))
+    });
+
+    let text = big_group(5000);
+    c.bench_function("parse a 5,000-line /etc/group", |b| {
+        b.iter(|| podgroups_core::etc::Group::parse(black_box(&text)).entries.len())
     });
 
     let mut group = c.benchmark_group("List of pods");

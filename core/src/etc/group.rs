@@ -121,6 +121,25 @@ mod tests {
     }
 
     #[test]
+    fn lookups_follow_file_order_across_a_big_file() {
+        let mut text = String::new();
+        for i in 0..3000 {
+            text.push_str(&format!("g{i}:x:{}:u{},alice,alice\n", 100 + i % 1000, i % 7));
+        }
+        let g = Group::parse(&text);
+        // A line listing alice twice is one membership; every line lists her.
+        let lines: Vec<u32> = g.memberships("alice").map(|e| e.line).collect();
+        assert_eq!(lines, (1..=3000).collect::<Vec<u32>>());
+        let u3: Vec<u32> = g.memberships("u3").map(|e| e.line).collect();
+        assert_eq!(u3, (1..=3000).filter(|l| (l - 1) % 7 == 3).collect::<Vec<u32>>());
+        assert_eq!(g.memberships("bob").count(), 0);
+        // The first of the three lines with gid 100, and none for an absent gid.
+        assert_eq!(g.by_gid(100).map(|e| e.name), Some("g0"));
+        assert_eq!(g.by_gid(1099).map(|e| e.line), Some(1000));
+        assert!(g.by_gid(99).is_none() && g.by_gid(1100).is_none());
+    }
+
+    #[test]
     fn missing_fields_are_zero() {
         let g = Group::parse("odd:x\nnum:x:abc:u\n");
         assert_eq!(g.entries[0].gid, 0);
