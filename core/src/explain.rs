@@ -6,6 +6,7 @@ use crate::error::{InputError, Source};
 use crate::etc::{Group, Passwd};
 use crate::image::{Image, MAX_ETC_FILE_BYTES};
 use crate::manifest::{self, Container, Field, PodSpec};
+use crate::object::PreparedImage;
 use crate::pipeline;
 use crate::report::{Check, ContainerReport, Outcome, Report, Skipped, WorkloadReport};
 use crate::runtime::Rootfs;
@@ -33,14 +34,7 @@ pub struct Input {
 /// Fails only when the input itself is unusable (bad YAML, no workload, oversized files); a pod that
 /// Kubernetes would refuse is a successful explanation whose [`Outcome`] is `Refused`.
 pub fn explain(input: &Input) -> Result<Report, InputError> {
-    let mut workloads = Vec::new();
-    let rest = explain_each(input, |w| workloads.push(w))?;
-    Ok(Report {
-        environment_text: rest.environment_text,
-        environment: rest.environment,
-        workloads,
-        skipped: rest.skipped,
-    })
+    report(input, None)
 }
 
 /// A [`Report`] without its workloads, which [`explain_each`] hands over one by one.
@@ -57,25 +51,38 @@ pub struct Explained {
 /// [`explain`], handing each workload's report to `each` as soon as it is ready instead of
 /// collecting them, so a 10,000-pod `List` is never held parsed as a whole (Spec 1.5): the same
 /// reports in the same order. On an error, reports already handed over belong to refused input.
-pub fn explain_each(input: &Input, mut each: impl FnMut(WorkloadReport)) -> Result<Explained, InputError> {
-    let images = prepare(input);
+pub fn explain_each(input: &Input, each: impl FnMut(WorkloadReport)) -> Result<Explained, InputError> {
+    explain_each_prepared(input, None, each)
+}
+
+/// [`explain`] with `input.image`'s files already parsed, for callers that explain again and again
+/// against the same image (the playground, on every keystroke in the manifest, parses a 5,000-line
+/// `/etc/group` once rather than per keystroke). The same report as [`explain`]: an `image` prepared
+/// from another image than `input.image` is not used.
+pub fn explain_prepared(input: &Input, image: &PreparedImage<'_>) -> Result<Report, InputError> {
+    report(input, Some(image))
+}
+
+/// [`explain`] and [`explain_prepared`] (one copy of the streaming code for both, in the wasm too).
+pub(crate) fn report(input: &Input, ready: Option<&PreparedImage<'_>>) -> Result<Report, InputError> {
+    let mut workloads = Vec::new();
+    let rest = explain_each_prepared(input, ready, |w| workloads.push(w))?;
+    Ok(Report {
+        environment_text: rest.environment_text,
+        environment: rest.environment,
+        workloads,
+        skipped: rest.skipped,
+    })
+}
+
+fn explain_each_prepared(
+    input: &Input,
+    ready: Option<&PreparedImage<'_>>,
+    mut each: impl FnMut(WorkloadReport),
+) -> Result<Explained, InputError> {
+    let images = prepare(input, ready);
     let streamed = match &images {
-        Ok((default_rootfs, named)) => manifest::stream_pod_specs(
-            &input.manifests,
-            |spec| {
-                let containers = spec.containers.iter().map(|c| {
-                    let (image, rootfs) = named
-                        .get(c.name.as_str())
-                        .or_else(|| named.get(c.image.as_str()))
-                        .map(|(i, r)| (*i, r))
-                        .unwrap_or((&input.image, default_rootfs));
-                    explain_container(&spec, c, image, rootfs, &input.pv_gid_annotations, &input.environment)
-                });
-                let containers = containers.collect();
-                workload_report(spec, containers)
-            },
-            &mut each,
-        )?,
+        Ok(images) => manifest::stream_pod_specs(&input.manifests, |spec| images.explain(input, spec), &mut each)?,
         // The manifest's own errors come first, as they always did.
         Err(_) => manifest::stream_pod_specs(&input.manifests, |_| (), |()| ())?,
     };
@@ -88,15 +95,58 @@ pub fn explain_each(input: &Input, mut each: impl FnMut(WorkloadReport)) -> Resu
     })
 }
 
-/// The image files, parsed once: the default image's and those of the named images.
-#[allow(clippy::type_complexity)]
-fn prepare(input: &Input) -> Result<(Rootfs<'_>, BTreeMap<&str, (&Image, Rootfs<'_>)>), InputError> {
-    let default_rootfs = rootfs(&input.image)?;
+/// The image files, parsed once: the default image's (unless `ready` holds them) and those of the
+/// named images.
+pub(crate) fn prepare<'i>(input: &'i Input, ready: Option<&'i PreparedImage<'i>>) -> Result<Images<'i>, InputError> {
+    let default = match ready {
+        Some(p) if *p.image() == input.image => Parsed::Ready(p.rootfs()),
+        _ => Parsed::Now(rootfs(&input.image)?),
+    };
     let mut named = BTreeMap::new();
     for (key, image) in &input.images {
         named.insert(key.as_str(), (image, rootfs(image)?));
     }
-    Ok((default_rootfs, named))
+    Ok(Images { default, named })
+}
+
+/// An input's images with their files parsed.
+pub(crate) struct Images<'i> {
+    default: Parsed<'i>,
+    named: BTreeMap<&'i str, (&'i Image, Rootfs<'i>)>,
+}
+
+impl Images<'_> {
+    /// One pod spec's report: each container against its image. Never inlined: the explain and
+    /// memo paths share one copy in the playground's size-bound wasm.
+    #[inline(never)]
+    pub(crate) fn explain(&self, input: &Input, spec: PodSpec) -> WorkloadReport {
+        let containers = spec.containers.iter().map(|c| {
+            let (image, rootfs) = self
+                .named
+                .get(c.name.as_str())
+                .or_else(|| self.named.get(c.image.as_str()))
+                .map(|(i, r)| (*i, r))
+                .unwrap_or((&input.image, self.default.get()));
+            explain_container(&spec, c, image, rootfs, &input.pv_gid_annotations, &input.environment)
+        });
+        let containers = containers.collect();
+        workload_report(spec, containers)
+    }
+}
+
+/// The default image's files: parsed by the caller beforehand, or now.
+enum Parsed<'i> {
+    Ready(&'i Rootfs<'i>),
+    Now(Rootfs<'i>),
+}
+
+impl<'i> Parsed<'i> {
+    fn get(&self) -> &Rootfs<'i> {
+        match self {
+            Parsed::Ready(r) => r,
+            Parsed::Now(r) => r,
+        }
+    }
 }
 
 /// One pod spec's report around its containers' reports (the spec's texts move into it).

@@ -43,6 +43,8 @@ pub mod fix;
 pub mod image;
 pub mod limits;
 pub mod manifest;
+#[cfg(feature = "yaml")]
+mod memo;
 mod object;
 pub mod report;
 #[cfg(feature = "yaml")]
@@ -60,9 +62,11 @@ pub mod warnings;
 
 pub use environment::{Environment, Runtime, RuntimeKind};
 pub use error::{FileLine, InputError, Location, Refusal, Source, Stage};
-pub use explain::{explain, explain_each, Explained, Input};
+pub use explain::{explain, explain_each, explain_prepared, Explained, Input};
 pub use image::{Image, ImageFile, ImagePart};
 pub use kubelet::{effective_context, EffectiveContext, Level, SecurityContextFields};
+#[cfg(feature = "yaml")]
+pub use memo::Memo;
 pub use object::{explain_object, PreparedImage};
 pub use report::{
     Check, ContainerKind, ContainerReport, ContainerUser, Fact, GidOrigins, Identity, LinuxContainerUser, Origin,

@@ -28,6 +28,10 @@ impl<'a> PreparedImage<'a> {
     pub fn image(&self) -> &Image {
         self.image
     }
+
+    pub(crate) fn rootfs(&self) -> &Rootfs<'a> {
+        &self.rootfs
+    }
 }
 
 impl Node {
@@ -101,6 +105,24 @@ mod tests {
         assert_eq!(from_node, from_text);
         assert_eq!(from_node.containers[0].implicit_gids, [50000]);
         assert!(from_node.containers[1].implicit_gids.is_empty());
+    }
+
+    #[test]
+    fn a_prepared_image_gives_the_same_report_and_only_for_its_own_image() {
+        let image = |group: &str| Image::known("", Some("u:x:1000:1000::/:/bin/sh\n".into()), Some(group.into()));
+        let input = Input {
+            manifests: "kind: Pod\nmetadata: {name: p}\nspec:\n  securityContext: {runAsUser: 1000}\n  containers: [{name: c, image: i}]\n".into(),
+            image: image("extra:x:50000:u\n"),
+            ..Input::default()
+        };
+        let same = PreparedImage::new(&input.image).unwrap();
+        let report = crate::explain_prepared(&input, &same).unwrap();
+        assert_eq!(report, explain(&input).unwrap());
+        assert_eq!(report.workloads[0].containers[0].implicit_gids, [50000]);
+        // Prepared from another /etc/group: not used, the input's own image is parsed.
+        let other_image = image("other:x:60000:u\n");
+        let other = PreparedImage::new(&other_image).unwrap();
+        assert_eq!(crate::explain_prepared(&input, &other).unwrap(), report);
     }
 
     #[test]

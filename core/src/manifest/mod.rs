@@ -6,13 +6,15 @@ mod pod;
 pub mod raw;
 #[cfg(any(test, feature = "saphyr-oracle"))]
 mod saphyr;
+#[cfg(feature = "yaml")]
+pub(crate) mod split;
 mod stream;
 #[cfg(feature = "yaml")]
 mod yaml;
 
 pub use node::{Node, Value};
 pub(crate) use pod::{Container, ContainerSecurityContext, Field, PodSecurityContext, PodSpec};
-pub(crate) use stream::stream_pod_specs;
+pub(crate) use stream::{stream_documents, stream_pod_specs};
 
 use crate::error::{InputError, Source};
 use crate::report::{ContainerKind, Skipped};
@@ -132,7 +134,7 @@ fn read_pieces(
 }
 
 /// Refuses what no reader takes (too big, binary); says whether the text is JSON.
-fn is_json(text: &str) -> Result<bool, InputError> {
+pub(crate) fn is_json(text: &str) -> Result<bool, InputError> {
     if text.len() > MAX_MANIFEST_BYTES {
         return Err(InputError::new(
             Source::Manifest,

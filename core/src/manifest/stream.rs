@@ -12,6 +12,8 @@ use crate::report::Skipped;
 pub(crate) struct Streamed {
     pub skipped: Vec<Skipped>,
     pub peak_items_held: usize,
+    /// Documents read (empty and `null` ones are not documents).
+    pub documents: usize,
 }
 
 /// The same as [`parse_documents`] then [`pod_specs`] — the same pod specs in the same order, the
@@ -30,6 +32,21 @@ pub(crate) fn stream_pod_specs<R>(
     mut read: impl FnMut(PodSpec) -> R,
     mut deliver: impl FnMut(R),
 ) -> Result<Streamed, InputError> {
+    let (streamed, specs) = stream_documents(text, &mut read, &mut deliver)?;
+    if specs == 0 {
+        return Err(nothing_found(&streamed.skipped));
+    }
+    Ok(streamed)
+}
+
+/// [`stream_pod_specs`] for a part of a stream too ([`super::split`]): no pod spec is not an error
+/// here, and the number of specs comes back. Takes `dyn` closures, so the reader is compiled once
+/// per result type however many callers there are (the playground's wasm is size-bound).
+pub(crate) fn stream_documents<R>(
+    text: &str,
+    mut read: &mut dyn FnMut(PodSpec) -> R,
+    mut deliver: &mut dyn FnMut(R),
+) -> Result<(Streamed, usize), InputError> {
     let mut stream = Stream::<R>::default();
     read_pieces(text, true, |piece| {
         stream.piece(piece, &mut read, &mut deliver);
@@ -196,17 +213,16 @@ impl<R> Stream<R> {
         self.gather(doc, None, 0, read, deliver);
     }
 
-    fn finish(self) -> Result<Streamed, InputError> {
+    fn finish(self) -> Result<(Streamed, usize), InputError> {
         if let Some(e) = self.error {
             return Err(e);
         }
-        if self.specs == 0 {
-            return Err(nothing_found(&self.skipped));
-        }
-        Ok(Streamed {
+        let streamed = Streamed {
             skipped: self.skipped,
             peak_items_held: self.peak_items_held,
-        })
+            documents: self.index,
+        };
+        Ok((streamed, self.specs))
     }
 }
 

@@ -16,17 +16,17 @@ use std::collections::{HashMap, HashSet};
 /// CronJob's affinity terms sit ~15 levels down); the reader itself never recurses.
 pub const MAX_DEPTH: usize = 48;
 /// A 10,000-pod List is legitimate input; alias bombs and document storms stay bounded.
-const MAX_DOCUMENTS: usize = 10_000;
-const MAX_NODES: usize = 4_000_000;
-const MAX_EVENTS: usize = 8_000_000;
+pub(crate) const MAX_DOCUMENTS: usize = 10_000;
+pub(crate) const MAX_NODES: usize = 4_000_000;
+pub(crate) const MAX_EVENTS: usize = 8_000_000;
 const MAX_ALIASES: usize = 50_000;
-const MAX_ANCHORS: usize = 50_000;
-const MAX_MERGE_KEYS: usize = 10_000;
+pub(crate) const MAX_ANCHORS: usize = 50_000;
+pub(crate) const MAX_MERGE_KEYS: usize = 10_000;
 /// Events an alias may replay in one document, summed over its aliases.
 const MAX_REPLAYED_EVENTS: usize = 1_000_000;
 /// Events kept for anchors, summed over the stream.
-const MAX_RECORDED_EVENTS: usize = 1_000_000;
-const MAX_SCALAR_BYTES: usize = 64 * 1024 * 1024;
+pub(crate) const MAX_RECORDED_EVENTS: usize = 1_000_000;
+pub(crate) const MAX_SCALAR_BYTES: usize = 64 * 1024 * 1024;
 /// Many aliases over few anchors is the shape of an alias bomb, whatever its size.
 const ALIAS_RATIO_MIN_ALIASES: usize = 100;
 const ALIAS_RATIO: usize = 10;
