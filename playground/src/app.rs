@@ -10,12 +10,12 @@ use crate::state::{Action, App, ImageRead};
 use crate::url;
 use gloo_timers::callback::Timeout;
 use podgroups_core::{InputError, Report};
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::rc::Rc;
 use yew::prelude::*;
 
-/// How often, at most, the address bar follows the typing (ms).
-const LINK_THROTTLE_MS: u32 = 300;
+/// How long the typing pauses before the share link and the address bar follow it (ms).
+const LINK_PAUSE_MS: u32 = 300;
 
 thread_local! {
     /// The mounted app's dispatcher, for actions from the page's own scripts ([`dispatch`]).
@@ -129,7 +129,7 @@ pub fn playground(props: &PlaygroundProps) -> Html {
 }
 
 /// The share link of a state and the embed's "Open in playground" address, built when the state's
-/// fragment changes (at most every [`LINK_THROTTLE_MS`]), not on every render.
+/// fragment changes (once the typing pauses for [`LINK_PAUSE_MS`]), not on every render.
 #[derive(PartialEq)]
 struct Link {
     share: AttrValue,
@@ -145,30 +145,25 @@ impl Link {
     }
 }
 
-/// Keeps the share link (and, outside embeds, the address bar) in step with the state, at most
-/// every [`LINK_THROTTLE_MS`]: compressing a large input on every keystroke would cost latency.
+/// Keeps the share link (and, outside embeds, the address bar) in step with the state once the
+/// typing pauses for [`LINK_PAUSE_MS`]: compressing a large input takes ~30 ms in the browser, which
+/// would stall the typing if it ran on keystrokes. Each change costs one copy of the state, no more.
 #[hook]
 fn use_link_follows_state(state: &State, embed: bool, set_link: UseStateSetter<Link>) {
-    let latest: Rc<RefCell<State>> = use_mut_ref(|| state.clone());
-    let busy: Rc<Cell<bool>> = use_memo((), |_| Cell::new(false));
+    let linked: Rc<RefCell<State>> = use_mut_ref(|| state.clone());
     let timer: Rc<RefCell<Option<Timeout>>> = use_mut_ref(|| None);
-    use_effect_with(state.clone(), move |state| {
-        *latest.borrow_mut() = state.clone();
-        if !busy.get() {
-            busy.set(true);
-            let (latest, busy2) = (latest.clone(), busy.clone());
-            let timeout = Timeout::new(LINK_THROTTLE_MS, move || {
-                busy2.set(false);
-                let fragment = url::encode(&latest.borrow());
-                if !embed {
-                    browser::replace_fragment(&fragment);
-                }
-                set_link.set(Link::new(&fragment));
-            });
-            // Replaces (and so drops) only a timer that has already fired.
-            *timer.borrow_mut() = Some(timeout);
+    if *linked.borrow() == *state {
+        return;
+    }
+    *linked.borrow_mut() = state.clone();
+    // A newer change restarts the wait: replacing the pending timer drops, so cancels, it.
+    *timer.borrow_mut() = Some(Timeout::new(LINK_PAUSE_MS, move || {
+        let fragment = url::encode(&linked.borrow());
+        if !embed {
+            browser::replace_fragment(&fragment);
         }
-    });
+        set_link.set(Link::new(&fragment));
+    }));
 }
 
 /// Frees the previous report after the page shows the new one rather than while drawing it: a

@@ -50,6 +50,13 @@ pub fn policy_verdict(html: String) {
     app::dispatch(state::Action::PolicyVerdict(html.into()));
 }
 
+/// The policy module's answer to "Apply Strict" (`www/js/policy-load.js`): the manifest `from`
+/// rewritten as `to`, through the app's reducer.
+#[wasm_bindgen::prelude::wasm_bindgen(js_name = manifestFixed)]
+pub fn manifest_fixed(from: String, to: String) {
+    app::dispatch(state::Action::Fixed { from, to });
+}
+
 /// The admission-policy tab's inputs from its controls (`www/js/policy.js`): JSON text the app keeps
 /// in its state, through its reducer, for the policy module to read.
 #[wasm_bindgen::prelude::wasm_bindgen(js_name = policyInput)]

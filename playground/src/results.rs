@@ -79,7 +79,7 @@ fn apply_strict_button(app: &UseReducerHandle<App>) -> Html {
     html! {
         <div class="fix">
             <p>{ "Some groups come only from the image's /etc/group. " }<code>{ "supplementalGroupsPolicy: Strict" }</code>{ " removes them." }</p>
-            <button type="button" data-testid="apply-strict" onclick={move |_| app.dispatch(Action::ApplyStrict)}>{ "Apply Strict to the manifest" }</button>
+            <button type="button" data-testid="apply-strict" onclick={move |_| crate::policy_tab::apply_strict(&app)}>{ "Apply Strict to the manifest" }</button>
         </div>
     }
 }

@@ -3,8 +3,9 @@
 
 use crate::examples;
 use crate::model::{Gate, Known, Options, PolicyView, State};
-use podgroups_core::{explain, Image, ImagePart, InputError, Report, RuntimeKind};
+use podgroups_core::{Image, ImagePart, InputError, Memo, PreparedImage, Report, RuntimeKind};
 use serde::Deserialize;
+use std::cell::RefCell;
 use std::rc::Rc;
 use yew::{AttrValue, Reducible};
 
@@ -38,8 +39,13 @@ pub enum Action {
     View(PolicyView),
     Example(String),
     Load(State),
-    /// Rewrite the manifest with `supplementalGroupsPolicy: Strict` (the core's text fix).
-    ApplyStrict,
+    /// The manifest `from` as the core's fix rewrote it with `supplementalGroupsPolicy: Strict`
+    /// ("Apply Strict", answered by the lazily loaded policy module); dropped if the manifest has
+    /// changed since.
+    Fixed {
+        from: String,
+        to: String,
+    },
     Highlight(Target),
     /// Show a message in the error panel (e.g. an image archive that cannot be read), inputs unchanged.
     Notice(String),
@@ -106,11 +112,40 @@ impl App {
     }
 }
 
-/// Runs the core on a state, timing it.
+/// Runs the core on a state, timing it. The image's files are parsed once per change of them, and
+/// a keystroke in one document of the manifest reads and explains that document only ([`Memo`]).
 pub fn compute(state: &State) -> (Result<Report, InputError>, f64) {
     let start = now_ms();
-    let result = explain(&state.to_input());
+    let input = state.to_input();
+    let result = ENGINE.with(|cell| {
+        let (parsed, memo) = &mut *cell.borrow_mut();
+        if parsed.as_ref().is_none_or(|c| *c.borrow_owner() != input.image) {
+            *parsed = Some(ParsedImage::new(input.image.clone(), |image| PreparedImage::new(image)));
+        }
+        // A file no runtime reads: explain says so, with the manifest's own errors first.
+        let ready = parsed.as_ref().and_then(|p| p.borrow_dependent().as_ref().ok());
+        memo.explain(&input, ready)
+    });
     (result, now_ms() - start)
+}
+
+/// `PreparedImage` of an image that may be refused, for [`ParsedImage`].
+type Prepared<'a> = Result<PreparedImage<'a>, InputError>;
+
+self_cell::self_cell!(
+    /// An image with its `/etc` files parsed: kept while only the manifest changes, so a keystroke
+    /// does not re-parse a 5,000-line `/etc/group`.
+    struct ParsedImage {
+        owner: Image,
+        #[covariant]
+        dependent: Prepared,
+    }
+);
+
+thread_local! {
+    /// The last image [`compute`] parsed and what it found per document of the last manifest (one
+    /// for the page: widgets on one page take turns, and each turn is still exact).
+    static ENGINE: RefCell<(Option<ParsedImage>, Memo)> = RefCell::new((None, Memo::default()));
 }
 
 #[cfg(target_arch = "wasm32")]
@@ -167,10 +202,11 @@ impl Reducible for App {
                 state.set_image(read.image);
                 provenance = Some(Rc::from(read.provenance));
             }
-            Action::ApplyStrict => match podgroups_core::fix::apply_strict(&state.manifest) {
-                Ok(fixed) => state.manifest = fixed,
-                Err(e) => notice = Some(format!("could not apply Strict: {e}")),
-            },
+            Action::Fixed { from, to } => {
+                if state.manifest == from {
+                    state.manifest = to;
+                }
+            }
         }
         // The provenance lines hold while the image inputs are as the archive filled them.
         let provenance = provenance.unwrap_or_else(|| {
@@ -286,6 +322,24 @@ mod tests {
         let d = c.clone().reduce(Action::ReadImage(read(json)));
         assert_eq!(&*d.provenance, ["x".to_owned()]);
         assert!(Rc::ptr_eq(&c.result, &d.result));
+    }
+
+    #[test]
+    fn a_fix_applies_to_the_manifest_it_was_made_from_only() {
+        let a = app();
+        let from = a.state.manifest.clone();
+        let to = podgroups_core::fix::apply_strict(&from).unwrap();
+        let fixed = a.clone().reduce(Action::Fixed {
+            from: from.clone(),
+            to: to.clone(),
+        });
+        assert_eq!(fixed.state.manifest, to);
+        let strict = fixed.result.as_ref().as_ref().unwrap();
+        assert_eq!(strict.workloads[0].containers[0].implicit_as_written, Vec::<u32>::new());
+        // Typed over before the answer came: the answer is stale and dropped.
+        let typed = a.reduce(Action::Edit(Field::Manifest, format!("{from}# more\n")));
+        let stale = typed.clone().reduce(Action::Fixed { from, to });
+        assert!(Rc::ptr_eq(&stale, &typed));
     }
 
     #[test]

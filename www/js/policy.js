@@ -1,9 +1,9 @@
 // The admission-policy tab's module (playground/policy), imported by policy-load.js when the tab is
-// first shown: the podgroups policy's own Rust code, compiled to a separate wasm so it is not part
-// of the page's first download. Its controls and stylesheet come with it: the app draws an empty
+// first shown (or "Apply Strict" first clicked: the core's fix lives here too): the podgroups
+// policy's own Rust code, compiled to a separate wasm so it is not part of the page's first download. Its controls and stylesheet come with it: the app draws an empty
 // `#policy-controls` and keeps the tab's inputs in its state as the JSON text the controls write
 // (`pol`, through its reducer: `policyInput`); the verdict goes back the same way (`policyVerdict`).
-import init, { policyTab } from "podgroups-policy-wasm";
+import init, { policyTab, applyStrict as fix } from "podgroups-policy-wasm";
 
 let ready;
 let manifest = "";
@@ -52,8 +52,8 @@ function controls(tab, app) {
   $("policy-old-box").hidden = $("policy-operation").value !== "UPDATE";
 }
 
-// Answers for the app's state (its share-link JSON) through the app's `policyVerdict`.
-export async function evaluate(state, app) {
+// Starts the module's wasm (and the tab's stylesheet) once.
+function load() {
   if (!ready) {
     const css = document.createElement("link");
     css.rel = "stylesheet";
@@ -61,6 +61,18 @@ export async function evaluate(state, app) {
     document.head.append(css);
     ready = init({ module_or_path: new URL("podgroups_policytab_bg.wasm", import.meta.url) });
   }
+  return ready;
+}
+
+// "Apply Strict": the manifest as the core's fix rewrites it; throws why it cannot.
+export async function applyStrict(text) {
+  await load();
+  return fix(text);
+}
+
+// Answers for the app's state (its share-link JSON) through the app's `policyVerdict`.
+export async function evaluate(state, app) {
+  load();
   try {
     const parsed = JSON.parse(state);
     manifest = parsed.m ?? "";
