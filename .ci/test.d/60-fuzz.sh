@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Fuzz smoke (issue 11): builds every fuzz target once and runs each for ~20 s from an empty corpus
-# (manifest_diff also mutates its built-in seed manifests). A crash, a disagreement between the
-# manifest reader and its serde-saphyr oracle, or a leak fails the run. The long runs (≥ 1 hour for
-# manifest_diff, ≥ 15 minutes for the others) happen outside CI; see fuzz/README.md.
+# (manifest_diff and memo_edits also mutate their built-in seed manifests). A crash, a disagreement
+# between the manifest reader and its serde-saphyr oracle or between Memo and explain, or a leak
+# fails the run. The long runs (≥ 1 hour for manifest_diff, ≥ 15 minutes for the others) happen
+# outside CI; see fuzz/README.md.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 target="$(cargo xtask target-dir)/fuzz"
 export RUSTC_BOOTSTRAP=1 CARGO_TARGET_DIR="$target"
-targets=(manifest manifest_diff etc_files image_manifests)
+targets=(manifest manifest_diff memo_edits etc_files image_manifests)
 (cd fuzz && cargo fuzz build -O)
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT

@@ -6,7 +6,6 @@ use crate::error::{InputError, Source};
 use crate::etc::{Group, Passwd};
 use crate::image::{Image, MAX_ETC_FILE_BYTES};
 use crate::manifest::{self, Container, Field, PodSpec};
-use crate::object::PreparedImage;
 use crate::pipeline;
 use crate::report::{Check, ContainerReport, Outcome, Report, Skipped, WorkloadReport};
 use crate::runtime::Rootfs;
@@ -93,6 +92,30 @@ fn explain_each_prepared(
         skipped: streamed.skipped,
         peak_items_held: streamed.peak_items_held,
     })
+}
+
+/// An image with its `/etc/passwd` and `/etc/group` parsed, to explain many containers against.
+pub struct PreparedImage<'a> {
+    image: &'a Image,
+    rootfs: Rootfs<'a>,
+}
+
+impl<'a> PreparedImage<'a> {
+    /// Parses the image's files once; refuses what no runtime would read (as [`crate::explain()`] does).
+    pub fn new(image: &'a Image) -> Result<Self, InputError> {
+        Ok(PreparedImage {
+            image,
+            rootfs: rootfs(image)?,
+        })
+    }
+
+    pub fn image(&self) -> &Image {
+        self.image
+    }
+
+    pub(crate) fn rootfs(&self) -> &Rootfs<'a> {
+        &self.rootfs
+    }
 }
 
 /// The image files, parsed once: the default image's (unless `ready` holds them) and those of the

@@ -62,12 +62,12 @@ pub mod warnings;
 
 pub use environment::{Environment, Runtime, RuntimeKind};
 pub use error::{FileLine, InputError, Location, Refusal, Source, Stage};
-pub use explain::{explain, explain_each, explain_prepared, Explained, Input};
+pub use explain::{explain, explain_each, explain_prepared, Explained, Input, PreparedImage};
 pub use image::{Image, ImageFile, ImagePart};
 pub use kubelet::{effective_context, EffectiveContext, Level, SecurityContextFields};
 #[cfg(feature = "yaml")]
 pub use memo::Memo;
-pub use object::{explain_object, PreparedImage};
+pub use object::explain_object;
 pub use report::{
     Check, ContainerKind, ContainerReport, ContainerUser, Fact, GidOrigins, Identity, LinuxContainerUser, Origin,
     Outcome, Partial, Report, SupplementalGroupsPolicy, Unknown, Warning, WorkloadReport,

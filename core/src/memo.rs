@@ -3,9 +3,8 @@
 //! editor explains on every keystroke; one keystroke touches one document of many).
 
 use crate::error::InputError;
-use crate::explain::{prepare, report, Images, Input};
+use crate::explain::{prepare, report, Images, Input, PreparedImage};
 use crate::manifest::{self, split};
-use crate::object::PreparedImage;
 use crate::report::{Report, Skipped, WorkloadReport};
 
 /// What the last explanation found per document, to explain the next version of the manifest.

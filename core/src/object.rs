@@ -4,35 +4,9 @@
 
 use crate::environment::Environment;
 use crate::error::InputError;
-use crate::explain::{explain_container, rootfs, workload_report};
-use crate::image::Image;
+use crate::explain::{explain_container, workload_report, PreparedImage};
 use crate::manifest::{self, Node, PodSpec};
 use crate::report::WorkloadReport;
-use crate::runtime::Rootfs;
-
-/// An image with its `/etc/passwd` and `/etc/group` parsed, to explain many containers against.
-pub struct PreparedImage<'a> {
-    image: &'a Image,
-    rootfs: Rootfs<'a>,
-}
-
-impl<'a> PreparedImage<'a> {
-    /// Parses the image's files once; refuses what no runtime would read (as [`crate::explain()`] does).
-    pub fn new(image: &'a Image) -> Result<Self, InputError> {
-        Ok(PreparedImage {
-            image,
-            rootfs: rootfs(image)?,
-        })
-    }
-
-    pub fn image(&self) -> &Image {
-        self.image
-    }
-
-    pub(crate) fn rootfs(&self) -> &Rootfs<'a> {
-        &self.rootfs
-    }
-}
 
 impl Node {
     /// Converts an already-parsed JSON value (no positions), e.g. one item of a `kubectl get -o json` list.
@@ -66,8 +40,8 @@ pub fn explain_object<'i>(
             explain_container(
                 &spec,
                 c,
-                prepared.image,
-                &prepared.rootfs,
+                prepared.image(),
+                prepared.rootfs(),
                 pv_gid_annotations,
                 environment,
             )
@@ -79,7 +53,7 @@ pub fn explain_object<'i>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{explain, Input};
+    use crate::{explain, Image, Input};
 
     #[test]
     fn same_answer_as_explain_from_text() {

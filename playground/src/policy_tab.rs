@@ -16,20 +16,6 @@ extern "C" {
     /// `policyVerdict`.
     #[wasm_bindgen(js_namespace = window, js_name = podgroupsPolicy, catch)]
     fn ask_policy(state: &str) -> Result<(), wasm_bindgen::JsValue>;
-
-    /// `www/js/policy-load.js`: the policy module's `applyStrict`, answered through `manifestFixed`.
-    #[wasm_bindgen(js_namespace = window, js_name = podgroupsApplyStrict, catch)]
-    fn ask_apply_strict(manifest: &str) -> Result<(), wasm_bindgen::JsValue>;
-}
-
-/// "Apply Strict": the core's fix runs in the lazily loaded policy module (it is ~10 KB of the
-/// first download otherwise), which answers through the reducer ([`Action::Fixed`]).
-pub fn apply_strict(app: &UseReducerHandle<App>) {
-    if ask_apply_strict(&app.state.manifest).is_err() {
-        app.dispatch(Action::Notice(
-            "could not apply Strict: the policy module could not be loaded".into(),
-        ));
-    }
 }
 
 /// Asks the policy module for an answer whenever the tab is shown and something it reads changes

@@ -8,6 +8,7 @@ use podgroups_core::{
     SupplementalGroupsPolicy as Policy, WorkloadReport,
 };
 use std::rc::Rc;
+use wasm_bindgen::prelude::wasm_bindgen;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -79,8 +80,25 @@ fn apply_strict_button(app: &UseReducerHandle<App>) -> Html {
     html! {
         <div class="fix">
             <p>{ "Some groups come only from the image's /etc/group. " }<code>{ "supplementalGroupsPolicy: Strict" }</code>{ " removes them." }</p>
-            <button type="button" data-testid="apply-strict" onclick={move |_| crate::policy_tab::apply_strict(&app)}>{ "Apply Strict to the manifest" }</button>
+            <button type="button" data-testid="apply-strict" onclick={move |_| apply_strict(&app)}>{ "Apply Strict to the manifest" }</button>
         </div>
+    }
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// `www/js/policy-load.js`: the policy module's `applyStrict`, answered through `manifestFixed`.
+    #[wasm_bindgen(js_namespace = window, js_name = podgroupsApplyStrict, catch)]
+    fn ask_apply_strict(manifest: &str) -> Result<(), wasm_bindgen::JsValue>;
+}
+
+/// "Apply Strict": the core's fix runs in the lazily loaded policy module (it is ~11 KB of the
+/// first download otherwise), which answers through the reducer ([`Action::Fixed`]).
+fn apply_strict(app: &UseReducerHandle<App>) {
+    if ask_apply_strict(&app.state.manifest).is_err() {
+        app.dispatch(Action::Notice(
+            "could not apply Strict: the policy module could not be loaded".into(),
+        ));
     }
 }
 
