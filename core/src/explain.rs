@@ -139,21 +139,19 @@ pub(crate) struct Images<'i> {
 }
 
 impl Images<'_> {
-    /// One pod spec's report: each container against its image. Never inlined: the explain and
-    /// memo paths share one copy in the playground's size-bound wasm.
+    /// One pod spec's report: each container against its image (one named for the container's
+    /// name or image, else the default). Never inlined: the explain and memo paths share one copy
+    /// in the playground's size-bound wasm.
     #[inline(never)]
     pub(crate) fn explain(&self, input: &Input, spec: PodSpec) -> WorkloadReport {
-        let containers = spec.containers.iter().map(|c| {
-            let (image, rootfs) = self
-                .named
+        let pick = |c: &Container| {
+            self.named
                 .get(c.name.as_str())
                 .or_else(|| self.named.get(c.image.as_str()))
                 .map(|(i, r)| (*i, r))
-                .unwrap_or((&input.image, self.default.get()));
-            explain_container(&spec, c, image, rootfs, &input.pv_gid_annotations, &input.environment)
-        });
-        let containers = containers.collect();
-        workload_report(spec, containers)
+                .unwrap_or((&input.image, self.default.get()))
+        };
+        explain_workload(spec, pick, &input.pv_gid_annotations, &input.environment)
     }
 }
 
@@ -172,8 +170,22 @@ impl<'i> Parsed<'i> {
     }
 }
 
-/// One pod spec's report around its containers' reports (the spec's texts move into it).
-pub(crate) fn workload_report(spec: PodSpec, containers: Vec<ContainerReport>) -> WorkloadReport {
+/// One pod spec's report: each container explained against the image `pick` gives it, in a report
+/// around them that the spec's texts move into.
+pub(crate) fn explain_workload<'r>(
+    spec: PodSpec,
+    pick: impl Fn(&Container) -> (&'r Image, &'r Rootfs<'r>),
+    pv: &[String],
+    env: &Environment,
+) -> WorkloadReport {
+    let containers = spec
+        .containers
+        .iter()
+        .map(|c| {
+            let (image, rootfs) = pick(c);
+            explain_container(&spec, c, image, rootfs, pv, env)
+        })
+        .collect();
     WorkloadReport {
         kind: spec.kind,
         name: spec.name,

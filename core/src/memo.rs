@@ -68,22 +68,23 @@ impl Memo {
             return None;
         }
         let cuts = split::cut_documents(&input.manifests)?;
-        let images = prepare(input, ready).ok()?;
-        // The last cuts, in order: each has a line of its own, so their places strictly increase.
-        let places: Vec<usize> = self.documents.iter().map(|d| d.lines_before).collect();
-        let mut old: Vec<Option<Document>> = std::mem::take(&mut self.documents).into_iter().map(Some).collect();
+        // The image files are parsed only if a cut must be read.
+        let mut images = None;
+        // The last cuts, in order; each has a line of its own, so both lists go down the text.
+        let mut old = std::mem::take(&mut self.documents).into_iter().peekable();
         let mut index = 0;
         for cut in cuts {
-            let at = places.partition_point(|&p| p < cut.lines_before);
-            let same = |d: &Option<Document>| {
-                d.as_ref()
-                    .is_some_and(|d| (d.lines_before, d.index, d.text.as_str()) == (cut.lines_before, index, cut.text))
-            };
-            let document = match old.get_mut(at).filter(|d| same(d)).and_then(Option::take) {
+            while old.next_if(|d| d.lines_before < cut.lines_before).is_some() {}
+            let document = match old
+                .next_if(|d| (d.lines_before, d.index, d.text.as_str()) == (cut.lines_before, index, cut.text))
+            {
                 Some(d) => d,
                 None => {
                     self.read = self.read.map(|n| n + 1);
-                    Document::read(cut, index, &images, input)?
+                    if images.is_none() {
+                        images = Some(prepare(input, ready).ok()?);
+                    }
+                    Document::read(cut, index, images.as_ref()?, input)?
                 }
             };
             index += document.documents;

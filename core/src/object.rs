@@ -4,8 +4,8 @@
 
 use crate::environment::Environment;
 use crate::error::InputError;
-use crate::explain::{explain_container, workload_report, PreparedImage};
-use crate::manifest::{self, Node, PodSpec};
+use crate::explain::{explain_workload, PreparedImage};
+use crate::manifest::{self, Container, Node, PodSpec};
 use crate::report::WorkloadReport;
 
 impl Node {
@@ -32,22 +32,11 @@ pub fn explain_object<'i>(
         return Ok(None);
     };
     let spec = PodSpec::read(object, kind, path, document)?;
-    let containers = spec
-        .containers
-        .iter()
-        .map(|c| {
-            let prepared = image_for(&c.name, &c.image);
-            explain_container(
-                &spec,
-                c,
-                prepared.image(),
-                prepared.rootfs(),
-                pv_gid_annotations,
-                environment,
-            )
-        })
-        .collect();
-    Ok(Some(workload_report(spec, containers)))
+    let pick = |c: &Container| {
+        let prepared = image_for(&c.name, &c.image);
+        (prepared.image(), prepared.rootfs())
+    };
+    Ok(Some(explain_workload(spec, pick, pv_gid_annotations, environment)))
 }
 
 #[cfg(test)]
